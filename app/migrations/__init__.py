@@ -1,0 +1,1 @@
+"""Alembic migrations of the Pack Sortie schema (run by app.services.schema)."""

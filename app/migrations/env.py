@@ -1,0 +1,20 @@
+"""Alembic environment: always driven from app.services.schema with an open connection."""
+
+from alembic import context
+
+from app.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - offline/autogenerate use from the alembic CLI
+    from sqlalchemy import create_engine
+
+    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

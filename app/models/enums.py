@@ -1,0 +1,197 @@
+"""Codes stored in the database (stable English identifiers) and their French labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A code whose French label lives beside it, for the UI and the letters."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self).__name__][self.value]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class Civility(LabelledEnum):
+    MR = "M"
+    MRS = "MME"
+
+
+class PayingBody(LabelledEnum):
+    CAF = "CAF"
+    MSA = "MSA"
+
+
+class Orientation(LabelledEnum):
+    SOCIAL = "social"
+    EMPLOYMENT = "emploi"
+    SOCIO_PRO = "socio_pro"
+
+
+class SupportContract(LabelledEnum):
+    CER = "CER"
+    PPAE = "PPAE"
+    ENGAGEMENT = "CE"
+
+
+class InstitutionKind(LabelledEnum):
+    DEPARTEMENT = "departement"
+    CAF = "caf"
+    CCAS = "ccas"
+    PLIE = "plie"
+    OTHER = "autre"
+
+
+class Relation(LabelledEnum):
+    PARTNER = "conjoint"
+    CHILD = "enfant"
+    OTHER = "autre"
+
+
+class ContractType(LabelledEnum):
+    CDI = "CDI"
+    CDD = "CDD"
+    TEMPING = "interim"
+    SUBSIDISED = "contrat_aide"
+
+
+class CaseState(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    IN_PROGRESS = "in_progress"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    ENDED_EARLY = "ended_early"
+
+
+class Component(LabelledEnum):
+    TRANSPORT = "transport"
+    DAILY_LIFE = "daily_life"
+    CHILDCARE = "childcare"
+
+
+class PayeeKind(LabelledEnum):
+    BENEFICIARY = "beneficiary"
+    THIRD_PARTY = "third_party"
+
+
+class InstalmentStatus(LabelledEnum):
+    PLANNED = "planned"
+    SUSPENDED = "suspended"
+    MANDATED = "mandated"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class DecisionKind(LabelledEnum):
+    GRANT = "grant"
+    REFUSAL = "refusal"
+    EARLY_END = "early_end"
+    COMPLETION = "completion"
+
+
+class MeetingMode(LabelledEnum):
+    INTERVIEW = "entretien"
+    PHONE = "telephone"
+    WORKPLACE = "lieu_travail"
+
+
+class MeetingKind(LabelledEnum):
+    FOLLOW_UP = "suivi"
+    REVIEW_6M = "bilan_6_mois"
+
+
+class DocumentKind(LabelledEnum):
+    GRANT_LETTER = "attribution"
+    REFUSAL_LETTER = "refus"
+    OBSERVATIONS_NOTICE = "invitation_observations"
+    EARLY_END_LETTER = "fin_anticipee"
+    COMPLETION_LETTER = "fin_dispositif"
+    MEETING_NOTES = "compte_rendu"
+    REVIEW_6M = "bilan_6_mois"
+    ANNUAL_REPORT = "bilan_annuel"
+
+
+class BatchStatus(LabelledEnum):
+    OPEN = "open"
+    EXPORTED = "exported"
+    CONFIRMED = "confirmed"
+
+
+_LABELS: dict[str, dict[str, str]] = {
+    "Civility": {"M": "M.", "MME": "Mme"},
+    "PayingBody": {"CAF": "CAF", "MSA": "MSA"},
+    "Orientation": {"social": "Sociale", "emploi": "Emploi", "socio_pro": "Socio-professionnelle"},
+    "SupportContract": {
+        "CER": "Contrat d'engagements réciproques (CER)",
+        "PPAE": "Projet personnalisé d'accès à l'emploi (PPAE)",
+        "CE": "Contrat d'engagement",
+    },
+    "InstitutionKind": {
+        "departement": "Département",
+        "caf": "CAF",
+        "ccas": "CCAS",
+        "plie": "PLIE",
+        "autre": "Autre",
+    },
+    "Relation": {"conjoint": "Conjoint(e)", "enfant": "Enfant", "autre": "Autre"},
+    "ContractType": {
+        "CDI": "CDI",
+        "CDD": "CDD",
+        "interim": "Intérim",
+        "contrat_aide": "Contrat aidé",
+    },
+    "CaseState": {
+        "draft": "Brouillon",
+        "submitted": "Soumis",
+        "granted": "Accordé",
+        "refused": "Refusé",
+        "in_progress": "En cours",
+        "suspended": "Suspendu",
+        "completed": "Terminé",
+        "ended_early": "Arrêté avant terme",
+    },
+    "Component": {
+        "transport": "Transport en commun",
+        "daily_life": "Vie quotidienne",
+        "childcare": "Garde d'enfant",
+    },
+    "PayeeKind": {"beneficiary": "Bénéficiaire", "third_party": "Tiers"},
+    "InstalmentStatus": {
+        "planned": "Prévue",
+        "suspended": "Suspendue",
+        "mandated": "Mandatée",
+        "paid": "Payée",
+        "cancelled": "Annulée",
+    },
+    "DecisionKind": {
+        "grant": "Attribution",
+        "refusal": "Refus",
+        "early_end": "Fin anticipée",
+        "completion": "Fin de dispositif",
+    },
+    "MeetingMode": {
+        "entretien": "Entretien",
+        "telephone": "Téléphone",
+        "lieu_travail": "Visite sur le lieu de travail",
+    },
+    "MeetingKind": {"suivi": "Entretien de suivi", "bilan_6_mois": "Bilan à 6 mois"},
+    "DocumentKind": {
+        "attribution": "Notification d'attribution",
+        "refus": "Notification de refus",
+        "invitation_observations": "Invitation à présenter des observations",
+        "fin_anticipee": "Notification de fin anticipée",
+        "fin_dispositif": "Notification de fin de dispositif",
+        "compte_rendu": "Compte rendu d'entretien",
+        "bilan_6_mois": "Bilan à 6 mois",
+        "bilan_annuel": "Bilan annuel",
+    },
+    "BatchStatus": {"open": "Ouvert", "exported": "Exporté", "confirmed": "Confirmé"},
+}

@@ -1,0 +1,1 @@
+"""Domain logic: plain Python, no Qt. The UI calls these and receives plain data."""

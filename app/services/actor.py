@@ -1,0 +1,78 @@
+"""Who is acting: the OS login of this workstation mapped to a user of the database."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.models import User
+from app.services.storage import Database
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers), no USERNAME
+        return "inconnu"
+
+
+@dataclass(frozen=True)
+class Actor:
+    login: str
+    workstation: str
+    user_id: uuid.UUID | None = None
+    name: str = ""
+    is_validator: bool = False
+    is_finance: bool = False
+    is_admin: bool = False
+
+    @property
+    def display(self) -> str:
+        return self.name or self.login
+
+    @classmethod
+    def system(cls, what: str = "systeme") -> Actor:
+        return cls(login=what, workstation=socket.gethostname())
+
+
+def actor_from_user(user: User, workstation: str | None = None) -> Actor:
+    return Actor(
+        login=user.os_login or "",
+        workstation=workstation or socket.gethostname(),
+        user_id=user.id,
+        name=user.full_name,
+        is_validator=user.is_validator,
+        is_finance=user.is_finance,
+        is_admin=user.is_admin,
+    )
+
+
+def current_actor(db: Database, login: str | None = None) -> Actor:
+    """The user matching this OS login; on a database without users, the first one to open
+    it is registered as its administrator (so a new office can start working)."""
+    login = login or os_login()
+    with db.read() as s:
+        user = s.scalar(select(User).where(User.os_login == login, User.active.is_(True)))
+        if user is not None:
+            return actor_from_user(user)
+        has_users = bool(s.scalar(select(func.count()).select_from(User)))
+    if has_users or db.read_only:
+        return Actor(login=login, workstation=socket.gethostname())
+    with db.write() as s:
+        user = User(
+            first_name=login,
+            last_name="",
+            os_login=login,
+            capacity="Administrateur",
+            is_validator=True,
+            is_admin=True,
+            created_by=login,
+            updated_by=login,
+        )
+        s.add(user)
+        s.flush()
+        return actor_from_user(user)

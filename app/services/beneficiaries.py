@@ -1,0 +1,417 @@
+"""Beneficiaries: the searchable list (filtered and sorted in SQL, fetched by pages),
+the edit form's data, and validated saves."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Beneficiary, HouseholdMember, Institution, Office, User
+from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relation, SupportContract
+from app.services import audit, validation
+from app.services.actor import Actor
+from app.services.errors import ValidationError
+from app.services.storage import Database
+from app.services.text import fold, search_terms
+
+NO_CASE = "none"  # case_state filter value: beneficiaries who never had a case
+
+
+@dataclass(frozen=True)
+class BeneficiaryFilter:
+    text: str = ""
+    orientation: str | None = None
+    institution_id: uuid.UUID | None = None
+    office_id: uuid.UUID | None = None
+    referent_id: uuid.UUID | None = None
+    case_state: str | None = None  # a CaseState value, or NO_CASE
+
+
+@dataclass(frozen=True)
+class BeneficiaryRow:
+    id: uuid.UUID
+    name: str
+    birth_date: date | None
+    allocataire: str
+    commune: str
+    orientation: str
+    referent: str
+    office: str
+    case_state: str
+
+
+SORT_KEYS = (
+    "name",
+    "birth_date",
+    "allocataire",
+    "commune",
+    "orientation",
+    "referent",
+    "office",
+    "case_state",
+)
+
+
+def refresh_search_columns(b: Beneficiary) -> None:
+    """Recompute the folded columns; call after any change of names, commune or number."""
+    b.sort_name = fold(f"{b.last_name} {b.first_name}")[:210]
+    b.search_text = (
+        " "
+        + fold(
+            " ".join(
+                x or ""
+                for x in (
+                    b.last_name,
+                    b.birth_name,
+                    b.first_name,
+                    b.commune,
+                    b.postcode,
+                    b.allocataire_number,
+                )
+            )
+        )
+        + " "
+    )
+
+
+def _filtered(query: Select, flt: BeneficiaryFilter) -> Select:
+    conds = [Beneficiary.anonymised_at.is_(None)]
+    for term in search_terms(flt.text):
+        conds.append(Beneficiary.search_text.like(f"%{term}%"))
+    if flt.orientation:
+        conds.append(Beneficiary.orientation == flt.orientation)
+    if flt.office_id:
+        conds.append(Beneficiary.office_id == flt.office_id)
+    if flt.institution_id:
+        conds.append(
+            exists().where(
+                Office.id == Beneficiary.office_id, Office.institution_id == flt.institution_id
+            )
+        )
+    if flt.referent_id:
+        conds.append(Beneficiary.referent_id == flt.referent_id)
+    if flt.case_state == NO_CASE:
+        conds.append(Beneficiary.current_case_state.is_(None))
+    elif flt.case_state:
+        conds.append(Beneficiary.current_case_state == flt.case_state)
+    return query.where(and_(*conds))
+
+
+def count_beneficiaries(db: Database, flt: BeneficiaryFilter) -> int:
+    with db.read() as s:
+        return s.scalar(_filtered(select(func.count(Beneficiary.id)), flt)) or 0
+
+
+def list_beneficiaries(
+    db: Database,
+    flt: BeneficiaryFilter,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[BeneficiaryRow]:
+    referent = aliased(User)
+    office = aliased(Office)
+    key = {
+        "name": Beneficiary.sort_name,
+        "birth_date": Beneficiary.birth_date,
+        "allocataire": Beneficiary.allocataire_number,
+        "commune": Beneficiary.commune,
+        "orientation": Beneficiary.orientation,
+        "referent": referent.last_name,
+        "office": office.name,
+        "case_state": Beneficiary.current_case_state,
+    }[sort]
+    order = [key.desc() if descending else key.asc()]
+    if sort != "name":
+        order.append(Beneficiary.sort_name)
+    order.append(Beneficiary.id)
+    query = _filtered(
+        select(
+            Beneficiary.id,
+            Beneficiary.last_name,
+            Beneficiary.first_name,
+            Beneficiary.birth_date,
+            Beneficiary.allocataire_number,
+            Beneficiary.paying_body,
+            Beneficiary.commune,
+            Beneficiary.orientation,
+            referent.first_name,
+            referent.last_name,
+            office.name,
+            Beneficiary.current_case_state,
+        )
+        .outerjoin(referent, referent.id == Beneficiary.referent_id)
+        .outerjoin(office, office.id == Beneficiary.office_id),
+        flt,
+    )
+    query = query.order_by(*order).offset(offset).limit(limit)
+    with db.read() as s:
+        rows = s.execute(query).all()
+    return [
+        BeneficiaryRow(
+            id=r[0],
+            name=f"{r[1].upper()} {r[2]}",
+            birth_date=r[3],
+            allocataire=f"{r[5]} {r[4]}" if r[4] else "",
+            commune=r[6] or "",
+            orientation=Orientation(r[7]).label if r[7] else "",
+            referent=f"{r[8]} {r[9]}" if r[9] else "",
+            office=r[10] or "",
+            case_state=CaseState(r[11]).label if r[11] else "",
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: uuid.UUID
+    label: str
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the filters and the form offer: institutions, offices, référents."""
+
+    institutions: list[Choice]
+    offices: list[Choice]
+    referents: list[Choice]
+
+
+def lookups(db: Database) -> Lookups:
+    with db.read() as s:
+        institutions = [
+            Choice(i.id, i.name) for i in s.scalars(select(Institution).order_by(Institution.name))
+        ]
+        offices = [Choice(o.id, o.name) for o in s.scalars(select(Office).order_by(Office.name))]
+        referents = [
+            Choice(u.id, f"{u.last_name.upper()} {u.first_name}".strip())
+            for u in s.scalars(
+                select(User)
+                .where(User.active.is_(True), User.is_referent.is_(True))
+                .order_by(User.last_name, User.first_name)
+            )
+        ]
+    return Lookups(institutions, offices, referents)
+
+
+@dataclass
+class HouseholdInput:
+    relation: str = Relation.CHILD.value
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: date | None = None
+
+
+@dataclass
+class BeneficiaryInput:
+    """The edit form's content. ``id`` None means a new beneficiary."""
+
+    id: uuid.UUID | None = None
+    version_id: int | None = None
+    civility: str = ""
+    last_name: str = ""
+    birth_name: str = ""
+    first_name: str = ""
+    birth_date: date | None = None
+    address_line1: str = ""
+    address_line2: str = ""
+    postcode: str = ""
+    commune: str = ""
+    phone: str = ""
+    email: str = ""
+    paying_body: str = PayingBody.CAF.value
+    allocataire_number: str = ""
+    nir: str = ""
+    iban: str = ""
+    rsa_open_since: date | None = None
+    orientation: str | None = None
+    orientation_date: date | None = None
+    global_support: bool = False
+    support_contract: str | None = None
+    referent_id: uuid.UUID | None = None
+    office_id: uuid.UUID | None = None
+    notes: str = ""
+    household: list[HouseholdInput] = field(default_factory=list)
+
+
+_COPIED = [
+    f.name for f in fields(BeneficiaryInput) if f.name not in ("id", "version_id", "household")
+]
+
+
+def validate(
+    data: BeneficiaryInput, *, nir_enabled: bool = False, today: date | None = None
+) -> dict[str, str]:
+    """Field name -> French message, for every problem found (empty when all is well)."""
+    errors: dict[str, str] = {}
+    today = today or date.today()
+    if not data.last_name.strip():
+        errors["last_name"] = "Le nom est obligatoire."
+    if not data.first_name.strip():
+        errors["first_name"] = "Le prénom est obligatoire."
+    if data.civility and data.civility not in {c.value for c in Civility}:
+        errors["civility"] = "Civilité inconnue."
+    if data.birth_date and (msg := validation.birth_date_error(data.birth_date, today)):
+        errors["birth_date"] = msg
+    if data.postcode and (msg := validation.postcode_error(data.postcode)):
+        errors["postcode"] = msg
+    if data.phone and (msg := validation.phone_error(data.phone)):
+        errors["phone"] = msg
+    if data.email and (msg := validation.email_error(data.email)):
+        errors["email"] = msg
+    if data.paying_body not in {p.value for p in PayingBody}:
+        errors["paying_body"] = "Organisme payeur inconnu (CAF ou MSA)."
+    elif data.allocataire_number and (
+        msg := validation.allocataire_error(data.allocataire_number, data.paying_body)
+    ):
+        errors["allocataire_number"] = msg
+    if data.iban and (msg := validation.iban_error(data.iban)):
+        errors["iban"] = msg
+    if data.nir:
+        if not nir_enabled:
+            errors["nir"] = "La saisie du NIR n'est pas activée pour ce département."
+        elif msg := validation.nir_error(data.nir):
+            errors["nir"] = msg
+    if data.orientation and data.orientation not in {o.value for o in Orientation}:
+        errors["orientation"] = "Orientation inconnue."
+    if data.orientation_date and data.orientation_date > today:
+        errors["orientation_date"] = "La date d'orientation est dans le futur."
+    if data.rsa_open_since and data.rsa_open_since > today:
+        errors["rsa_open_since"] = "La date d'ouverture du droit RSA est dans le futur."
+    if data.support_contract and data.support_contract not in {c.value for c in SupportContract}:
+        errors["support_contract"] = "Contrat inconnu."
+    for n, member in enumerate(data.household, start=1):
+        if member.relation not in {r.value for r in Relation}:
+            errors[f"household.{n}"] = f"Membre du foyer n° {n} : lien inconnu."
+        elif member.birth_date and member.birth_date > today:
+            errors[f"household.{n}"] = f"Membre du foyer n° {n} : date de naissance future."
+    return errors
+
+
+def normalise(data: BeneficiaryInput) -> None:
+    """Trim and put identifiers in their stored form (in place)."""
+    for name in (
+        "last_name",
+        "birth_name",
+        "first_name",
+        "address_line1",
+        "address_line2",
+        "commune",
+        "email",
+        "postcode",
+    ):
+        setattr(data, name, " ".join(getattr(data, name).split()))
+    data.allocataire_number = validation.compact(data.allocataire_number)
+    data.iban = validation.compact(data.iban)
+    data.nir = validation.compact(data.nir)
+    data.phone = " ".join(data.phone.split())
+
+
+def save_beneficiary(
+    db: Database, actor: Actor, data: BeneficiaryInput, *, nir_enabled: bool = False
+) -> uuid.UUID:
+    """Create or update; raises ValidationError (nothing written) or ConflictError."""
+    normalise(data)
+    errors = validate(data, nir_enabled=nir_enabled)
+    if errors:
+        raise ValidationError(errors)
+    with db.write() as s:
+        if data.allocataire_number:
+            clash = s.scalar(
+                select(Beneficiary.id).where(
+                    Beneficiary.paying_body == data.paying_body,
+                    Beneficiary.allocataire_number == data.allocataire_number,
+                    Beneficiary.id != data.id if data.id else True,
+                )
+            )
+            if clash:
+                raise ValidationError(
+                    {
+                        "allocataire_number": (
+                            f"Le numéro allocataire {data.allocataire_number} est déjà attribué à "
+                            "un autre bénéficiaire."
+                        )
+                    }
+                )
+        if data.id is None:
+            b = Beneficiary(created_by=actor.login)
+            s.add(b)
+            before: dict = {}
+        else:
+            found = s.get(Beneficiary, data.id)
+            if found is None:
+                raise ValidationError({"id": "Ce bénéficiaire n'existe plus."})
+            b = found
+            if data.version_id is not None and b.version_id != data.version_id:
+                from app.services.errors import ConflictError
+
+                raise ConflictError(
+                    "Ce bénéficiaire a été modifié sur un autre poste pendant votre saisie. "
+                    "Fermez la fiche, rouvrez-la et refaites votre modification."
+                )
+            before = audit.snapshot(b)
+        apply_input(s, b, data)
+        b.updated_by = actor.login
+        s.flush()
+        after = audit.snapshot(b)
+        old, new = audit.changes(before, after)
+        audit.record(
+            s,
+            actor,
+            "create" if not before else "update",
+            "beneficiary",
+            b.id,
+            summary=b.display_name,
+            before=old,
+            after=new,
+        )
+        return b.id
+
+
+def apply_input(session: Session, b: Beneficiary, data: BeneficiaryInput) -> None:
+    for name in _COPIED:
+        value = getattr(data, name)
+        if name in ("allocataire_number", "nir", "orientation", "support_contract"):
+            value = value or None
+        setattr(b, name, value)
+    b.household = [
+        HouseholdMember(
+            relation=m.relation,
+            first_name=m.first_name.strip(),
+            last_name=m.last_name.strip(),
+            birth_date=m.birth_date,
+        )
+        for m in data.household
+    ]
+    refresh_search_columns(b)
+
+
+def load_beneficiary(db: Database, beneficiary_id: uuid.UUID, actor: Actor) -> BeneficiaryInput:
+    """The form's data; reading a person's file is recorded in the access log."""
+    with db.write() if not db.read_only else db.read() as s:
+        b = s.get(Beneficiary, beneficiary_id)
+        if b is None:
+            raise ValidationError({"id": "Ce bénéficiaire n'existe plus."})
+        data = BeneficiaryInput(
+            id=b.id,
+            version_id=b.version_id,
+            household=[
+                HouseholdInput(m.relation, m.first_name, m.last_name, m.birth_date)
+                for m in b.household
+            ],
+        )
+        for name in _COPIED:
+            value = getattr(b, name)
+            setattr(
+                data, name, "" if value is None and name in ("allocataire_number", "nir") else value
+            )
+        if not db.read_only:
+            audit.record(s, actor, "read", "beneficiary", b.id, summary=b.display_name)
+        return data

@@ -1,0 +1,243 @@
+"""Open a database safely: recognise it, back it up, migrate it, or refuse it untouched.
+
+Refused (``DatabaseRefused``, file left as it was): a file that is not SQLite, a SQLite file
+of another application (``PRAGMA application_id``), a corrupt file, a schema newer than
+this version of the app. Accepted: an empty or new file (created and stamped), one of ours
+at an older revision (backed up with SQLite's backup API, then upgraded), one at head.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from app import SQLITE_APPLICATION_ID
+from app.resources import migrations_dir
+from app.services.errors import DatabaseRefused, DatabaseUnavailable
+from app.services.storage import (
+    Database,
+    StorageMode,
+    is_network_path,
+    server_engine,
+    sqlite_engine,
+)
+
+log = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BACKUPS_KEPT = 5
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+@dataclass(frozen=True)
+class FileProbe:
+    """What we found in a database file before touching it."""
+
+    exists: bool
+    empty: bool  # no tables at all: safe to initialise
+    revision: str | None
+    application_id: int
+
+
+def probe_file(path: Path) -> FileProbe:
+    """Read a file's identity without writing to it. Raises DatabaseRefused if foreign."""
+    if not path.exists():
+        return FileProbe(False, True, None, 0)
+    if path.is_dir():
+        raise DatabaseRefused(f"« {path} » est un dossier, pas une base de données.")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except PermissionError as exc:
+        raise DatabaseUnavailable(f"Accès refusé au fichier « {path} ».", detail=str(exc)) from exc
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"Le fichier « {path} » est inaccessible.", detail=str(exc)
+        ) from exc
+    if not header:
+        return FileProbe(True, True, None, 0)
+    if header != SQLITE_MAGIC:
+        raise DatabaseRefused(
+            f"« {path.name} » n'est pas une base de données Pack Sortie "
+            "(ce n'est pas un fichier SQLite). Le fichier n'a pas été modifié."
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=10)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            raise DatabaseUnavailable(
+                "La base de données est verrouillée par un autre poste. Réessayez dans un instant.",
+                detail=str(exc),
+            ) from exc
+        raise DatabaseRefused(
+            f"« {path.name} » est endommagé ou illisible : il ne peut pas être ouvert. "
+            "Le fichier n'a pas été modifié.",
+            detail=str(exc),
+        ) from exc
+    if app_id not in (0, SQLITE_APPLICATION_ID) or (app_id == 0 and tables):
+        raise DatabaseRefused(
+            f"« {path.name} » est une base SQLite d'une autre application, "
+            "pas une base Pack Sortie. Le fichier n'a pas été modifié."
+        )
+    return FileProbe(True, not tables, revision, app_id)
+
+
+def backup_database(path: Path, revision: str | None) -> Path:
+    """Copy the database with SQLite's online backup API into ``<stem>-sauvegardes/``."""
+    folder = path.parent / f"{path.stem}-sauvegardes"
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}-{stamp}-rev{revision or 'none'}.sqlite"
+    src = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=15)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    old = sorted(folder.glob(f"{path.stem}-*.sqlite"))
+    for stale in old[:-BACKUPS_KEPT]:
+        stale.unlink(missing_ok=True)
+    log.info("Backup of %s written to %s", path, target)
+    return target
+
+
+def _writable(path: Path) -> bool:
+    # The journal (DELETE mode) is created beside the file: the folder must be writable too.
+    folder_ok = os.access(path.parent, os.W_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
+
+
+def open_sqlite(
+    path: Path, *, create: bool = False, shared: bool | None = None, migrate: bool = True
+) -> Database:
+    """Open (and if needed create and migrate) a Pack Sortie SQLite file."""
+    path = Path(path).expanduser()
+    probe = probe_file(path)
+    if not probe.exists and not create:
+        raise DatabaseUnavailable(f"La base de données « {path} » est introuvable.")
+    if probe.revision and probe.revision not in known_revisions():
+        raise DatabaseRefused(
+            f"« {path.name} » a été créée par une version plus récente de Pack Sortie "
+            f"(schéma {probe.revision}). Mettez à jour l'application sur ce poste. "
+            "Le fichier n'a pas été modifié."
+        )
+    if not probe.exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"Impossible de créer le dossier « {path.parent} ».", detail=str(exc)
+            ) from exc
+    read_only = not _writable(path)
+    mode = (
+        StorageMode.SHARED
+        if (shared if shared is not None else is_network_path(path))
+        else (StorageMode.LOCAL)
+    )
+    needs_upgrade = probe.revision != head_revision()
+    if needs_upgrade and read_only:
+        raise DatabaseUnavailable(
+            f"« {path.name} » doit être mise à jour mais le dossier est en lecture seule. "
+            "Demandez l'accès en écriture à votre administrateur."
+        )
+    if needs_upgrade and not migrate:
+        raise DatabaseRefused(f"« {path.name} » n'est pas à jour (schéma {probe.revision}).")
+    db = Database(
+        sqlite_engine(path, mode=mode, read_only=read_only),
+        path=path,
+        mode=mode,
+        read_only=read_only,
+    )
+    if needs_upgrade:
+        if not probe.empty:
+            backup_database(path, probe.revision)
+        _upgrade(db, stamp_application_id=True)
+    log.info("Opened %s (%s%s)", path, mode.value, ", read-only" if read_only else "")
+    return db
+
+
+def open_server(url: str, *, migrate: bool = True) -> Database:
+    """Open a PostgreSQL database (multi-office deployments)."""
+    db = Database(server_engine(url), path=None, mode=StorageMode.SERVER, read_only=False)
+    with db.engine.connect() as conn:
+        from alembic.runtime.migration import MigrationContext
+
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current and current not in known_revisions():
+        raise DatabaseRefused(
+            f"La base du serveur a été créée par une version plus récente (schéma {current})."
+        )
+    if current != head_revision() and migrate:
+        _upgrade(db, stamp_application_id=False)
+    return db
+
+
+def open_database(
+    location: str | Path, *, create: bool = False, shared: bool | None = None
+) -> Database:
+    """A path opens SQLite; a ``postgresql://`` URL opens the server."""
+    text = str(location)
+    if "://" in text and not text.startswith("file:"):
+        return open_server(text)
+    return open_sqlite(Path(text), create=create, shared=shared)
+
+
+def _upgrade(db: Database, *, stamp_application_id: bool) -> None:
+    cfg = alembic_config()
+    from app.services.storage import translate_error
+
+    try:
+        with db.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+            if stamp_application_id:
+                conn.exec_driver_sql(f"PRAGMA application_id={SQLITE_APPLICATION_ID}")
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except Exception as exc:
+        translated = translate_error(exc)
+        if translated is not exc:
+            raise translated from exc
+        raise
+    log.info("Schema of %s upgraded to %s", db.location, head_revision())
+
+
+def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

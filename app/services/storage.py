@@ -1,0 +1,193 @@
+"""Engines and sessions: SQLite local or shared-drive files, or a PostgreSQL server.
+
+One :class:`Database` per open database. Reads use a deferred transaction; writes use
+``BEGIN IMMEDIATE`` so that a read-then-write (envelope check, numbering) cannot interleave
+with another workstation's. Driver errors become French :class:`UserFacingError` messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.services.errors import ConflictError, DatabaseRefused, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = {"local": 5_000, "shared": 15_000}
+NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "afs", "davfs"}
+
+
+class StorageMode(StrEnum):
+    LOCAL = "local"
+    SHARED = "shared"
+    SERVER = "server"
+
+    @property
+    def label(self) -> str:
+        return {"local": "locale", "shared": "partagée", "server": "serveur"}[self.value]
+
+
+def is_network_path(path: Path) -> bool:
+    """Best effort: a UNC path or network drive (Windows), a network mount (Linux/macOS)."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return True
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import ctypes
+
+        drive = os.path.splitdrive(os.path.abspath(text))[0] + "\\"
+        return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return False
+    resolved = str(path.resolve())
+    best, fstype = "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and resolved.startswith(parts[1]) and len(parts[1]) > len(best):
+            best, fstype = parts[1], parts[2]
+    return fstype in NETWORK_FS
+
+
+def translate_error(exc: BaseException) -> Exception:
+    """Turn a driver error into a French message the user can act on (or return it as is)."""
+    if isinstance(exc, StaleDataError):
+        return ConflictError(
+            "Ce dossier a été modifié sur un autre poste pendant que vous travailliez. "
+            "Rechargez-le puis recommencez votre modification."
+        )
+    if isinstance(exc, IntegrityError):
+        return exc
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(orig).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseUnavailable(
+            "La base de données est occupée par un autre poste. Réessayez dans quelques instants.",
+            detail=str(orig),
+        )
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return DatabaseUnavailable(
+            "La base de données est en lecture seule : vous ne pouvez pas enregistrer. "
+            "Vérifiez vos droits sur le dossier partagé.",
+            detail=str(orig),
+        )
+    if "unable to open" in text or "disk i/o" in text or "no such file" in text:
+        return DatabaseUnavailable(
+            "La base de données est inaccessible (lecteur réseau déconnecté ?). "
+            "Vérifiez la connexion au partage puis réessayez.",
+            detail=str(orig),
+        )
+    if "malformed" in text or "not a database" in text or "encrypted" in text:
+        return DatabaseRefused(
+            "Le fichier de base de données est endommagé. Restaurez la dernière sauvegarde "
+            "ou contactez votre administrateur.",
+            detail=str(orig),
+        )
+    return exc
+
+
+class Database:
+    """An open database: where it is, how it is shared, and how to get a session."""
+
+    def __init__(self, engine: Engine, *, path: Path | None, mode: StorageMode, read_only: bool):
+        self.engine = engine
+        self.path = path
+        self.mode = mode
+        self.read_only = read_only
+        if mode is StorageMode.SERVER:
+            self._write_engine = engine.execution_options(isolation_level="SERIALIZABLE")
+        else:
+            self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @property
+    def location(self) -> str:
+        return str(self.path) if self.path else self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def documents_dir(self) -> Path | None:
+        """Archived letters live beside the database file, in a folder of their own."""
+        return self.path.parent / f"{self.path.stem}-documents" if self.path else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading: one consistent snapshot, nothing written."""
+        session = Session(self.engine, expire_on_commit=False, autoflush=False)
+        try:
+            with session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise translate_error(exc) from exc
+        finally:
+            session.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One user action = one transaction: committed entirely or not at all."""
+        if self.read_only:
+            raise DatabaseUnavailable(
+                "Cette base est ouverte en lecture seule : l'enregistrement est impossible."
+            )
+        session = Session(self._write_engine, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error, StaleDataError) as exc:
+            translated = translate_error(exc)
+            if translated is exc:
+                raise
+            log.warning("Write refused: %s (%s)", translated, exc)
+            raise translated from exc
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
+    """An engine whose connections carry our pragmas and let us emit BEGIN ourselves."""
+    busy_ms = BUSY_TIMEOUT_MS["shared" if mode is StorageMode.SHARED else "local"]
+    uri = f"file:{path.as_posix()}{'?mode=ro' if read_only else ''}"
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        creator=lambda: sqlite3.connect(
+            uri, uri=True, timeout=busy_ms / 1000, check_same_thread=False
+        ),
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if not read_only:
+            # Never WAL: its shared-memory index does not work over SMB/NFS.
+            cur.execute("PRAGMA journal_mode=DELETE")
+            cur.execute(f"PRAGMA synchronous={'FULL' if mode is StorageMode.SHARED else 'NORMAL'}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        kind = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {kind}")
+
+    return engine
+
+
+def server_engine(url: str) -> Engine:
+    """PostgreSQL (or another server): the server handles locking; we ask serialisable writes."""
+    return create_engine(url, pool_pre_ping=True)

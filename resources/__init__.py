@@ -1,0 +1,1 @@
+"""Bundled files: icons, fonts, logo, letter templates (see app.resources)."""
