@@ -1,0 +1,1 @@
+"""Qt presentation: windows, dialogs and item models. Calls app.services, never the ORM."""

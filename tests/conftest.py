@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated home folder and a fresh migrated database per test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.services.actor import Actor  # noqa: E402
+from app.services.schema import open_sqlite  # noqa: E402
+from app.services.storage import Database  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, data and logs of the app go into the test's own folder."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("PACK_SORTIE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "office" / "pack-sortie.sqlite"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Database:
+    database = open_sqlite(db_path, create=True)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(login="agent.test", workstation="POSTE-TEST", name="Agent Test",
+                 is_validator=True, is_admin=True)
