@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
@@ -54,6 +54,9 @@ def run_with_progress(parent: QWidget | None, label: str, job: Job,
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
+    loop = QEventLoop()
+    # Queued to this thread: delivered by loop.exec() even if the job ends before it starts.
+    thread.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
 
     def on_progress(done: int, total: int) -> None:
         dialog.setMaximum(max(total, 0))
@@ -61,13 +64,11 @@ def run_with_progress(parent: QWidget | None, label: str, job: Job,
 
     worker.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
     dialog.canceled.connect(worker.cancel_event.set)
-    thread.finished.connect(dialog.reset)
     thread.start()
-    dialog.exec()
-    if thread.isRunning():  # the dialog was closed by Annuler: wait for the job to stop
-        worker.cancel_event.set()
-        thread.wait()
+    dialog.show()
+    loop.exec()
     thread.wait()
+    dialog.close()
     if worker.error is not None:
         raise worker.error
     return worker.result
