@@ -38,7 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="fichier CSV (UTF-8 ou Windows-1252, ';' ou ',')")
     imp.add_argument("--dry-run", action="store_true", help="contrôler sans rien enregistrer")
 
-    check = sub.add_parser("check", help="contrôler une base (intégrité, identité, schéma)")
+    check = sub.add_parser(
+        "check",
+        help="contrôler une base (intégrité, identité, schéma)",
+        description="Contrôle sans modification. Code de sortie : 0 base saine, "
+        "1 problème détecté, 2 pas une base Pack Sortie ou illisible.",
+    )
     check.add_argument("--db", required=True, help="base de données à contrôler")
     return parser
 
@@ -66,11 +71,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     path = Path(args.db)
     if path.exists() and not args.force:
-        print(f"Erreur : « {path} » existe déjà (utilisez --force pour le remplacer).",
-              file=sys.stderr)
+        print(
+            f"Erreur : « {path} » existe déjà (utilisez --force pour le remplacer).",
+            file=sys.stderr,
+        )
         return 2
-    summary = build_demo(path, beneficiaries=args.beneficiaries, seed=args.seed,
-                         replace=args.force)
+    summary = build_demo(path, beneficiaries=args.beneficiaries, seed=args.seed, replace=args.force)
     print(summary)
     return 0
 
@@ -94,7 +100,7 @@ def _check(args: argparse.Namespace) -> int:
 
     report = check_database(args.db)
     print(report.as_text())
-    return 0 if report.ok else 1
+    return report.exit_code
 
 
 COMMANDS = {"demo": _demo, "import-beneficiaries": _import, "check": _check}

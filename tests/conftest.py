@@ -36,5 +36,10 @@ def db(db_path: Path) -> Database:
 
 @pytest.fixture
 def actor() -> Actor:
-    return Actor(login="agent.test", workstation="POSTE-TEST", name="Agent Test",
-                 is_validator=True, is_admin=True)
+    return Actor(
+        login="agent.test",
+        workstation="POSTE-TEST",
+        name="Agent Test",
+        is_validator=True,
+        is_admin=True,
+    )

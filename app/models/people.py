@@ -100,8 +100,9 @@ class Beneficiary(Tracked, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     # Accent- and case-folded "last birth first commune number" for search (see services.text).
     search_text: Mapped[str] = mapped_column(Text, default="")
-    # Folded "last first" used for ordering by name.
+    # Folded "last first" and commune, for ordering in French (É sorts with E).
     sort_name: Mapped[str] = mapped_column(String(210), default="")
+    commune_key: Mapped[str] = mapped_column(String(120), default="", index=True)
     anonymised_at: Mapped[datetime | None] = mapped_column()
 
     referent: Mapped[User | None] = relationship()

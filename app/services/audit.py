@@ -17,6 +17,7 @@ from app.services.actor import Actor
 
 _SKIPPED = {
     "search_text",
+    "commune_key",
     "sort_name",
     "version_id",
     "created_at",

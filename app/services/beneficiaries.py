@@ -59,6 +59,7 @@ SORT_KEYS = (
 def refresh_search_columns(b: Beneficiary) -> None:
     """Recompute the folded columns; call after any change of names, commune or number."""
     b.sort_name = fold(f"{b.last_name} {b.first_name}")[:210]
+    b.commune_key = fold(b.commune)[:120]
     b.search_text = (
         " "
         + fold(
@@ -121,7 +122,7 @@ def list_beneficiaries(
         "name": Beneficiary.sort_name,
         "birth_date": Beneficiary.birth_date,
         "allocataire": Beneficiary.allocataire_number,
-        "commune": Beneficiary.commune,
+        "commune": Beneficiary.commune_key,
         "orientation": Beneficiary.orientation,
         "referent": referent.last_name,
         "office": office.name,

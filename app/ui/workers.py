@@ -41,8 +41,9 @@ class _Worker(QObject):
             self.finished.emit()
 
 
-def run_with_progress(parent: QWidget | None, label: str, job: Job,
-                      cancellable: bool = True) -> Any:
+def run_with_progress(
+    parent: QWidget | None, label: str, job: Job, cancellable: bool = True
+) -> Any:
     dialog = QProgressDialog(label, "Annuler" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle("Pack Sortie")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)

@@ -1,0 +1,87 @@
+"""``check``: verify a database without changing it (identity, schema, integrity)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.services.errors import UserFacingError
+from app.services.schema import head_revision, known_revisions, probe_file
+
+
+@dataclass
+class CheckReport:
+    location: str
+    lines: list[tuple[bool, str]] = field(default_factory=list)
+    refused: bool = False  # not a Pack Sortie database at all (exit code 2)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and all(passed for passed, _ in self.lines)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 2 if self.refused else 1
+
+    def add(self, passed: bool, text: str) -> None:
+        self.lines.append((passed, text))
+
+    def as_text(self) -> str:
+        out = [f"Contrôle de {self.location}"]
+        out += [f"  [{'OK' if passed else 'ÉCHEC'}] {text}" for passed, text in self.lines]
+        out.append("Résultat : base saine." if self.ok else "Résultat : problème détecté.")
+        return "\n".join(out)
+
+
+def check_database(location: str | Path) -> CheckReport:
+    path = Path(location)
+    report = CheckReport(str(path))
+    if not path.exists():
+        report.refused = True
+        report.add(False, "Fichier introuvable.")
+        return report
+    try:
+        probe = probe_file(path)
+    except UserFacingError as exc:
+        report.refused = True
+        report.add(False, exc.message)
+        return report
+    if probe.empty:
+        report.refused = True
+        report.add(False, "Le fichier est vide : ce n'est pas encore une base Pack Sortie.")
+        return report
+    report.add(True, "Fichier SQLite d'identifiant Pack Sortie (application_id).")
+    head = head_revision()
+    if probe.revision == head:
+        report.add(True, f"Schéma à jour (révision {head}).")
+    elif probe.revision in known_revisions():
+        report.add(
+            False,
+            f"Schéma ancien ({probe.revision}, actuel {head}) : il sera mis à "
+            "jour (après sauvegarde) à la prochaine ouverture.",
+        )
+    else:
+        report.add(
+            False,
+            f"Schéma inconnu ({probe.revision}) : base créée par une version "
+            "plus récente de l'application.",
+        )
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=15)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if problems == ["ok"]:
+            report.add(True, "Intégrité du fichier vérifiée (integrity_check).")
+        else:
+            report.add(False, "Fichier endommagé : " + "; ".join(problems[:5]))
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if orphans:
+            tables = sorted({r[0] for r in orphans})
+            report.add(False, f"{len(orphans)} références orphelines ({', '.join(tables)}).")
+        else:
+            report.add(True, "Références entre tables cohérentes (foreign_key_check).")
+    except sqlite3.DatabaseError as exc:
+        report.add(False, f"Lecture impossible : {exc}")
+    finally:
+        conn.close()
+    return report

@@ -1,0 +1,172 @@
+"""The beneficiary service: validation, saving, search in SQL, audit and conflicts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, Beneficiary, Institution, Office, User
+from app.services import beneficiaries as svc
+from app.services.beneficiaries import BeneficiaryFilter, BeneficiaryInput, HouseholdInput
+from app.services.errors import ConflictError, ValidationError
+
+
+def person(**kw) -> BeneficiaryInput:
+    base = dict(
+        civility="MME",
+        last_name="Lefèvre",
+        first_name="Hélène",
+        birth_date=date(1988, 4, 12),
+        postcode="91000",
+        commune="Évry-Courcouronnes",
+        allocataire_number="1234567",
+        orientation="social",
+    )
+    base.update(kw)
+    return BeneficiaryInput(**base)
+
+
+def test_save_and_load_round_trip_with_household(db, actor):
+    data = person(
+        household=[HouseholdInput("enfant", "Zoé", "Lefèvre", date(2015, 6, 1))],
+        iban="FR76 3000 6000 0112 3456 7890 189",
+        phone="06 12 34 56 78",
+    )
+    new_id = svc.save_beneficiary(db, actor, data)
+    loaded = svc.load_beneficiary(db, new_id, actor)
+    assert (loaded.last_name, loaded.first_name, loaded.commune) == (
+        "Lefèvre",
+        "Hélène",
+        "Évry-Courcouronnes",
+    )
+    assert loaded.iban == "FR7630006000011234567890189"
+    assert [(m.relation, m.first_name) for m in loaded.household] == [("enfant", "Zoé")]
+
+
+def test_invalid_input_writes_nothing_and_explains_each_field(db, actor):
+    bad = person(
+        last_name=" ",
+        iban="FR76 3000 6000 0112 3456 7890 188",
+        allocataire_number="12",
+        birth_date=date(2030, 1, 1),
+        postcode="9100",
+    )
+    with pytest.raises(ValidationError) as info:
+        svc.save_beneficiary(db, actor, bad)
+    assert set(info.value.errors) == {
+        "last_name",
+        "iban",
+        "allocataire_number",
+        "birth_date",
+        "postcode",
+    }
+    with db.read() as s:
+        assert s.scalars(select(Beneficiary)).all() == []
+
+
+def test_nir_is_refused_unless_enabled(db, actor):
+    with pytest.raises(ValidationError) as info:
+        svc.save_beneficiary(db, actor, person(nir="184127645108946"))
+    assert "pas activée" in info.value.errors["nir"]
+    assert svc.save_beneficiary(db, actor, person(nir="184127645108946"), nir_enabled=True)
+
+
+def test_duplicate_allocataire_number_is_refused(db, actor):
+    svc.save_beneficiary(db, actor, person())
+    with pytest.raises(ValidationError, match="déjà attribué"):
+        svc.save_beneficiary(db, actor, person(first_name="Marc"))
+
+
+def test_concurrent_edit_is_detected(db, actor):
+    new_id = svc.save_beneficiary(db, actor, person())
+    mine = svc.load_beneficiary(db, new_id, actor)
+    theirs = svc.load_beneficiary(db, new_id, actor)
+    theirs.commune = "Massy"
+    svc.save_beneficiary(db, actor, theirs)
+    mine.phone = "0612345678"
+    with pytest.raises(ConflictError):
+        svc.save_beneficiary(db, actor, mine)
+
+
+def test_every_change_and_read_is_audited(db, actor):
+    new_id = svc.save_beneficiary(db, actor, person())
+    data = svc.load_beneficiary(db, new_id, actor)
+    data.commune = "Massy"
+    svc.save_beneficiary(db, actor, data)
+    with db.read() as s:
+        events = s.scalars(select(AuditEvent).order_by(AuditEvent.at)).all()
+    assert [e.action for e in events] == ["create", "read", "update"]
+    assert all(e.user_login == "agent.test" and e.workstation == "POSTE-TEST" for e in events)
+    assert json.loads(events[2].before) == {"commune": "Évry-Courcouronnes"}
+    assert json.loads(events[2].after) == {"commune": "Massy"}
+
+
+def _seed(db, actor):
+    with db.write() as s:
+        inst = Institution(name="Département de l'Essonne", kind="departement")
+        office = Office(name="MDS d'Évry", institution=inst)
+        ref = User(first_name="Nadia", last_name="Benali", office=office, institution=inst)
+        s.add_all([inst, office, ref])
+    people = [
+        person(),
+        person(
+            last_name="Bégué",
+            first_name="Zoé",
+            allocataire_number="7654321",
+            commune="Massy",
+            postcode="91300",
+            orientation="emploi",
+        ),
+        person(
+            last_name="Martin",
+            first_name="Noël",
+            allocataire_number="1112223",
+            commune="Étampes",
+            postcode="91150",
+            office_id=office.id,
+            referent_id=ref.id,
+        ),
+    ]
+    for p in people:
+        svc.save_beneficiary(db, actor, p)
+    return inst, office, ref
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("helene", ["LEFÈVRE Hélène"]),
+        ("LEFEVRE", ["LEFÈVRE Hélène"]),
+        ("bégué zo", ["BÉGUÉ Zoé"]),
+        ("7654321", ["BÉGUÉ Zoé"]),
+        ("etampes", ["MARTIN Noël"]),
+        ("91300", ["BÉGUÉ Zoé"]),
+        ("xyz", []),
+    ],
+)
+def test_search_is_accent_and_case_insensitive(db, actor, query, names):
+    _seed(db, actor)
+    rows = svc.list_beneficiaries(db, BeneficiaryFilter(text=query))
+    assert [r.name for r in rows] == names
+    assert svc.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(names)
+
+
+def test_filters_and_sorting(db, actor):
+    inst, office, ref = _seed(db, actor)
+    by = lambda **kw: [r.name for r in svc.list_beneficiaries(db, BeneficiaryFilter(**kw))]  # noqa: E731
+    assert by(orientation="emploi") == ["BÉGUÉ Zoé"]
+    assert by(office_id=office.id) == ["MARTIN Noël"]
+    assert by(institution_id=inst.id) == ["MARTIN Noël"]
+    assert by(referent_id=ref.id) == ["MARTIN Noël"]
+    assert len(by(case_state=svc.NO_CASE)) == 3
+    assert by(case_state="in_progress") == []
+    names = [
+        r.name
+        for r in svc.list_beneficiaries(db, BeneficiaryFilter(), sort="commune", descending=True)
+    ]
+    assert names == ["BÉGUÉ Zoé", "LEFÈVRE Hélène", "MARTIN Noël"]  # Massy, Évry, Étampes
+    page = svc.list_beneficiaries(db, BeneficiaryFilter(), offset=1, limit=1)
+    assert [r.name for r in page] == ["LEFÈVRE Hélène"]

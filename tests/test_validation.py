@@ -1,0 +1,115 @@
+from datetime import date
+
+import pytest
+
+from app.services import validation as v
+from app.services.text import fold, format_cents, parse_amount_cents
+
+VALID_FR_IBAN = "FR76 3000 6000 0112 3456 7890 189"
+
+
+def nir_with_key(body13: str) -> str:
+    numeric = body13.replace("2A", "19").replace("2B", "18")
+    return f"{body13}{97 - int(numeric) % 97:02d}"
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [VALID_FR_IBAN, "fr7630006000011234567890189", "DE89370400440532013000", "BE68539007547034"],
+)
+def test_valid_ibans(iban):
+    assert v.iban_error(iban) is None
+
+
+@pytest.mark.parametrize(
+    ("iban", "message"),
+    [
+        ("FR76 3000 6000 0112 3456 7890 188", "clé de contrôle"),
+        ("FR76 3000 6000 0112 3456 7890 18", "27 caractères"),
+        ("7630006000011234567890189", "deux lettres"),
+        ("", "vide"),
+    ],
+)
+def test_invalid_ibans(iban, message):
+    assert message in v.iban_error(iban)
+
+
+def test_french_iban_with_good_mod97_but_wrong_rib_key_is_refused():
+    # Same BBAN with a wrong RIB key, IBAN check digits recomputed so ISO 13616 passes.
+    bban = "30006000011234567890100"
+    digits = "".join(str(int(c, 36)) for c in bban + "FR00")
+    check = 98 - int(digits) % 97
+    iban = f"FR{check:02d}{bban}"
+    assert int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1
+    assert "clé RIB" in v.iban_error(iban)
+
+
+def test_rib_key_with_letters_in_account_number():
+    # Letters in the account number map to digits (A,J->1 … I,R,Z->9) before the computation.
+    assert v.rib_key_ok("2004101005" + "0500013M026" + "06")
+
+
+def test_nir_key_including_corsica():
+    assert v.nir_error("184127645108946") is None
+    assert v.nir_error(nir_with_key("2690519004001")) is None
+    assert v.nir_error(nir_with_key("269052A004001")) is None
+    assert v.nir_error(nir_with_key("269052B004001")) is None
+    assert "clé" in v.nir_error("184127645108947")
+    assert "15 caractères" in v.nir_error("18412764510894")
+
+
+def test_nir_key_of_2a_differs_from_plain_digits():
+    two_a = nir_with_key("269052A004001")
+    assert v.nir_error(two_a.replace("2A", "20")) is not None
+
+
+def test_caf_number_has_seven_digits_msa_digits_only():
+    assert v.allocataire_error("1234567") is None
+    assert v.allocataire_error("123 45 67") is None
+    assert "7 chiffres" in v.allocataire_error("123456")
+    assert v.allocataire_error("12345678901", "MSA") is None
+    assert "chiffres" in v.allocataire_error("12A45", "MSA")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("29/02/2024", date(2024, 2, 29)),
+        ("01-09-2019", date(2019, 9, 1)),
+        ("2019-08-31", date(2019, 8, 31)),
+        (" 5/3/2020 ", date(2020, 3, 5)),
+    ],
+)
+def test_parse_date(text, expected):
+    assert v.parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31/02/2024", "n'existe pas"),
+        ("29/02/2023", "n'existe pas"),
+        ("2024/02/01", "format"),
+        ("demain", "format"),
+    ],
+)
+def test_impossible_or_malformed_dates(text, message):
+    with pytest.raises(ValueError, match=message):
+        v.parse_date(text)
+
+
+def test_birth_date_rules():
+    today = date(2026, 11, 23)
+    assert v.birth_date_error(date(1990, 1, 1), today) is None
+    assert "futur" in v.birth_date_error(date(2027, 1, 1), today)
+    assert "16 ans" in v.birth_date_error(date(2011, 1, 1), today)
+
+
+def test_fold_and_french_formats():
+    assert fold("  Hélène LEFÈVRE-Œuvray ") == "helene lefevre oeuvray"
+    assert format_cents(135000) == "1\u202f350,00\u00a0€"
+    assert format_cents(7500) == "75,00\u00a0€"
+    assert parse_amount_cents("1 350,00 €") == 135000
+    assert parse_amount_cents("74.5") == 7450
+    with pytest.raises(ValueError):
+        parse_amount_cents("12,345")
