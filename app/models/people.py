@@ -103,7 +103,7 @@ class Beneficiary(Tracked, Base):
     # Folded "last first" and commune, for ordering in French (É sorts with E).
     sort_name: Mapped[str] = mapped_column(String(210), default="")
     commune_key: Mapped[str] = mapped_column(String(120), default="", index=True)
-    anonymised_at: Mapped[datetime | None] = mapped_column()
+    anonymised_at: Mapped[datetime | None] = mapped_column(index=True)
 
     referent: Mapped[User | None] = relationship()
     office: Mapped[Office | None] = relationship()

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Beneficiary, HouseholdMember, Institution, Office, User
@@ -57,32 +57,36 @@ SORT_KEYS = (
 
 
 def refresh_search_columns(b: Beneficiary) -> None:
-    """Recompute the folded columns; call after any change of names, commune or number."""
+    """Recompute the folded columns; call after any change of names, commune or number.
+
+    Compound names are also indexed glued together, so "ndiaye" finds "N'Diaye" and
+    "dasilva" finds "Da Silva"."""
+    names = [fold(x) for x in (b.last_name, b.birth_name, b.first_name)]
+    glued = [n.replace(" ", "") for n in names if " " in n]
+    words = [*names, *glued, fold(b.commune), b.postcode or "", b.allocataire_number or ""]
+    b.search_text = " " + " ".join(w for w in words if w) + " "
     b.sort_name = fold(f"{b.last_name} {b.first_name}")[:210]
     b.commune_key = fold(b.commune)[:120]
-    b.search_text = (
-        " "
-        + fold(
-            " ".join(
-                x or ""
-                for x in (
-                    b.last_name,
-                    b.birth_name,
-                    b.first_name,
-                    b.commune,
-                    b.postcode,
-                    b.allocataire_number,
-                )
+
+
+def _text_condition(terms: list[str], dialect: str) -> ColumnElement[bool]:
+    """Every word of the search box must start a word of the person's folded search text.
+
+    SQLite answers from the FTS5 index (app/migrations/fts.py); other servers use LIKE."""
+    if dialect == "sqlite":
+        match = " AND ".join(f'"{term}"*' for term in terms)  # fold() leaves only [a-z0-9]
+        return literal_column("beneficiary.rowid").in_(
+            text("SELECT rowid FROM beneficiary_fts WHERE beneficiary_fts MATCH :match").bindparams(
+                match=match
             )
         )
-        + " "
-    )
+    return and_(*(Beneficiary.search_text.like(f"% {term}%") for term in terms))
 
 
-def _filtered(query: Select, flt: BeneficiaryFilter) -> Select:
+def _filtered(query: Select, flt: BeneficiaryFilter, dialect: str) -> Select:
     conds = [Beneficiary.anonymised_at.is_(None)]
-    for term in search_terms(flt.text):
-        conds.append(Beneficiary.search_text.like(f"%{term}%"))
+    if terms := search_terms(flt.text):
+        conds.append(_text_condition(terms, dialect))
     if flt.orientation:
         conds.append(Beneficiary.orientation == flt.orientation)
     if flt.office_id:
@@ -104,7 +108,8 @@ def _filtered(query: Select, flt: BeneficiaryFilter) -> Select:
 
 def count_beneficiaries(db: Database, flt: BeneficiaryFilter) -> int:
     with db.read() as s:
-        return s.scalar(_filtered(select(func.count(Beneficiary.id)), flt)) or 0
+        query = _filtered(select(func.count()).select_from(Beneficiary), flt, db.dialect)
+        return s.scalar(query) or 0
 
 
 def list_beneficiaries(
@@ -150,6 +155,7 @@ def list_beneficiaries(
         .outerjoin(referent, referent.id == Beneficiary.referent_id)
         .outerjoin(office, office.id == Beneficiary.office_id),
         flt,
+        db.dialect,
     )
     query = query.order_by(*order).offset(offset).limit(limit)
     with db.read() as s:

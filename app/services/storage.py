@@ -113,6 +113,10 @@ class Database:
             self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
 
     @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
     def location(self) -> str:
         return str(self.path) if self.path else self.engine.url.render_as_string(hide_password=True)
 
