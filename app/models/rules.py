@@ -27,6 +27,8 @@ class ScaleVersion(Tracked, Base):
     employment_with_global_support: Mapped[bool] = mapped_column(Boolean, default=False)
     request_delay_months: Mapped[int] = mapped_column(Integer, default=3)
     min_months_between_packs: Mapped[int] = mapped_column(Integer, default=24)
+    # Childcare needs a child of the household younger than this at the job start.
+    child_max_age: Mapped[int] = mapped_column(Integer, default=12)
 
     components: Mapped[list[ScaleComponent]] = relationship(
         back_populates="scale_version", cascade="all, delete-orphan"

@@ -1,0 +1,82 @@
+"""The département's settings, stored in the database (table ``setting``) and typed here.
+
+Every assumption of domain.md that "must stay a setting" lives in :class:`OfficeSettings`
+with its default; administrators change them from the settings screen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+
+from sqlalchemy import select
+
+from app.models import Setting
+from app.services import audit
+from app.services.actor import Actor
+from app.services.errors import NotAllowed
+from app.services.storage import Database
+
+DEFAULT_APPEAL_ROUTES = (
+    "Voies et délais de recours : si vous contestez cette décision, vous pouvez, dans un délai "
+    "de deux mois à compter de sa notification, former un recours gracieux auprès du Président "
+    "du Conseil départemental, et/ou un recours contentieux devant le Tribunal administratif de "
+    "Versailles (56 avenue de Saint-Cloud, 78011 Versailles Cedex). Le tribunal peut être saisi "
+    "par l'application « Télérecours citoyens » sur www.telerecours.fr. Le recours gracieux "
+    "prolonge le délai du recours contentieux, qui court à nouveau à compter de la réponse."
+)
+
+
+@dataclass
+class OfficeSettings:
+    department_name: str = "Département de l'Essonne"
+    department_address: str = (
+        "Hôtel du Département\nBoulevard de France\n91012 Évry-Courcouronnes Cedex"
+    )
+    president_title: str = "Président du Conseil départemental"
+    legal_basis: str = (
+        "Délibération de l'Assemblée départementale du 13 novembre 2017 créant le Pack sortie "
+        "RSA ; règlement départemental d'aide sociale."
+    )
+    appeal_routes: str = DEFAULT_APPEAL_ROUTES
+    caf_number_digits: int = 7
+    nir_enabled: bool = False
+    observations_delay_days: int = 15
+    retention_years: int = 2
+    access_log_months: int = 6
+    yearly_target: int = 150
+    average_rsa_monthly_cents: int = 50_000
+
+
+def load_settings(db: Database) -> OfficeSettings:
+    with db.read() as s:
+        stored = {row.key: row.value for row in s.scalars(select(Setting))}
+    result = OfficeSettings()
+    for f in fields(OfficeSettings):
+        if f.name in stored:
+            setattr(result, f.name, json.loads(stored[f.name]))
+    return result
+
+
+def save_settings(db: Database, actor: Actor, new: OfficeSettings) -> None:
+    if not actor.is_admin:
+        raise NotAllowed("Seul un administrateur peut modifier les paramètres.")
+    values = asdict(new)
+    with db.write() as s:
+        rows = {row.key: row for row in s.scalars(select(Setting))}
+        for key, value in values.items():
+            encoded = json.dumps(value, ensure_ascii=False)
+            row = rows.get(key)
+            if row is None:
+                s.add(Setting(key=key, value=encoded, created_by=actor.login))
+            elif row.value != encoded:
+                audit.record(
+                    s,
+                    actor,
+                    "update",
+                    "setting",
+                    key,
+                    before={key: json.loads(row.value)},
+                    after={key: value},
+                )
+                row.value, row.updated_by = encoded, actor.login
