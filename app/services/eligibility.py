@@ -1,0 +1,288 @@
+"""Eligibility to the Pack sortie, explained rule by rule (domain.md §2).
+
+A pure function of plain facts: no database, no Qt. Each rule gives passed / failed /
+to check (a fact is missing and a person must verify it) with a French explanation that a
+référent can read to the beneficiary and a validator can quote in a refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from app.models.enums import CaseState, Component, Orientation
+from app.services.dates import add_months, age_on
+from app.services.scale import ScaleRules
+from app.services.text import format_date
+
+# States of an earlier case that count as "a pack already granted".
+GRANTED_STATES = {
+    CaseState.GRANTED,
+    CaseState.IN_PROGRESS,
+    CaseState.SUSPENDED,
+    CaseState.COMPLETED,
+    CaseState.ENDED_EARLY,
+}
+PENDING_STATES = {CaseState.DRAFT, CaseState.SUBMITTED}
+
+
+class RuleStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    TO_CHECK = "to_check"
+
+    @property
+    def label(self) -> str:
+        return {"passed": "Respectée", "failed": "Non respectée", "to_check": "À vérifier"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    rsa_open_since: date | None
+    rsa_closed_on: date | None
+    orientation: str | None
+    orientation_date: date | None
+    global_support: bool
+    children_birth_dates: tuple[date | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreviousCase:
+    reference: str
+    state: str
+    job_start: date
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    code: str
+    title: str
+    status: RuleStatus
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    results: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> RuleStatus:
+        statuses = {r.status for r in self.results}
+        if RuleStatus.FAILED in statuses:
+            return RuleStatus.FAILED
+        return RuleStatus.TO_CHECK if RuleStatus.TO_CHECK in statuses else RuleStatus.PASSED
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        return [r for r in self.results if r.status is RuleStatus.FAILED]
+
+    def summary(self) -> str:
+        return {
+            RuleStatus.PASSED: "Toutes les conditions sont remplies.",
+            RuleStatus.TO_CHECK: "Des conditions restent à vérifier.",
+            RuleStatus.FAILED: "Au moins une condition n'est pas remplie.",
+        }[self.status]
+
+
+def check_eligibility(
+    person: PersonFacts,
+    job_start: date,
+    request_date: date,
+    scale: ScaleRules,
+    previous: Sequence[PreviousCase] = (),
+    components: Collection[Component] = (),
+) -> Eligibility:
+    return Eligibility(
+        [
+            _rsa_right(person, job_start),
+            _orientation(person, job_start, scale),
+            _request_delay(job_start, request_date, scale),
+            _previous_pack(job_start, previous, scale),
+            *([_childcare(person, job_start, scale)] if Component.CHILDCARE in components else []),
+        ]
+    )
+
+
+def _rsa_right(p: PersonFacts, start: date) -> RuleResult:
+    title = "Droit RSA ouvert au début de l'emploi"
+    if p.rsa_open_since is None:
+        return RuleResult(
+            "rsa_open",
+            title,
+            RuleStatus.TO_CHECK,
+            "La date d'ouverture du droit RSA n'est pas renseignée : vérifiez-la "
+            "auprès de la CAF ou de la MSA.",
+        )
+    if p.rsa_open_since > start:
+        return RuleResult(
+            "rsa_open",
+            title,
+            RuleStatus.FAILED,
+            f"Le droit RSA a été ouvert le {format_date(p.rsa_open_since)}, après "
+            f"le début de l'emploi le {format_date(start)}.",
+        )
+    if p.rsa_closed_on is not None and p.rsa_closed_on <= start:
+        return RuleResult(
+            "rsa_open",
+            title,
+            RuleStatus.FAILED,
+            f"Le droit RSA a pris fin le {format_date(p.rsa_closed_on)}, avant le "
+            f"début de l'emploi le {format_date(start)}.",
+        )
+    return RuleResult(
+        "rsa_open",
+        title,
+        RuleStatus.PASSED,
+        f"Droit RSA ouvert depuis le {format_date(p.rsa_open_since)}, donc ouvert "
+        f"au début de l'emploi le {format_date(start)}.",
+    )
+
+
+def _orientation(p: PersonFacts, start: date, scale: ScaleRules) -> RuleResult:
+    title = "Orientation au début de l'emploi"
+    code = "orientation"
+    if not p.orientation:
+        return RuleResult(
+            code, title, RuleStatus.TO_CHECK, "L'orientation de la personne n'est pas renseignée."
+        )
+    label = Orientation(p.orientation).label.lower()
+    if p.orientation_date is not None and p.orientation_date > start:
+        return RuleResult(
+            code,
+            title,
+            RuleStatus.TO_CHECK,
+            f"L'orientation {label} a été décidée le "
+            f"{format_date(p.orientation_date)}, après le début de l'emploi : "
+            f"vérifiez l'orientation en vigueur le {format_date(start)}.",
+        )
+    if p.orientation in scale.eligible_orientations:
+        return RuleResult(
+            code,
+            title,
+            RuleStatus.PASSED,
+            f"Orientation {label} au {format_date(start)} : ouvre droit au Pack sortie.",
+        )
+    if p.orientation == Orientation.EMPLOYMENT and scale.employment_with_global_support:
+        if p.global_support:
+            return RuleResult(
+                code,
+                title,
+                RuleStatus.PASSED,
+                "Orientation emploi avec accompagnement global : ouvre droit au "
+                f"Pack sortie depuis le {format_date(scale.effective_from)}.",
+            )
+        return RuleResult(
+            code,
+            title,
+            RuleStatus.FAILED,
+            "Orientation emploi sans accompagnement global : le Pack sortie n'est "
+            "ouvert aux personnes orientées emploi que dans le cadre de "
+            "l'accompagnement global.",
+        )
+    allowed = ", ".join(sorted(Orientation(o).label.lower() for o in scale.eligible_orientations))
+    return RuleResult(
+        code,
+        title,
+        RuleStatus.FAILED,
+        f"Orientation {label} au {format_date(start)} : le barème en vigueur "
+        f"(depuis le {format_date(scale.effective_from)}) réserve le Pack sortie "
+        f"à l'orientation {allowed}.",
+    )
+
+
+def _request_delay(start: date, request: date, scale: ScaleRules) -> RuleResult:
+    title = "Demande dans le délai"
+    months = scale.request_delay_months
+    deadline = add_months(start, months)
+    if request < start:
+        return RuleResult(
+            "request_delay",
+            title,
+            RuleStatus.PASSED,
+            f"Demande du {format_date(request)}, avant le début de l'emploi "
+            f"({format_date(start)}).",
+        )
+    if request > deadline:
+        return RuleResult(
+            "request_delay",
+            title,
+            RuleStatus.FAILED,
+            f"Demande du {format_date(request)}, plus de {months} mois après le "
+            f"début de l'emploi ({format_date(start)}) : elle devait être faite "
+            f"au plus tard le {format_date(deadline)}.",
+        )
+    return RuleResult(
+        "request_delay",
+        title,
+        RuleStatus.PASSED,
+        f"Demande du {format_date(request)}, dans les {months} mois suivant le "
+        f"début de l'emploi ({format_date(start)}).",
+    )
+
+
+def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRules) -> RuleResult:
+    title = f"Pas d'autre Pack sortie depuis {scale.min_months_between_packs} mois"
+    since = add_months(start, -scale.min_months_between_packs)
+    for case in sorted(previous, key=lambda c: c.job_start, reverse=True):
+        state = CaseState(case.state)
+        if state in GRANTED_STATES and since < case.job_start <= start:
+            again = add_months(case.job_start, scale.min_months_between_packs)
+            return RuleResult(
+                "previous_pack",
+                title,
+                RuleStatus.FAILED,
+                f"Un Pack sortie a déjà été accordé (dossier {case.reference}, "
+                f"emploi commencé le {format_date(case.job_start)}) : un nouveau "
+                f"Pack n'est possible que pour un emploi commençant après le "
+                f"{format_date(again)}.",
+            )
+        if state in PENDING_STATES:
+            return RuleResult(
+                "previous_pack",
+                title,
+                RuleStatus.TO_CHECK,
+                f"Une autre demande est en cours (dossier {case.reference}) : "
+                "une seule peut aboutir.",
+            )
+    return RuleResult(
+        "previous_pack",
+        title,
+        RuleStatus.PASSED,
+        f"Aucun Pack sortie accordé dans les {scale.min_months_between_packs} mois "
+        "précédant cet emploi.",
+    )
+
+
+def _childcare(p: PersonFacts, start: date, scale: ScaleRules) -> RuleResult:
+    title = "Enfant à faire garder"
+    limit = scale.child_max_age
+    young = [
+        b
+        for b in p.children_birth_dates
+        if b is not None and b <= start and age_on(b, start) < limit
+    ]
+    if young:
+        return RuleResult(
+            "childcare",
+            title,
+            RuleStatus.PASSED,
+            f"{len(young)} enfant(s) de moins de {limit} ans au foyer au début de l'emploi.",
+        )
+    if any(b is None for b in p.children_birth_dates):
+        return RuleResult(
+            "childcare",
+            title,
+            RuleStatus.TO_CHECK,
+            "La date de naissance d'un enfant du foyer manque : vérifiez son âge.",
+        )
+    return RuleResult(
+        "childcare",
+        title,
+        RuleStatus.FAILED,
+        f"L'aide à la garde d'enfant suppose un enfant de moins de {limit} ans au "
+        "foyer au début de l'emploi ; aucun n'est enregistré.",
+    )

@@ -1,0 +1,110 @@
+"""Yearly envelopes: what is voted, what is committed, and the check made when granting."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Envelope, Instalment
+from app.models.enums import InstalmentStatus
+from app.services import audit
+from app.services.actor import Actor
+from app.services.errors import NotAllowed, ValidationError
+from app.services.storage import Database
+from app.services.text import format_cents
+
+
+@dataclass(frozen=True)
+class EnvelopeStatus:
+    year: int
+    amount_cents: int | None  # None: no envelope voted for that year
+    committed_cents: int  # every instalment of that year not cancelled
+
+    @property
+    def remaining_cents(self) -> int:
+        return (self.amount_cents or 0) - self.committed_cents
+
+
+def set_envelope(db: Database, actor: Actor, year: int, amount_cents: int, note: str = "") -> None:
+    if not actor.is_admin:
+        raise NotAllowed("Seul un administrateur peut fixer l'enveloppe annuelle.")
+    if amount_cents <= 0 or not 2017 <= year <= 2100:
+        raise ValidationError({"amount": "Année ou montant de l'enveloppe invalide."})
+    with db.write() as s:
+        committed = committed_cents(s, year)
+        if amount_cents < committed:
+            raise ValidationError(
+                {
+                    "amount": (
+                        f"L'enveloppe {year} ne peut pas être inférieure aux aides déjà engagées "
+                        f"({format_cents(committed)})."
+                    )
+                }
+            )
+        envelope = s.scalar(select(Envelope).where(Envelope.year == year))
+        before = {"amount_cents": envelope.amount_cents} if envelope else None
+        if envelope is None:
+            envelope = Envelope(
+                year=year, amount_cents=amount_cents, note=note, created_by=actor.login
+            )
+            s.add(envelope)
+        else:
+            envelope.amount_cents, envelope.note = amount_cents, note or envelope.note
+        envelope.updated_by = actor.login
+        s.flush()
+        audit.record(
+            s,
+            actor,
+            "update" if before else "create",
+            "envelope",
+            envelope.id,
+            summary=f"Enveloppe {year}",
+            before=before,
+            after={"amount_cents": amount_cents},
+        )
+
+
+def committed_cents(session: Session, year: int) -> int:
+    return (
+        session.scalar(
+            select(func.coalesce(func.sum(Instalment.amount_cents), 0)).where(
+                Instalment.envelope_year == year,
+                Instalment.status != InstalmentStatus.CANCELLED.value,
+            )
+        )
+        or 0
+    )
+
+
+def envelope_status(session: Session, year: int) -> EnvelopeStatus:
+    amount = session.scalar(select(Envelope.amount_cents).where(Envelope.year == year))
+    return EnvelopeStatus(year, amount, committed_cents(session, year))
+
+
+def envelopes_overview(db: Database) -> list[EnvelopeStatus]:
+    with db.read() as s:
+        years = s.scalars(select(Envelope.year).order_by(Envelope.year)).all()
+        return [envelope_status(s, y) for y in years]
+
+
+def check_room(session: Session, needs: Tally[int]) -> None:
+    """Refuse (NotAllowed) when the new instalments of any year exceed what remains.
+
+    Must run in the same write transaction (BEGIN IMMEDIATE / SERIALIZABLE) that then
+    inserts the instalments, so that two validators cannot both take the last euros."""
+    for year in sorted(needs):
+        status = envelope_status(session, year)
+        if status.amount_cents is None:
+            raise NotAllowed(
+                f"Aucune enveloppe n'est votée pour {year} : un administrateur doit la "
+                "saisir dans les paramètres avant toute attribution."
+            )
+        if needs[year] > status.remaining_cents:
+            raise NotAllowed(
+                f"L'enveloppe {year} ne suffit pas : il reste "
+                f"{format_cents(max(status.remaining_cents, 0))} pour "
+                f"{format_cents(needs[year])} demandés. La décision n'a pas été enregistrée."
+            )

@@ -1,0 +1,32 @@
+"""Sequential numbers (case references, decision numbers), taken inside the caller's write
+transaction so that two workstations never get the same number."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.models import Counter
+
+
+def next_number(session: Session, name: str) -> int:
+    bumped = session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar()
+    if bumped is None:
+        session.add(Counter(name=name, value=1))
+        session.flush()
+        return 1
+    return int(bumped)
+
+
+def case_reference(session: Session, year: int) -> str:
+    return f"DOS-{year}-{next_number(session, f'case-{year}'):05d}"
+
+
+def decision_number(session: Session, year: int) -> tuple[str, int]:
+    seq = next_number(session, f"decision-{year}")
+    return f"PSR-{year}-{seq:04d}", seq

@@ -1,0 +1,395 @@
+"""Case transitions: draft → submitted → granted/refused → in progress (⇄ suspended) →
+completed or ended early. Each transition is one call and one transaction, refused with a
+French message when the state, the motivation, the user's rights or the envelope forbid it,
+and recorded in the audit trail with the state before and after.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Case, Decision, Instalment
+from app.models.enums import CaseState, DecisionKind, InstalmentStatus, PayeeKind
+from app.services import audit
+from app.services.actor import Actor
+from app.services.cases import (
+    aid_requests,
+    case_scale,
+    evaluate,
+    require_caseload,
+    require_validator,
+    sync_current_state,
+)
+from app.services.eligibility import RuleStatus
+from app.services.envelope import check_room
+from app.services.errors import NotAllowed, ValidationError
+from app.services.numbering import decision_number
+from app.services.schedule import aid_errors, build_schedule, needs_by_year, six_month_end
+from app.services.settings import load_settings
+from app.services.storage import Database
+from app.services.text import format_cents, format_date
+
+MIN_MOTIVATION = 30  # characters: a motivation states facts and rules, not a word
+
+
+class ExitReason(StrEnum):
+    JOB_LOST = "job_lost"
+    TRIAL_FAILED = "trial_failed"
+    MOVED_AWAY = "moved_away"
+    RSA_CLOSED = "rsa_closed"
+    PERSON_REQUEST = "person_request"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "job_lost": "Perte de l'emploi",
+            "trial_failed": "Période d'essai non concluante",
+            "moved_away": "Déménagement hors du département",
+            "rsa_closed": "Fin du droit RSA",
+            "person_request": "Demande de la personne",
+            "other": "Autre motif",
+        }[self.value]
+
+    @property
+    def needs_observations(self) -> bool:
+        """Every early end but the person's own request is preceded by a notice."""
+        return self is not ExitReason.PERSON_REQUEST
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    number: str
+    kind: DecisionKind
+    decided_on: date
+
+
+def _load(session: Session, case_id: uuid.UUID) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotAllowed("Ce dossier n'existe plus.")
+    return case
+
+
+def _expect(case: Case, *states: CaseState) -> None:
+    if case.state not in {s.value for s in states}:
+        allowed = ", ".join(s.label.lower() for s in states)
+        raise NotAllowed(
+            f"Le dossier {case.reference} est « {CaseState(case.state).label.lower()} » : "
+            f"cette action n'est possible que s'il est {allowed}."
+        )
+
+
+def _motivation(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) < MIN_MOTIVATION:
+        raise ValidationError(
+            {
+                "motivation": (
+                    "La motivation est obligatoire : exposez les faits et les règles qui "
+                    f"fondent la décision ({MIN_MOTIVATION} caractères au moins)."
+                )
+            }
+        )
+    return text
+
+
+def _transition(
+    db: Database,
+    actor: Actor,
+    case_id: uuid.UUID,
+    action: str,
+    change: Callable[[Session, Case], str],
+) -> None:
+    """Run ``change`` in one write transaction and audit the state before and after."""
+    with db.write() as s:
+        case = _load(s, case_id)
+        require_caseload(actor, case)
+        before = {"state": case.state}
+        summary = change(s, case)
+        case.updated_by = actor.login
+        sync_current_state(s, case.beneficiary_id)
+        audit.record(
+            s,
+            actor,
+            action,
+            "case",
+            case.id,
+            case_id=case.id,
+            summary=f"{case.reference} : {summary}",
+            before=before,
+            after={"state": case.state},
+        )
+
+
+def _decide(
+    session: Session, actor: Actor, case: Case, kind: DecisionKind, on: date, motivation: str = ""
+) -> Decision:
+    number, seq = decision_number(session, on.year)
+    decision = Decision(
+        case=case,
+        number=number,
+        year=on.year,
+        sequence=seq,
+        kind=kind.value,
+        decided_on=on,
+        motivation=motivation,
+        author_id=actor.user_id,
+        signer_name=actor.name,
+        created_by=actor.login,
+        updated_by=actor.login,
+    )
+    session.add(decision)
+    case.decided_on = on
+    return decision
+
+
+def submit(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> None:
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.DRAFT)
+        errors = aid_errors(aid_requests(case), case_scale(s, case))
+        if errors:
+            raise ValidationError(errors)
+        case.state = CaseState.SUBMITTED.value
+        case.submitted_on = on or date.today()
+        return "demande soumise à validation"
+
+    _transition(db, actor, case_id, "submit", change)
+
+
+def grant(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> DecisionInfo:
+    """Grant within the envelope: the check and the writes share one BEGIN IMMEDIATE."""
+    require_validator(actor)
+    on = on or date.today()
+    result: list[Decision] = []
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.SUBMITTED)
+        eligibility = evaluate(s, case)
+        if eligibility.status is RuleStatus.FAILED:
+            reasons = " ; ".join(r.explanation for r in eligibility.failed)
+            raise NotAllowed(
+                f"Conditions non remplies, le Pack ne peut pas être accordé : "
+                f"{reasons} Motivez un refus."
+            )
+        requests = aid_requests(case)
+        errors = aid_errors(requests, case_scale(s, case))
+        if errors:
+            raise ValidationError(errors)
+        schedule = build_schedule(requests, case.job_start, on)
+        check_room(s, needs_by_year(schedule))
+        person = case.beneficiary
+        lines = {line.component: line for line in case.aid_lines}
+        for item in schedule:
+            line = lines[item.component.value]
+            third = line.third_party if line.payee_kind == PayeeKind.THIRD_PARTY.value else None
+            s.add(
+                Instalment(
+                    case=case,
+                    aid_line=line,
+                    component=item.component.value,
+                    due_month=item.due_month,
+                    envelope_year=item.envelope_year,
+                    amount_cents=item.amount_cents,
+                    status=InstalmentStatus.PLANNED.value,
+                    payee_kind=line.payee_kind,
+                    payee_name=third.name if third else f"{person.first_name} {person.last_name}",
+                    payee_iban=third.iban if third else person.iban,
+                    created_by=actor.login,
+                    updated_by=actor.login,
+                )
+            )
+        result.append(_decide(s, actor, case, DecisionKind.GRANT, on))
+        case.state = CaseState.GRANTED.value
+        if case.job_start <= on:
+            case.state = CaseState.IN_PROGRESS.value
+        total = sum(i.amount_cents for i in schedule)
+        return f"Pack accordé ({format_cents(total)}), décision {result[0].number}"
+
+    _transition(db, actor, case_id, "grant", change)
+    return DecisionInfo(result[0].number, DecisionKind.GRANT, on)
+
+
+def refuse(
+    db: Database, actor: Actor, case_id: uuid.UUID, motivation: str, on: date | None = None
+) -> DecisionInfo:
+    require_validator(actor)
+    text = _motivation(motivation)
+    on = on or date.today()
+    result: list[Decision] = []
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.SUBMITTED)
+        result.append(_decide(s, actor, case, DecisionKind.REFUSAL, on, text))
+        case.state = CaseState.REFUSED.value
+        return f"refus, décision {result[0].number}"
+
+    _transition(db, actor, case_id, "refuse", change)
+    return DecisionInfo(result[0].number, DecisionKind.REFUSAL, on)
+
+
+def start_follow_up(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> None:
+    on = on or date.today()
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.GRANTED)
+        if case.job_start > on:
+            raise NotAllowed(f"L'emploi ne commence que le {format_date(case.job_start)}.")
+        case.state = CaseState.IN_PROGRESS.value
+        return "début du suivi"
+
+    _transition(db, actor, case_id, "start", change)
+
+
+def _set_instalments(case: Case, old: InstalmentStatus, new: InstalmentStatus) -> int:
+    changed = 0
+    for inst in case.instalments:
+        if inst.status == old.value:
+            inst.status = new.value
+            changed += 1
+    return changed
+
+
+def suspend(
+    db: Database, actor: Actor, case_id: uuid.UUID, reason: str, on: date | None = None
+) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de la suspension."})
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS)
+        n = _set_instalments(case, InstalmentStatus.PLANNED, InstalmentStatus.SUSPENDED)
+        case.state = CaseState.SUSPENDED.value
+        case.suspended_since = on or date.today()
+        return f"suspension ({reason.strip()}), {n} échéance(s) suspendue(s)"
+
+    _transition(db, actor, case_id, "suspend", change)
+
+
+def resume(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> None:
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.SUSPENDED)
+        n = _set_instalments(case, InstalmentStatus.SUSPENDED, InstalmentStatus.PLANNED)
+        case.state = CaseState.IN_PROGRESS.value
+        case.suspended_since = None
+        return f"reprise, {n} échéance(s) rétablie(s)"
+
+    _transition(db, actor, case_id, "resume", change)
+
+
+def invite_observations(
+    db: Database, actor: Actor, case_id: uuid.UUID, grounds: str, on: date | None = None
+) -> date:
+    """Record the notice inviting the person to give observations before an early end."""
+    require_validator(actor)
+    text = _motivation(grounds)
+    on = on or date.today()
+    delay = load_settings(db).observations_delay_days
+    deadline = on + timedelta(days=delay)
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
+        case.observations_deadline = deadline
+        case.notes = (case.notes + "\n" if case.notes else "") + (
+            f"Invitation à présenter des observations du {format_date(on)} : {text}"
+        )
+        return f"invitation à présenter des observations avant le {format_date(deadline)}"
+
+    _transition(db, actor, case_id, "invite_observations", change)
+    return deadline
+
+
+def end_early(
+    db: Database,
+    actor: Actor,
+    case_id: uuid.UUID,
+    reason: ExitReason,
+    motivation: str,
+    on: date | None = None,
+) -> DecisionInfo:
+    require_validator(actor)
+    text = _motivation(motivation)
+    on = on or date.today()
+    result: list[Decision] = []
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
+        if reason.needs_observations:
+            if case.observations_deadline is None:
+                raise NotAllowed(
+                    "Avant une fin anticipée, la personne doit être invitée à "
+                    "présenter ses observations (courrier préalable)."
+                )
+            if on <= case.observations_deadline:
+                raise NotAllowed(
+                    "Le délai laissé pour présenter des observations court "
+                    f"jusqu'au {format_date(case.observations_deadline)} inclus."
+                )
+        cancelled = 0
+        for inst in case.instalments:
+            if inst.status in (InstalmentStatus.PLANNED.value, InstalmentStatus.SUSPENDED.value):
+                inst.status = InstalmentStatus.CANCELLED.value
+                cancelled += 1
+        result.append(_decide(s, actor, case, DecisionKind.EARLY_END, on, text))
+        case.state = CaseState.ENDED_EARLY.value
+        case.end_date, case.exit_reason, case.employed_at_exit = on, reason.value, False
+        return f"fin anticipée ({reason.label}), {cancelled} échéance(s) annulée(s)"
+
+    _transition(db, actor, case_id, "end_early", change)
+    return DecisionInfo(result[0].number, DecisionKind.EARLY_END, on)
+
+
+def complete(
+    db: Database, actor: Actor, case_id: uuid.UUID, employed_at_exit: bool, on: date | None = None
+) -> DecisionInfo:
+    on = on or date.today()
+    result: list[Decision] = []
+
+    def change(s: Session, case: Case) -> str:
+        _expect(case, CaseState.IN_PROGRESS)
+        end = six_month_end(case.job_start, case_scale(s, case).max_months)
+        if on < end:
+            raise NotAllowed(f"Les six mois de suivi s'achèvent le {format_date(end)}.")
+        result.append(_decide(s, actor, case, DecisionKind.COMPLETION, on))
+        case.state = CaseState.COMPLETED.value
+        case.end_date, case.employed_at_exit = on, employed_at_exit
+        case.exit_reason = "completed"
+        return "fin du dispositif, " + (
+            "toujours en emploi" if employed_at_exit else "n'est plus en emploi"
+        )
+
+    _transition(db, actor, case_id, "complete", change)
+    return DecisionInfo(result[0].number, DecisionKind.COMPLETION, on)
+
+
+def refresh_states(db: Database, actor: Actor, today: date | None = None) -> int:
+    """Granted cases whose job has started move to "en cours" (run at start-up)."""
+    today = today or date.today()
+    if db.read_only:
+        return 0
+    with db.write() as s:
+        cases = s.scalars(
+            select(Case).where(Case.state == CaseState.GRANTED.value, Case.job_start <= today)
+        ).all()
+        for case in cases:
+            case.state = CaseState.IN_PROGRESS.value
+            sync_current_state(s, case.beneficiary_id)
+            audit.record(
+                s,
+                actor,
+                "start",
+                "case",
+                case.id,
+                case_id=case.id,
+                summary=f"{case.reference} : début du suivi (emploi commencé)",
+                before={"state": CaseState.GRANTED.value},
+                after={"state": case.state},
+            )
+        return len(cases)
