@@ -21,6 +21,19 @@ class JobCancelled(Exception):
     """Raised inside a job when the user pressed Annuler (the job rolls back)."""
 
 
+class _ProgressRelay(QObject):
+    """Lives in the GUI thread, so the queued progress signal updates the dialog there
+    (a plain function slot would run in the worker thread and crash Qt)."""
+
+    def __init__(self, dialog: QProgressDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+
+    def on_progress(self, done: int, total: int) -> None:
+        self._dialog.setMaximum(max(total, 0))
+        self._dialog.setValue(min(done, total) if total else 0)
+
+
 class _Worker(QObject):
     progressed = Signal(int, int)
     finished = Signal()
@@ -59,11 +72,8 @@ def run_with_progress(
     # Queued to this thread: delivered by loop.exec() even if the job ends before it starts.
     thread.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
 
-    def on_progress(done: int, total: int) -> None:
-        dialog.setMaximum(max(total, 0))
-        dialog.setValue(min(done, total) if total else 0)
-
-    worker.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
+    relay = _ProgressRelay(dialog)
+    worker.progressed.connect(relay.on_progress, Qt.ConnectionType.QueuedConnection)
     dialog.canceled.connect(worker.cancel_event.set)
     thread.start()
     dialog.show()

@@ -1,0 +1,179 @@
+"""The GUI composition root: Qt application, error hook, database, user, main window.
+
+Start-up order: QApplication (French locale and Qt's French translations) → excepthook →
+database (``--db``, else the one this workstation remembers, else the first-run wizard) →
+the acting user → the main window. Switching database from the menu goes through
+:func:`open_workspace` too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from app import APP_NAME, ORG_NAME, __version__
+from app.config import Paths, app_paths, load_config, save_config
+from app.services import actor as actor_service
+from app.services import schema
+from app.services.actor import Actor
+from app.services.storage import Database
+from app.ui import dialogs, status
+from app.ui.main_window import MainWindow
+from app.ui.widgets import busy_cursor
+
+log = logging.getLogger(__name__)
+
+_showing_error = False
+
+
+def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """A bug in a slot is logged and shown; the application keeps running."""
+    global _showing_error
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    if exc.__traceback__ is None:
+        exc = exc.with_traceback(tb)
+    if _showing_error or QApplication.instance() is None:
+        log.error("Unexpected error", exc_info=(exc_type, exc, tb))
+        return
+    _showing_error = True
+    try:
+        dialogs.show_error(QApplication.activeWindow(), exc)  # logs it with its traceback
+    except Exception:  # noqa: BLE001 - the hook itself must never fail
+        log.exception("Could not show the error %r", exc)
+    finally:
+        _showing_error = False
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    install_translations(app)
+    return app
+
+
+def install_translations(app: QApplication) -> QTranslator | None:
+    """Qt's own French texts (Oui/Non, Annuler, the file dialogs); None when absent."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        return translator
+    log.info("Qt French translations not found in %s", folder)
+    return None
+
+
+def open_workspace(
+    parent: QWidget | None,
+    location: str,
+    *,
+    create: bool = False,
+    shared: bool | None = None,
+    remember: bool = True,
+    paths: Paths | None = None,
+) -> tuple[Database, Actor] | None:
+    """Open a database and find who is acting; show the error (offering to retry) and
+    return None on failure. On success the workstation remembers the location."""
+
+    def attempt_open() -> tuple[Database, Actor]:
+        with busy_cursor():
+            db = schema.open_database(location, create=create, shared=shared)
+            try:
+                return db, actor_service.current_actor(db)
+            except BaseException:
+                db.dispose()
+                raise
+
+    ok, opened = status.attempt(parent, attempt_open)
+    if not ok or opened is None:
+        return None
+    if remember:
+        config = load_config(paths)
+        config.remember(opened[0].location, shared)
+        try:
+            save_config(config, paths)
+        except OSError as exc:  # the work can go on; only the next start will ask again
+            log.warning("Workstation config not saved: %s", exc)
+    return opened
+
+
+def choose_with_wizard(paths: Paths, parent: QWidget | None = None) -> tuple[str, bool] | None:
+    """The first-run wizard: (location, shared), or None if the user closed it."""
+    from app.ui.first_run_wizard import FirstRunWizard
+
+    wizard = FirstRunWizard(paths, parent)
+    try:
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return str(wizard.location), bool(wizard.shared)
+    finally:
+        wizard.deleteLater()
+
+
+def open_at_startup(
+    db_location: str | None, paths: Paths, parent: QWidget | None = None
+) -> tuple[Database, Actor] | None:
+    """``--db``, else the remembered database, else the wizard; None when the user quits.
+
+    A known database is never created anew (a disconnected share must not give an empty
+    database); after a failure the user may pick another database or quit.
+    """
+    config = load_config(paths)
+    location: str | None = db_location or config.database or None
+    shared = config.shared if location and location == config.database else None
+    create = False
+    while True:
+        if location is None:
+            chosen = choose_with_wizard(paths, parent)
+            if chosen is None:
+                return None
+            location, shared = chosen
+            create = True
+        opened = open_workspace(parent, location, create=create, shared=shared, paths=paths)
+        if opened is not None:
+            return opened
+        if not dialogs.ask_yes_no(
+            parent,
+            f"La base de données « {location} » n'a pas pu être ouverte.\n\n"
+            "Voulez-vous choisir une autre base de données ?\n"
+            "(Non : Pack Sortie se ferme.)",
+        ):
+            return None
+        location, shared = None, None
+
+
+def build_main_window(db: Database, actor: Actor, paths: Paths | None = None) -> MainWindow:
+    return MainWindow(db, actor, paths=paths or app_paths(), opener=open_workspace)
+
+
+def start(db_location: str | None, paths: Paths | None = None) -> MainWindow | None:
+    """Everything between the QApplication and its event loop; None when the user quit."""
+    paths = paths or app_paths()
+    opened = open_at_startup(db_location, paths)
+    if opened is None:
+        log.info("No database opened: quitting")
+        return None
+    window = build_main_window(*opened, paths=paths)
+    window.show()
+    return window
+
+
+def run_gui(db_location: str | None) -> int:
+    app = create_application()
+    sys.excepthook = excepthook
+    window = start(db_location)
+    if window is None:
+        return 0
+    try:
+        return app.exec()
+    finally:
+        window.db.dispose()
