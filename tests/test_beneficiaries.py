@@ -181,3 +181,25 @@ def test_filters_and_sorting(db, actor):
     assert names == ["BÉGUÉ Zoé", "N'DIAYE Awa", "LEFÈVRE Hélène", "MARTIN Noël"]
     page = svc.list_beneficiaries(db, BeneficiaryFilter(), offset=1, limit=1)
     assert [r.name for r in page] == ["LEFÈVRE Hélène"]  # Bégué, Lefèvre, Martin, N'Diaye
+
+
+def test_a_stored_nir_does_not_block_saves_once_the_setting_is_off(db, actor):
+    new_id = svc.save_beneficiary(db, actor, person(nir="184127645108946"), nir_enabled=True)
+    data = svc.load_beneficiary(db, new_id, actor)
+    data.commune = "Massy"
+    svc.save_beneficiary(db, actor, data)  # setting off (default): the kept NIR is accepted
+    data = svc.load_beneficiary(db, new_id, actor)
+    data.nir = "269054958815780"
+    with pytest.raises(ValidationError, match="NIR"):
+        svc.save_beneficiary(db, actor, data)
+
+
+def test_caf_number_length_follows_the_setting(db, actor):
+    from app.services.settings import load_settings, save_settings
+
+    settings = load_settings(db)
+    settings.caf_number_digits = 8
+    save_settings(db, actor, settings)
+    with pytest.raises(ValidationError, match="8 chiffres"):
+        svc.save_beneficiary(db, actor, person(allocataire_number="1234567"))
+    assert svc.save_beneficiary(db, actor, person(allocataire_number="12345678"))

@@ -15,6 +15,7 @@ from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relat
 from app.services import audit, validation
 from app.services.actor import Actor
 from app.services.errors import ValidationError
+from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold, search_terms
 
@@ -254,7 +255,12 @@ _COPIED = [
 
 
 def validate(
-    data: BeneficiaryInput, *, nir_enabled: bool = False, today: date | None = None
+    data: BeneficiaryInput,
+    *,
+    nir_enabled: bool = False,
+    today: date | None = None,
+    caf_digits: int = validation.CAF_DIGITS,
+    stored_nir: str | None = None,
 ) -> dict[str, str]:
     """Field name -> French message, for every problem found (empty when all is well)."""
     errors: dict[str, str] = {}
@@ -276,12 +282,12 @@ def validate(
     if data.paying_body not in {p.value for p in PayingBody}:
         errors["paying_body"] = "Organisme payeur inconnu (CAF ou MSA)."
     elif data.allocataire_number and (
-        msg := validation.allocataire_error(data.allocataire_number, data.paying_body)
+        msg := validation.allocataire_error(data.allocataire_number, data.paying_body, caf_digits)
     ):
         errors["allocataire_number"] = msg
     if data.iban and (msg := validation.iban_error(data.iban)):
         errors["iban"] = msg
-    if data.nir:
+    if data.nir and data.nir != stored_nir:  # a NIR kept from before is left alone
         if not nir_enabled:
             errors["nir"] = "La saisie du NIR n'est pas activée pour ce département."
         elif msg := validation.nir_error(data.nir):
@@ -322,11 +328,23 @@ def normalise(data: BeneficiaryInput) -> None:
 
 
 def save_beneficiary(
-    db: Database, actor: Actor, data: BeneficiaryInput, *, nir_enabled: bool = False
+    db: Database, actor: Actor, data: BeneficiaryInput, *, nir_enabled: bool | None = None
 ) -> uuid.UUID:
-    """Create or update; raises ValidationError (nothing written) or ConflictError."""
+    """Create or update; raises ValidationError (nothing written) or ConflictError.
+
+    ``nir_enabled`` None reads the setting (as the CAF number length always does)."""
     normalise(data)
-    errors = validate(data, nir_enabled=nir_enabled)
+    settings = load_settings(db)
+    stored_nir = None
+    if data.id is not None and data.nir:
+        with db.read() as s:
+            stored_nir = s.scalar(select(Beneficiary.nir).where(Beneficiary.id == data.id))
+    errors = validate(
+        data,
+        nir_enabled=settings.nir_enabled if nir_enabled is None else nir_enabled,
+        caf_digits=settings.caf_number_digits,
+        stored_nir=stored_nir,
+    )
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
