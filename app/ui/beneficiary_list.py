@@ -52,7 +52,7 @@ EMPTY_DATABASE_HINT = (
 # Typical content of each column, to size it (the name column takes the remaining width).
 _COLUMN_SAMPLES = {
     COL_BIRTH_DATE: "Date de naissance",
-    COL_ALLOCATAIRE: "CAF 1234567",
+    COL_ALLOCATAIRE: "MSA 1234567890",
     COL_COMMUNE: "Évry-Courcouronnes",
     COL_ORIENTATION: "Socio-professionnelle",
     COL_REFERENT: "Sébastien Marchand",
@@ -122,7 +122,7 @@ class BeneficiaryList(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_search_now)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._focus_table)
 
         self.orientation_combo = self._combo("Orientation")
@@ -198,7 +198,7 @@ class BeneficiaryList(QWidget):
         header.setMinimumSectionSize(60)
         metrics = header.fontMetrics()
         for column, sample in _COLUMN_SAMPLES.items():
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
         header.sectionResized.connect(
             lambda column, _old, _new: column != COL_NAME and table.fit_name_column()
         )
