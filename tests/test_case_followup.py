@@ -188,3 +188,20 @@ def test_export_cases(db, granted, tmp_path, fmt):
         assert rows[0]["decision_kind"] == "grant"
         assert rows[0]["total_cents"] == "135000"
         assert rows[0]["instalments"].count("|") == 10
+
+
+def test_previews_for_the_editor_and_the_validator(db):
+    from app.services.cases import grant_preview, load_case_input, preview_eligibility
+
+    referent, _ = make_users(db)
+    person = make_person(db, referent, orientation="emploi")
+    case_id = make_case(db, referent, person)
+    data = load_case_input(db, case_id)
+    assert data.employer_name == "Boulangerie Martin" and len(data.aids) == 3
+    scale, result = preview_eligibility(db, data)
+    assert scale.effective_from == date(2017, 12, 1)
+    assert result.status.value == "failed"
+    preview = grant_preview(db, case_id, on=date(2018, 3, 20))
+    assert sum(i.amount_cents for i in preview.schedule) == 135000
+    assert preview.needs == {2018: 135000} and preview.fits
+    assert preview.envelopes[0].remaining_cents == 20_000_000

@@ -19,10 +19,17 @@ from app.models.enums import CaseState, Component, ContractType, PayeeKind, Rela
 from app.services import audit
 from app.services.actor import Actor
 from app.services.eligibility import Eligibility, PersonFacts, PreviousCase, check_eligibility
+from app.services.envelope import EnvelopeStatus, envelope_status
 from app.services.errors import ConflictError, NotAllowed, ValidationError
 from app.services.numbering import case_reference
 from app.services.scale import ScaleRules, scale_by_id, scale_in_force
-from app.services.schedule import AidRequest, aid_errors
+from app.services.schedule import (
+    AidRequest,
+    ScheduledInstalment,
+    aid_errors,
+    build_schedule,
+    needs_by_year,
+)
 from app.services.storage import Database
 from app.services.validation import compact
 
@@ -249,3 +256,71 @@ def _aid_line(session: Session, req: AidRequest, actor: Actor) -> AidLine:
         created_by=actor.login,
         updated_by=actor.login,
     )
+
+
+def preview_eligibility(db: Database, data: CaseInput) -> tuple[ScaleRules, Eligibility]:
+    """The rules as they would judge this (unsaved) draft, for the editor's live panel."""
+    with db.read() as s:
+        person = s.get(Beneficiary, data.beneficiary_id)
+        if person is None:
+            raise ValidationError({"beneficiary_id": "Ce bénéficiaire n'existe plus."})
+        scale = scale_in_force(s, data.job_start)
+        result = check_eligibility(
+            person_facts(person),
+            data.job_start,
+            data.request_date,
+            scale,
+            previous_cases(s, data.beneficiary_id, data.id),
+            {a.component for a in data.aids},
+        )
+        return scale, result
+
+
+def load_case_input(db: Database, case_id: uuid.UUID) -> CaseInput:
+    """A draft's content for the editor."""
+    with db.read() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise ValidationError({"id": "Ce dossier n'existe plus."})
+        return CaseInput(
+            beneficiary_id=case.beneficiary_id,
+            job_start=case.job_start,
+            request_date=case.request_date,
+            id=case.id,
+            version_id=case.version_id,
+            employer_name=case.employer_name,
+            employer_address=case.employer_address,
+            job_title=case.job_title,
+            contract_type=case.contract_type,
+            trial_end=case.trial_end,
+            contract_end=case.contract_end,
+            weekly_hours=case.weekly_hours,
+            aids=aid_requests(case),
+            notes=case.notes,
+        )
+
+
+@dataclass(frozen=True)
+class GrantPreview:
+    """What a validator sees before granting: the schedule and each year's envelope."""
+
+    schedule: list[ScheduledInstalment]
+    envelopes: list[EnvelopeStatus]
+    needs: dict[int, int]
+
+    @property
+    def fits(self) -> bool:
+        return all(
+            e.amount_cents is not None and self.needs.get(e.year, 0) <= e.remaining_cents
+            for e in self.envelopes
+        )
+
+
+def grant_preview(db: Database, case_id: uuid.UUID, on: date | None = None) -> GrantPreview:
+    with db.read() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise ValidationError({"id": "Ce dossier n'existe plus."})
+        schedule = build_schedule(aid_requests(case), case.job_start, on or date.today())
+        needs = dict(needs_by_year(schedule))
+        return GrantPreview(schedule, [envelope_status(s, y) for y in sorted(needs)], needs)
