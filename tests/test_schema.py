@@ -142,3 +142,11 @@ def test_check_command_exit_codes(db_path, tmp_path, capsys):
     other = tmp_path / "x.txt"
     other.write_text("bonjour")
     assert main(["check", "--db", str(other)]) == 2
+
+
+def test_head_constant_matches_alembic():
+    from alembic.script import ScriptDirectory
+
+    from app.migrations.head import HEAD_REVISION
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION

@@ -14,12 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
 
 from app import SQLITE_APPLICATION_ID
+from app.migrations.head import HEAD_REVISION
 from app.resources import migrations_dir
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
 from app.services.storage import (
@@ -36,19 +34,26 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUPS_KEPT = 5
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
 def alembic_config() -> Config:
+    """Alembic is imported only when a migration (or a revision lookup) is needed."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     return cfg
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return HEAD_REVISION
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
@@ -151,7 +156,7 @@ def open_sqlite(
     probe = probe_file(path)
     if not probe.exists and not create:
         raise DatabaseUnavailable(f"La base de données « {path} » est introuvable.")
-    if probe.revision and probe.revision not in known_revisions():
+    if probe.revision not in (None, HEAD_REVISION) and probe.revision not in known_revisions():
         raise DatabaseRefused(
             f"« {path.name} » a été créée par une version plus récente de Pack Sortie "
             f"(schéma {probe.revision}). Mettez à jour l'application sur ce poste. "
@@ -199,7 +204,7 @@ def open_server(url: str, *, migrate: bool = True) -> Database:
         from alembic.runtime.migration import MigrationContext
 
         current = MigrationContext.configure(conn).get_current_revision()
-    if current and current not in known_revisions():
+    if current not in (None, HEAD_REVISION) and current not in known_revisions():
         raise DatabaseRefused(
             f"La base du serveur a été créée par une version plus récente (schéma {current})."
         )
@@ -219,9 +224,11 @@ def open_database(
 
 
 def _upgrade(db: Database, *, stamp_application_id: bool) -> None:
-    cfg = alembic_config()
+    from alembic import command
+
     from app.services.storage import translate_error
 
+    cfg = alembic_config()
     try:
         with db.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
             if stamp_application_id:

@@ -1,0 +1,308 @@
+"""Pack Sortie benchmark: prints one JSON object.
+
+    .venv/bin/python bench/bench.py [--quick]
+
+Measures, on demo databases built if missing under bench/out/ (30 000 and 300 000
+beneficiaries, seed 2017):
+- cold start to the list shown with 30k, in a fresh process, against a bare PySide6
+  window started the same way in the same run (target: ≤ 2 × bare);
+- search keystroke latency (typing names letter by letter, CAF numbers, communes)
+  p50/p95 at 30k and 300k (targets 30 ms / 100 ms), query and first page in the model;
+- opening a case detail with its timeline, p95 on the 30k demo (target 80 ms);
+- peak RSS of the cold-start process and of this process after the 300k searches
+  (target 250 MB).
+Timings are wall-clock on a shared machine: run it twice and read the spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TYPING = [
+    "l",
+    "le",
+    "lef",
+    "lefe",
+    "lefev",
+    "lefevr",
+    "m",
+    "ma",
+    "mar",
+    "mart",
+    "marti",
+    "martin",
+    "martin h",
+    "martin he",
+    "n",
+    "ng",
+    "ngu",
+    "nguy",
+    "b",
+    "be",
+    "ben",
+    "ben s",
+    "d",
+    "da",
+    "da s",
+    "da si",
+    "e",
+    "ev",
+    "evr",
+    "evry",
+    "m",
+    "mas",
+    "mass",
+    "massy",
+    "9",
+    "91",
+    "913",
+    "1",
+    "12",
+    "123",
+    "1234",
+    "12345",
+    "helene",
+    "zoe",
+    "francois",
+    "noemie l",
+    "anais d",
+    "jerome",
+    "ma",
+    "mae",
+    "mael",
+    "ndiaye",
+    "le gall",
+    "dubois m",
+    "grigny",
+    "etampes",
+    "les ulis",
+    "draveil",
+    "y",
+    "ya",
+]
+
+
+def ensure_demo(n: int) -> Path:
+    path = OUT / f"demo-{n // 1000}k.sqlite"
+    if not path.exists():
+        from app.services.demo import build_demo
+
+        OUT.mkdir(parents=True, exist_ok=True)
+        build_demo(path, beneficiaries=n, seed=2017, replace=True)
+    else:  # bring an older demo to the current schema (backup + migrate) before timing
+        from app.services.schema import open_sqlite
+
+        open_sqlite(path).dispose()
+    return path
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 1)
+
+
+# --- probes run in a fresh process ---------------------------------------------------------
+def probe_bare() -> None:
+    start = time.perf_counter()
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    window = QMainWindow()
+    window.resize(1200, 760)
+    window.show()
+    app.processEvents()
+    print(
+        json.dumps(
+            {
+                "ready_ms": (time.perf_counter() - start) * 1000,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def probe_app(db_path: str) -> None:
+    start = time.perf_counter()
+    from app.services.actor import current_actor
+    from app.services.schema import open_database
+    from app.ui.application import build_main_window, create_application
+    from app.ui.beneficiary_list import BeneficiaryList
+
+    app = create_application([])
+    db = open_database(db_path)
+    window = build_main_window(db, current_actor(db))
+    window.show()
+    app.processEvents()
+    rows = window.findChild(BeneficiaryList).model.rowCount()
+    print(
+        json.dumps(
+            {
+                "ready_ms": (time.perf_counter() - start) * 1000,
+                "rows": rows,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def run_probe(args: list[str], runs: int) -> dict:
+    walls, inner, rss = [], [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, __file__, *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+        walls.append((time.perf_counter() - t0) * 1000)
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+        inner.append(data["ready_ms"])
+        rss.append(data["rss_mb"])
+    return {
+        "wall_ms_median": round(statistics.median(walls), 1),
+        "in_process_ms_median": round(statistics.median(inner), 1),
+        "rss_mb": round(max(rss), 1),
+    }
+
+
+# --- in-process measures -------------------------------------------------------------------
+def keystrokes(db_path: Path) -> dict:
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.schema import open_database
+    from app.ui.beneficiary_list import BeneficiaryList
+
+    app = QApplication.instance() or QApplication([])
+    db = open_database(db_path)
+    view = BeneficiaryList(db)
+    view.show()
+    app.processEvents()
+    times = []
+    for text in TYPING * 2:
+        t0 = time.perf_counter()
+        view.set_search_text(text, immediate=True)
+        view.model.rowCount()
+        times.append((time.perf_counter() - t0) * 1000)
+        app.processEvents()
+    view.close()
+    db.dispose()
+    return {
+        "p50_ms": pct(times, 0.5),
+        "p95_ms": pct(times, 0.95),
+        "max_ms": pct(times, 1),
+        "keystrokes": len(times),
+    }
+
+
+def case_detail(db_path: Path) -> dict:
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import select
+
+    from app.models import Case
+    from app.services.actor import current_actor
+    from app.services.schema import open_database
+
+    app = QApplication.instance() or QApplication([])
+    db = open_database(db_path)
+    actor = current_actor(db)
+    with db.read() as s:
+        ids = s.scalars(select(Case.id).order_by(Case.reference).limit(60)).all()
+    if not ids:
+        return {"skipped": "no case in the demo database"}
+    try:
+        from app.ui.case_view import CaseView
+
+        def open_one(case_id):  # noqa: ANN001, ANN202
+            view = CaseView(db, actor, case_id)
+            view.resize(1200, 800)
+            view.show()
+            app.processEvents()
+            return view
+
+        what = "CaseView"
+    except ImportError:
+        from app.services.case_view import load_case
+        from app.ui.timeline import AidTimeline
+
+        def open_one(case_id):  # noqa: ANN001, ANN202
+            view = AidTimeline()
+            view.resize(1200, 220)
+            view.set_case(load_case(db, case_id, actor))
+            view.show()
+            app.processEvents()
+            return view
+
+        what = "load_case + AidTimeline"
+    times = []
+    for case_id in ids:
+        t0 = time.perf_counter()
+        view = open_one(case_id)
+        times.append((time.perf_counter() - t0) * 1000)
+        view.close()
+        view.deleteLater()
+    db.dispose()
+    return {
+        "what": what,
+        "p50_ms": pct(times, 0.5),
+        "p95_ms": pct(times, 0.95),
+        "cases": len(times),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--probe", choices=["bare", "app"])
+    parser.add_argument("--db")
+    parser.add_argument("--quick", action="store_true", help="skip the 300k database")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    if args.probe == "bare":
+        return probe_bare()
+    if args.probe == "app":
+        return probe_app(args.db)
+    db30 = ensure_demo(30_000)
+    bare = run_probe(["--probe", "bare"], args.runs)
+    app_start = run_probe(["--probe", "app", "--db", str(db30)], args.runs)
+    result = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_avg": os.getloadavg(),
+        },
+        "cold_start": {
+            "bare_pyside6": bare,
+            "app_30k": app_start,
+            "ratio": round(app_start["wall_ms_median"] / bare["wall_ms_median"], 2),
+            "target_ratio": 2.0,
+        },
+        "search_30k": {**keystrokes(db30), "target_p95_ms": 30},
+        "case_detail_30k": {**case_detail(db30), "target_p95_ms": 80},
+    }
+    if not args.quick:
+        db300 = ensure_demo(300_000)
+        result["search_300k"] = {**keystrokes(db300), "target_p95_ms": 100}
+    result["rss_mb_this_process"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    result["rss_target_mb"] = 250
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
