@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         "1 problème détecté, 2 pas une base Pack Sortie ou illisible.",
     )
     check.add_argument("--db", required=True, help="base de données à contrôler")
+
+    sub.add_parser(
+        "self-test",
+        help="vérifier l'installation (base d'essai temporaire, interface)",
+        description="Vérifie cette installation de bout en bout dans un dossier temporaire, "
+        "sans toucher aux données. Code de sortie : 0 tout est OK, 1 une étape a échoué.",
+    )
     return parser
 
 
@@ -103,4 +110,15 @@ def _check(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-COMMANDS = {"demo": _demo, "import-beneficiaries": _import, "check": _check}
+def _self_test(args: argparse.Namespace) -> int:
+    from app.services.selftest import run_self_test
+
+    return run_self_test()
+
+
+COMMANDS = {
+    "demo": _demo,
+    "import-beneficiaries": _import,
+    "check": _check,
+    "self-test": _self_test,
+}
