@@ -46,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--db", required=True, help="base de données à contrôler")
 
+    export = sub.add_parser(
+        "export-cases",
+        help="exporter tous les dossiers (JSON ou CSV) pour analyse",
+        description="Écrit chaque dossier avec l'identifiant du bénéficiaire, la version du "
+        "barème, les aides, les échéances (mois, montant, statut, bénéficiaire du paiement), "
+        "les décisions (numéro, date, nature, motivation), l'état et les dates.",
+    )
+    export.add_argument("--db", required=True, help="base de données")
+    export.add_argument("--format", choices=["json", "csv"], default="json", help="json (défaut)")
+    export.add_argument("--out", help="fichier à écrire (par défaut : sortie standard)")
+
     sub.add_parser(
         "self-test",
         help="vérifier l'installation (base d'essai temporaire, interface)",
@@ -110,6 +121,27 @@ def _check(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _export_cases(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from app.services.case_export import export_cases
+    from app.services.schema import open_database
+
+    db = open_database(args.db)
+    try:
+        if args.out:
+            count = export_cases(db, Path(args.out), args.format)
+            print(f"{count} dossier(s) exporté(s) dans {args.out}", file=sys.stderr)
+            return 0
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"dossiers.{args.format}"
+            export_cases(db, out, args.format)
+            sys.stdout.write(out.read_text(encoding="utf-8-sig"))
+        return 0
+    finally:
+        db.dispose()
+
+
 def _self_test(args: argparse.Namespace) -> int:
     from app.services.selftest import run_self_test
 
@@ -120,5 +152,6 @@ COMMANDS = {
     "demo": _demo,
     "import-beneficiaries": _import,
     "check": _check,
+    "export-cases": _export_cases,
     "self-test": _self_test,
 }

@@ -205,3 +205,14 @@ def test_previews_for_the_editor_and_the_validator(db):
     assert sum(i.amount_cents for i in preview.schedule) == 135000
     assert preview.needs == {2018: 135000} and preview.fits
     assert preview.envelopes[0].remaining_cents == 20_000_000
+
+
+def test_export_cases_command(db, db_path, granted, tmp_path, capsys):
+    from app.cli import main
+
+    out = tmp_path / "dossiers.csv"
+    assert main(["export-cases", "--db", str(db_path), "--format", "csv", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("reference;")
+    assert main(["export-cases", "--db", str(db_path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert len(printed["cases"]) == 1
