@@ -50,6 +50,7 @@ class SelfTestContext:
     db: Any = None  # app.services.storage.Database, once created
     actor: Any = None  # app.services.actor.Actor
     beneficiary_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
     qt_app: Any = None  # the QApplication, once the GUI step created or found it
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
@@ -144,6 +145,11 @@ def step_save_beneficiary(ctx: SelfTestContext) -> str:
         birth_date=date(1985, 3, 14),
         postcode="91000",
         commune="Évry-Courcouronnes",
+        allocataire_number="1234567",
+        rsa_open_since=date(2020, 1, 6),
+        orientation="social",
+        orientation_date=date(2020, 2, 3),
+        iban="FR7630006000011234567890189",
         notes="Fiche fictive créée par l'auto-test.",
     )
     ctx.beneficiary_id = save_beneficiary(ctx.need("db"), ctx.need("actor"), data)
@@ -159,6 +165,42 @@ def step_search(ctx: SelfTestContext) -> str:
     if [r.id for r in rows] != [wanted]:
         raise StepFailed(f"« {query} » a trouvé {len(rows)} fiche(s) au lieu de la fiche créée")
     return f"« {query} » trouve « {rows[0].name} »"
+
+
+def step_case_granted(ctx: SelfTestContext) -> str:
+    from datetime import timedelta
+
+    from app.models.enums import Component
+    from app.services import workflow
+    from app.services.case_view import load_case
+    from app.services.cases import CaseInput, save_draft
+    from app.services.envelope import set_envelope
+    from app.services.schedule import AidRequest
+
+    db, actor = ctx.need("db"), ctx.need("actor")
+    today = date.today()
+    for year in (today.year - 1, today.year, today.year + 1):  # the job may start in December
+        set_envelope(db, actor, year, 20_000_000, "Enveloppe de l'auto-test")
+    aids = [AidRequest(Component.TRANSPORT, 7500, 2), AidRequest(Component.DAILY_LIFE, 10000, 3)]
+    case_id = save_draft(
+        db,
+        actor,
+        CaseInput(
+            beneficiary_id=ctx.need("beneficiary_id"),
+            job_start=today - timedelta(days=10),
+            request_date=today,
+            employer_name="Boulangerie de l'auto-test",
+            contract_type="CDI",
+            aids=aids,
+        ),
+    )
+    workflow.submit(db, actor, case_id)
+    decision = workflow.grant(db, actor, case_id)
+    detail = load_case(db, case_id, actor)
+    if detail.state.value != "in_progress" or detail.total_cents != 45000:
+        raise StepFailed(f"état {detail.state.value}, total {detail.total_cents} centimes")
+    ctx.case_id = case_id
+    return f"{detail.reference} accordé, décision {decision.number}, 450,00 € en 5 échéances"
 
 
 def _ensure_qt_platform() -> None:
@@ -232,6 +274,7 @@ STEPS: list[Step] = [
     Step("Utilisateur du poste / workstation user", step_actor),
     Step("Bénéficiaire enregistré / beneficiary saved", step_save_beneficiary),
     Step("Recherche accentuée / accented search", step_search),
+    Step("Dossier accordé dans l'enveloppe / case granted", step_case_granted),
     Step("Qt : images, icône, traduction / Qt plugins", step_qt),
     Step("Fenêtre principale / main window", step_main_window),
     # The case and documents issues append their steps here (see the module docstring).
