@@ -40,6 +40,9 @@ class Case(Tracked, Base):
     employed_at_exit: Mapped[bool | None] = mapped_column(Boolean)
     suspended_since: Mapped[date | None] = mapped_column(Date)
     observations_deadline: Mapped[date | None] = mapped_column(Date)
+    observations_sent_on: Mapped[date | None] = mapped_column(Date)
+    # The grounds given in the invitation to present observations (CRPA L121-1, L122-1).
+    observations_grounds: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     beneficiary: Mapped[Beneficiary] = relationship()

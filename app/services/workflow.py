@@ -297,9 +297,8 @@ def invite_observations(
     def change(s: Session, case: Case) -> str:
         _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
         case.observations_deadline = deadline
-        case.notes = (case.notes + "\n" if case.notes else "") + (
-            f"Invitation à présenter des observations du {format_date(on)} : {text}"
-        )
+        case.observations_sent_on = on
+        case.observations_grounds = text
         return f"invitation à présenter des observations avant le {format_date(deadline)}"
 
     _transition(db, actor, case_id, "invite_observations", change)
