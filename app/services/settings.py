@@ -7,7 +7,7 @@ with its default; administrators change them from the settings screen.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 from sqlalchemy import select
 
@@ -18,12 +18,12 @@ from app.services.errors import NotAllowed
 from app.services.storage import Database
 
 DEFAULT_APPEAL_ROUTES = (
-    "Voies et délais de recours : si vous contestez cette décision, vous pouvez, dans un délai "
-    "de deux mois à compter de sa notification, former un recours gracieux auprès du Président "
-    "du Conseil départemental, et/ou un recours contentieux devant le Tribunal administratif de "
-    "Versailles (56 avenue de Saint-Cloud, 78011 Versailles Cedex). Le tribunal peut être saisi "
-    "par l'application « Télérecours citoyens » sur www.telerecours.fr. Le recours gracieux "
-    "prolonge le délai du recours contentieux, qui court à nouveau à compter de la réponse."
+    "Si vous contestez cette décision, vous pouvez, dans un délai de deux mois à compter de sa "
+    "notification, former un recours gracieux auprès du Président du Conseil départemental, "
+    "et/ou un recours contentieux devant le Tribunal administratif de Versailles (56 avenue de "
+    "Saint-Cloud, 78011 Versailles Cedex). Le tribunal peut être saisi par l'application "
+    "« Télérecours citoyens » sur www.telerecours.fr. Le recours gracieux prolonge le délai "
+    "du recours contentieux, qui court à nouveau à compter de la réponse."
 )
 
 
@@ -39,6 +39,13 @@ class OfficeSettings:
         "RSA ; règlement départemental d'aide sociale."
     )
     appeal_routes: str = DEFAULT_APPEAL_ROUTES
+    signature_city: str = "Évry-Courcouronnes"
+    delegation_line: str = "Pour le Président du Conseil départemental et par délégation,"
+    logo_path: str = ""  # PNG or JPEG; empty: the département's name is printed instead
+    timestamp_url: str = ""  # RFC 3161 server for PAdES B-T; empty: B-B, never a network call
+    # Editable body of each letter kind (app.services.letter_text.DEFAULT_TEMPLATES when
+    # absent). The mandatory mentions are printed outside these texts.
+    letter_templates: dict[str, str] = field(default_factory=dict)
     caf_number_digits: int = 7
     nir_enabled: bool = False
     observations_delay_days: int = 15
