@@ -15,6 +15,16 @@ from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
+LETTER_KIND_CHOICES = [
+    "attribution",
+    "refus",
+    "invitation_observations",
+    "fin_anticipee",
+    "fin_dispositif",
+    "compte_rendu",
+    "bilan_6_mois",
+]
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -56,6 +66,44 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", required=True, help="base de données")
     export.add_argument("--format", choices=["json", "csv"], default="json", help="json (défaut)")
     export.add_argument("--out", help="fichier à écrire (par défaut : sortie standard)")
+
+    letter = sub.add_parser(
+        "letter",
+        help="produire (et signer) un courrier d'un dossier",
+        description="Produit le courrier, l'archive à côté de la base et en écrit une copie. "
+        "Avec --sign, le signe avec le certificat du poste (phrase secrète lue dans le "
+        "trousseau du système, sinon demandée).",
+    )
+    letter.add_argument("--db", required=True, help="base de données")
+    letter.add_argument(
+        "--case", required=True, help="référence du dossier (DOS-…) ou n° de décision (PSR-…)"
+    )
+    letter.add_argument(
+        "--kind", required=True, choices=LETTER_KIND_CHOICES, help="nature du courrier"
+    )
+    letter.add_argument("--out", required=True, help="copie PDF à écrire")
+    letter.add_argument("--sign", action="store_true", help="signer électroniquement")
+    letter.add_argument("--cert", help="certificat PKCS#12 (par défaut : celui du poste)")
+    letter.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="lire la phrase secrète sur l'entrée standard",
+    )
+
+    verify = sub.add_parser(
+        "verify-pdf",
+        help="vérifier la signature et l'intégrité d'un PDF",
+        description="Signataire, date, intégrité, et conformité à l'empreinte archivée. "
+        "Code de sortie : 0 signature intègre, 1 problème détecté, 2 fichier illisible.",
+    )
+    verify.add_argument("file", help="fichier PDF")
+    verify.add_argument("--db", help="base dont l'archive fait foi (empreinte SHA-256)")
+    verify.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        help="certificat d'autorité reconnu (PEM ou DER), répétable",
+    )
 
     sub.add_parser(
         "self-test",
@@ -142,6 +190,138 @@ def _export_cases(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _find_case(db, ref: str):  # noqa: ANN001, ANN202
+    from sqlalchemy import select
+
+    from app.models import Case, Decision
+
+    with db.read() as s:
+        case_id = s.scalar(select(Case.id).where(Case.reference == ref)) or s.scalar(
+            select(Decision.case_id).where(Decision.number == ref)
+        )
+    if case_id is None:
+        raise UserFacingError(f"Aucun dossier ni décision « {ref} » dans cette base.")
+    return case_id
+
+
+def _passphrase(cert: Path, from_stdin: bool) -> str:
+    import getpass
+
+    from app.services.secrets import KeyringUnavailable, SecretStore, certificate_key
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    try:
+        stored = SecretStore().get_passphrase(certificate_key(cert))
+    except KeyringUnavailable as exc:
+        log.info("No keyring: %s", exc)
+        stored = None
+    if stored:
+        return stored
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Phrase secrète du certificat {cert.name} : ")
+    raise UserFacingError(
+        "Phrase secrète introuvable dans le trousseau du système : enregistrez-la depuis "
+        "l'application, lancez la commande dans un terminal, ou utilisez --passphrase-stdin."
+    )
+
+
+def _letter(args: argparse.Namespace) -> int:
+    import shutil
+
+    from app.config import load_config
+    from app.models.enums import DocumentKind
+    from app.services.actor import current_actor
+    from app.services.documents import produce_document
+    from app.services.schema import open_database
+
+    db = open_database(args.db)
+    try:
+        actor = current_actor(db)
+        signer = None
+        if args.sign:
+            from app.services.signing import SignerProfile, load_signer
+
+            cert = args.cert or load_config().certificate
+            if not cert:
+                raise UserFacingError(
+                    "Aucun certificat de signature n'est configuré sur ce "
+                    "poste : indiquez-le avec --cert."
+                )
+            capacity = _capacity_of(db, actor)
+            profile = SignerProfile(Path(cert), actor.name, capacity)
+            signer = load_signer(profile, _passphrase(Path(cert), args.passphrase_stdin))
+        doc = produce_document(
+            db, actor, _find_case(db, args.case), DocumentKind(args.kind), signer=signer
+        )
+        shutil.copyfile(doc.path, args.out)
+    finally:
+        db.dispose()
+    status = f"signé par {doc.signed_by} ({doc.level})" if doc.signed_by else "non signé"
+    print(
+        f"{DocumentKind(args.kind).label} {status} : {args.out} (archivé : {doc.path}, "
+        f"SHA-256 {doc.sha256})"
+    )
+    return 0
+
+
+def _capacity_of(db, actor) -> str:  # noqa: ANN001
+    from app.models import User
+
+    with db.read() as s:
+        user = s.get(User, actor.user_id) if actor.user_id else None
+        return user.capacity if user else ""
+
+
+def _load_certificates(files: list[str]) -> list:
+    from cryptography import x509
+
+    certs = []
+    for name in files:
+        data = Path(name).read_bytes()
+        try:
+            certs.append(
+                x509.load_pem_x509_certificate(data)
+                if b"-----BEGIN" in data
+                else x509.load_der_x509_certificate(data)
+            )
+        except ValueError as exc:
+            raise UserFacingError(f"« {name} » n'est pas un certificat lisible.") from exc
+    return certs
+
+
+def _verify_pdf(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from app.services.pdf_verify import verify_pdf
+
+    path = Path(args.file)
+    archived, note = None, ""
+    if args.db and path.is_file():
+        from app.services.documents import archived_sha256, find_by_sha256
+        from app.services.schema import open_database
+
+        db = open_database(args.db)
+        try:
+            archived = archived_sha256(db, path)
+            if archived is None:
+                found = find_by_sha256(db, hashlib.sha256(path.read_bytes()).hexdigest())
+                if found is not None:
+                    archived = found.sha256
+                    note = f"Archivé sous {found.path}."
+                else:
+                    note = "Ce fichier ne correspond à aucun document archivé dans cette base."
+        finally:
+            db.dispose()
+    report = verify_pdf(path, trust_roots=_load_certificates(args.trust), archived_sha256=archived)
+    print(report.as_text())
+    if note:
+        print(note)
+    if report.error:
+        return 2
+    return 0 if report.ok and not (args.db and archived is None) else 1
+
+
 def _self_test(args: argparse.Namespace) -> int:
     from app.services.selftest import run_self_test
 
@@ -153,5 +333,7 @@ COMMANDS = {
     "import-beneficiaries": _import,
     "check": _check,
     "export-cases": _export_cases,
+    "letter": _letter,
+    "verify-pdf": _verify_pdf,
     "self-test": _self_test,
 }

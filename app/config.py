@@ -59,6 +59,7 @@ class WorkstationConfig:
     database: str = ""
     shared: bool | None = None  # None: detect from the path
     recent: list[str] = field(default_factory=list)
+    certificate: str = ""  # PKCS#12 file of this workstation's signer (never its passphrase)
 
     def remember(self, database: str, shared: bool | None) -> None:
         self.database, self.shared = database, shared
@@ -74,7 +75,7 @@ def load_config(paths: Paths | None = None) -> WorkstationConfig:
     except (OSError, ValueError) as exc:
         log.warning("Unreadable workstation config %s (%s); starting from defaults", file, exc)
         return WorkstationConfig()
-    known = {k: raw[k] for k in ("database", "shared", "recent") if k in raw}
+    known = {k: raw[k] for k in ("database", "shared", "recent", "certificate") if k in raw}
     return WorkstationConfig(**known)
 
 
