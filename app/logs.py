@@ -31,4 +31,6 @@ def setup_logging(*, verbose: bool = False, to_stderr: bool = False) -> None:
         err.setLevel(logging.WARNING)
         err.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         root.addHandler(err)
+    # pyHanko logs a traceback per untrusted certificate: the report already says it.
+    logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
     root._pack_sortie = True  # type: ignore[attr-defined]
