@@ -14,28 +14,7 @@ from keyring.backends.chainer import ChainerBackend
 
 from app.services.errors import UserFacingError
 from app.services.secrets import SERVICE_NAME, KeyringUnavailable, SecretStore, certificate_key
-
-
-class MemoryKeyring(KeyringBackend):
-    """A secure-enough keyring for tests: a dict in memory."""
-
-    priority = 5  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
+from tests.memory_keyring import MemoryKeyring
 
 
 class PlaintextKeyring(MemoryKeyring):

@@ -73,14 +73,16 @@ def long_date(day: date) -> str:
 
 
 def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
+    """Register our three faces and their family (idempotent; other code may have
+    registered some DejaVu faces under the same names already)."""
+    registered = set(pdfmetrics.getRegisteredFontNames())
     for name, file in (
         (FONT, "DejaVuSans.ttf"),
         (FONT_BOLD, "DejaVuSans-Bold.ttf"),
         (FONT_ITALIC, "DejaVuSans-Oblique.ttf"),
     ):
-        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD
     )
