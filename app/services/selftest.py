@@ -203,6 +203,71 @@ def step_case_granted(ctx: SelfTestContext) -> str:
     return f"{detail.reference} accordé, décision {decision.number}, 450,00 € en 5 échéances"
 
 
+def _throwaway_pkcs12(folder: Path, passphrase: str) -> tuple[Path, Any]:
+    """A self-signed signing certificate made for this run only (never stored elsewhere)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Auto-test Pack Sortie"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+        ]
+    )
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    path = folder / "auto-test.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"auto-test", key, cert, None, BestAvailableEncryption(passphrase.encode())
+        )
+    )
+    return path, cert
+
+
+def step_signed_letter(ctx: SelfTestContext) -> str:
+    from app.models.enums import DocumentKind
+    from app.services.documents import produce_document
+    from app.services.pdf_verify import verify_pdf
+    from app.services.signing import SignerProfile, load_signer
+
+    db, actor = ctx.need("db"), ctx.need("actor")
+    passphrase = uuid.uuid4().hex
+    p12, cert = _throwaway_pkcs12(ctx.workdir, passphrase)
+    signer = load_signer(
+        SignerProfile(p12, "Auto-test", "Vérification de l'installation"), passphrase
+    )
+    doc = produce_document(db, actor, ctx.need("case_id"), DocumentKind.GRANT_LETTER, signer=signer)
+    report = verify_pdf(doc.path, trust_roots=[cert], archived_sha256=doc.sha256)
+    if not (report.ok and report.all_trusted):
+        raise StepFailed(report.as_text().replace("\n", " ; "))
+    tampered = bytearray(doc.path.read_bytes())
+    tampered[len(tampered) // 2] ^= 0x01
+    if verify_pdf(bytes(tampered), trust_roots=[cert], archived_sha256=doc.sha256).ok:
+        raise StepFailed("un octet modifié n'a pas été détecté")
+    return f"{doc.level}, vérifiée, altération détectée ({doc.path.name})"
+
+
 def _ensure_qt_platform() -> None:
     """Linux without a display gets the offscreen platform; Windows keeps its own (the
     widgets are built but never shown)."""
@@ -275,6 +340,7 @@ STEPS: list[Step] = [
     Step("Bénéficiaire enregistré / beneficiary saved", step_save_beneficiary),
     Step("Recherche accentuée / accented search", step_search),
     Step("Dossier accordé dans l'enveloppe / case granted", step_case_granted),
+    Step("Courrier signé et vérifié / signed letter", step_signed_letter),
     Step("Qt : images, icône, traduction / Qt plugins", step_qt),
     Step("Fenêtre principale / main window", step_main_window),
     # The case and documents issues append their steps here (see the module docstring).
