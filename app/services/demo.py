@@ -19,9 +19,10 @@ Steps, each drawing from the same generator in turn:
    2018 and 2019 only), so that decisions can be granted in the demo today;
 4. ``_add_beneficiaries``: beneficiaries and household members, by chunks of Core bulk
    inserts (``executemany`` on the table, one transaction per chunk);
-5. (to come with the case workflow) ``_add_cases``: it plugs in after step 4 in
-   ``_populate``; drawing from the generator afterwards, it keeps the rows of steps 1-4 as
-   they are for a given seed. ``Beneficiary.current_case_state`` stays NULL until then.
+5. ``demo_cases.add_cases``: Pack sortie cases in every state from 2018 to the demo's today,
+   with their aids, schedules, decisions, meetings and audit trail (see that module); it
+   draws from the generator after step 4, so the rows of steps 1-4 stay as they are for a
+   given seed, and sets ``Beneficiary.current_case_state`` of the people with a case.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from app.models.enums import Civility, Orientation, PayingBody, Relation, Suppor
 from app.services import demo_data as data
 from app.services.actor import os_login
 from app.services.beneficiaries import refresh_search_columns
+from app.services.demo_cases import add_cases
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.services.schema import open_sqlite, probe_file
 from app.services.storage import Database
@@ -116,6 +118,7 @@ class DemoSummary:
     referents: int
     beneficiaries: int
     household_members: int
+    cases: int = 0
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -289,7 +292,7 @@ def _populate(
     _add_organisation(db, world, Counter(p.office for p in plans))
     _add_envelopes(db, world)
     _add_beneficiaries(db, world, plans, progress, cancelled)
-    # The case workflow adds here: _add_cases(db, world, progress, cancelled)
+    add_cases(db, world, n, lambda: _check_cancel(cancelled))
     return {
         "institutions": world.counts["institutions"],
         "offices": world.counts["offices"],
@@ -297,6 +300,7 @@ def _populate(
         "referents": world.counts["referents"],
         "beneficiaries": world.counts["beneficiaries"],
         "household_members": world.counts["household_members"],
+        "cases": world.counts["cases"],
     }
 
 

@@ -696,3 +696,372 @@ RESIDENCES = _split(
     "La Prairie, Les Tilleuls, Le Moulin, Les Noés, Les Hautes Pâtures, Le Plateau, "
     "Les Sablons, Montconseil, La Pierre Blanche, Les Quinconces, Le Val Fleuri"
 )
+
+
+# --- Pack sortie cases ---------------------------------------------------------------------
+
+# The MDS (one of VALIDATOR_MDS) whose head decides the cases of each office.
+DECIDING_MDS: dict[str, str] = {
+    "evry": "evry",
+    "grigny": "evry",
+    "sgdb": "evry",
+    "bretigny": "evry",
+    "mennecy": "evry",
+    "corbeil": "corbeil",
+    "draveil": "corbeil",
+    "montgeron": "corbeil",
+    "massy": "massy",
+    "ulis": "massy",
+    "palaiseau": "massy",
+    "longjumeau": "massy",
+    "athis": "massy",
+    "savigny": "massy",
+    "etampes": "etampes",
+    "arpajon": "etampes",
+    "dourdan": "etampes",
+    "caf_evry": "evry",
+    "caf_massy": "massy",
+    "caf_etampes": "etampes",
+    "ccas_evry": "evry",
+    "ccas_corbeil": "corbeil",
+    "ccas_grigny": "evry",
+    "ccas_massy": "massy",
+    "ccas_ulis": "massy",
+    "ccas_viry": "massy",
+    "plie_massy": "massy",
+    "plie_athis": "massy",
+    "plie_evry": "evry",
+    "plie_etampes": "etampes",
+}
+
+
+class EmployerSpec(NamedTuple):
+    name: str
+    sector: str  # key of JOB_TITLES
+    commune: str  # a name of COMMUNES
+
+
+# Fictitious employers of the kind that hire people leaving the RSA in Essonne.
+EMPLOYERS: tuple[EmployerSpec, ...] = (
+    EmployerSpec("Essonne Propreté Services", "proprete", "Évry-Courcouronnes"),
+    EmployerSpec("Net'Éclat Nettoyage", "proprete", "Massy"),
+    EmployerSpec("Brillance Multiservices", "proprete", "Corbeil-Essonnes"),
+    EmployerSpec("Propreté du Val d'Orge", "proprete", "Sainte-Geneviève-des-Bois"),
+    EmployerSpec("Logistique Sud Francilien", "logistique", "Lisses"),
+    EmployerSpec("Entrepôts du Val d'Orge", "logistique", "Brétigny-sur-Orge"),
+    EmployerSpec("Plateforme logistique du Plessis", "logistique", "Le Plessis-Pâté"),
+    EmployerSpec("Distribution Centre Essonne", "logistique", "Bondoufle"),
+    EmployerSpec("Messageries de l'Hurepoix", "transport", "Arpajon"),
+    EmployerSpec("Transports Roux et Fils", "transport", "Étampes"),
+    EmployerSpec("Livraisons Express 91", "transport", "Wissous"),
+    EmployerSpec("Domicile Services Essonne", "aide_domicile", "Sainte-Geneviève-des-Bois"),
+    EmployerSpec("Présence à Domicile Val d'Yerres", "aide_domicile", "Brunoy"),
+    EmployerSpec("Association Vivre chez Soi", "aide_domicile", "Étampes"),
+    EmployerSpec("Résidence autonomie Les Tilleuls", "aide_domicile", "Savigny-sur-Orge"),
+    EmployerSpec("Restaurant Le Relais de l'Orge", "restauration", "Juvisy-sur-Orge"),
+    EmployerSpec("Brasserie de la Gare", "restauration", "Massy"),
+    EmployerSpec("Cuisine centrale intercommunale", "restauration", "Grigny"),
+    EmployerSpec("Restauration collective Saveurs d'Essonne", "restauration", "Ris-Orangis"),
+    EmployerSpec("Supermarché Marché Frais", "commerce", "Grigny"),
+    EmployerSpec("Hypermarché du Grand Évry", "commerce", "Évry-Courcouronnes"),
+    EmployerSpec("Boulangerie Au Bon Pain d'Étampes", "commerce", "Étampes"),
+    EmployerSpec("Jardinerie des Trois Vallées", "commerce", "Mennecy"),
+    EmployerSpec("Bricolage Essonne Sud", "commerce", "Villabé"),
+    EmployerSpec("Sécurité Gardiennage Francilienne", "securite", "Massy"),
+    EmployerSpec("Vigilance Sûreté Services", "securite", "Athis-Mons"),
+    EmployerSpec("Hôtel des Trois Rivières", "hotellerie", "Paray-Vieille-Poste"),
+    EmployerSpec("Hôtel Les Portes de Saclay", "hotellerie", "Palaiseau"),
+    EmployerSpec("Bâtiment Rénovation Essonne", "btp", "Vigneux-sur-Seine"),
+    EmployerSpec("Paysages et Jardins du Hurepoix", "btp", "Marcoussis"),
+    EmployerSpec("Chantier d'insertion Les Jardins de l'Orge", "insertion", "Viry-Châtillon"),
+    EmployerSpec("Ressourcerie du Val d'Essonne", "insertion", "Corbeil-Essonnes"),
+    EmployerSpec("Recyclerie des Ulis", "insertion", "Les Ulis"),
+    EmployerSpec("Ville de Fleury-Mérogis – service périscolaire", "animation", "Fleury-Mérogis"),
+    EmployerSpec("Centre de loisirs municipal de Draveil", "animation", "Draveil"),
+    EmployerSpec("Crèche interentreprises Petits Explorateurs", "petite_enfance", "Saclay"),
+    EmployerSpec("Centre d'appels Essonne Contact", "administratif", "Les Ulis"),
+    EmployerSpec("Groupement d'employeurs Sud Essonne", "administratif", "Étampes"),
+)
+# Temporary work agencies: the employer of record of an intérim contract.
+TEMP_AGENCIES: tuple[EmployerSpec, ...] = (
+    EmployerSpec("Horizon Intérim", "logistique", "Évry-Courcouronnes"),
+    EmployerSpec("Essonne Travail Temporaire", "proprete", "Massy"),
+    EmployerSpec("Intérim Sud 91", "btp", "Étampes"),
+    EmployerSpec("Tremplin Intérim Insertion", "logistique", "Corbeil-Essonnes"),
+)
+# Sectors whose employers sign contrats aidés (PEC, CDDI in the chantiers d'insertion).
+SUBSIDISED_SECTORS = frozenset({"insertion", "animation", "aide_domicile", "petite_enfance"})
+
+# Job titles by sector (feminine, masculine).
+JOB_TITLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "proprete": (
+        ("Agente de propreté", "Agent de propreté"),
+        ("Agente d'entretien", "Agent d'entretien"),
+        ("Laveuse de vitres", "Laveur de vitres"),
+    ),
+    "logistique": (
+        ("Préparatrice de commandes", "Préparateur de commandes"),
+        ("Cariste", "Cariste"),
+        ("Manutentionnaire", "Manutentionnaire"),
+        ("Agente de quai", "Agent de quai"),
+    ),
+    "transport": (
+        ("Chauffeuse-livreuse", "Chauffeur-livreur"),
+        ("Agente de tri", "Agent de tri"),
+    ),
+    "aide_domicile": (
+        ("Aide à domicile", "Aide à domicile"),
+        ("Auxiliaire de vie", "Auxiliaire de vie"),
+        ("Agente de service", "Agent de service"),
+    ),
+    "restauration": (
+        ("Commis de cuisine", "Commis de cuisine"),
+        ("Employée polyvalente de restauration", "Employé polyvalent de restauration"),
+        ("Plongeuse", "Plongeur"),
+    ),
+    "commerce": (
+        ("Employée libre-service", "Employé libre-service"),
+        ("Hôtesse de caisse", "Hôte de caisse"),
+        ("Vendeuse", "Vendeur"),
+    ),
+    "securite": (
+        ("Agente de sécurité", "Agent de sécurité"),
+        ("Agente de sûreté", "Agent de sûreté"),
+    ),
+    "hotellerie": (
+        ("Femme de chambre", "Valet de chambre"),
+        ("Réceptionniste", "Réceptionniste"),
+    ),
+    "btp": (
+        ("Ouvrière du bâtiment", "Manœuvre du bâtiment"),
+        ("Ouvrière paysagiste", "Ouvrier paysagiste"),
+        ("Peintre en bâtiment", "Peintre en bâtiment"),
+    ),
+    "insertion": (
+        ("Agente de tri et de valorisation", "Agent de tri et de valorisation"),
+        ("Ouvrière polyvalente", "Ouvrier polyvalent"),
+        ("Vendeuse en ressourcerie", "Vendeur en ressourcerie"),
+    ),
+    "animation": (
+        ("Animatrice périscolaire", "Animateur périscolaire"),
+        ("Agente de restauration scolaire", "Agent de restauration scolaire"),
+    ),
+    "petite_enfance": (
+        ("Auxiliaire petite enfance", "Auxiliaire petite enfance"),
+        ("Agente d'entretien", "Agent d'entretien"),
+    ),
+    "administratif": (
+        ("Téléconseillère", "Téléconseiller"),
+        ("Agente d'accueil", "Agent d'accueil"),
+        ("Employée administrative", "Employé administratif"),
+    ),
+}
+
+
+class BankSpec(NamedTuple):
+    code: str  # code banque of the RIB (5 digits)
+    bic: str
+    weight: float
+
+
+# Banks of the beneficiaries' accounts (real bank codes and BICs, fictitious accounts).
+BANKS: tuple[BankSpec, ...] = (
+    BankSpec("20041", "PSSTFRPPPAR", 0.34),  # La Banque Postale
+    BankSpec("18206", "AGRIFRPP882", 0.12),  # Crédit Agricole d'Île-de-France
+    BankSpec("17515", "CEPAFRPP751", 0.12),  # Caisse d'Épargne Île-de-France
+    BankSpec("30004", "BNPAFRPPXXX", 0.11),  # BNP Paribas
+    BankSpec("30003", "SOGEFRPPXXX", 0.11),  # Société Générale
+    BankSpec("30002", "CRLYFRPPXXX", 0.09),  # LCL
+    BankSpec("10278", "CMCIFR2AXXX", 0.06),  # Crédit Mutuel
+    BankSpec("10107", "BREDFRPPXXX", 0.05),  # BRED
+)
+# Public bodies (municipal crèches) are paid on their Trésor public account.
+TRESOR_BANK = BankSpec("30001", "BDFEFRPPCCT", 0.0)
+
+
+class PayeeSpec(NamedTuple):
+    name: str
+    kind: str
+    commune: str  # a name of COMMUNES
+    address: str
+    public: bool  # paid on a Trésor public account
+
+
+CRECHES: tuple[PayeeSpec, ...] = (
+    PayeeSpec(
+        "Crèche collective Les P'tits Loups",
+        "creche",
+        "Évry-Courcouronnes",
+        "8 allée des Tilleuls",
+        True,
+    ),
+    PayeeSpec(
+        "Multi-accueil Les Lucioles", "creche", "Corbeil-Essonnes", "14 rue de la Gare", True
+    ),
+    PayeeSpec("Crèche municipale Arc-en-ciel", "creche", "Grigny", "3 place du Marché", True),
+    PayeeSpec("Micro-crèche Les Petits Pas", "creche", "Massy", "22 avenue Carnot", False),
+    PayeeSpec("Multi-accueil La Farandole", "creche", "Les Ulis", "5 avenue de Champagne", True),
+    PayeeSpec(
+        "Crèche familiale de Viry-Châtillon", "creche", "Viry-Châtillon", "2 rue Danton", True
+    ),
+    PayeeSpec(
+        "Micro-crèche Pomme d'Api",
+        "creche",
+        "Sainte-Geneviève-des-Bois",
+        "41 rue Pasteur",
+        False,
+    ),
+    PayeeSpec("Multi-accueil Les Diablotins", "creche", "Athis-Mons", "9 rue Voltaire", True),
+    PayeeSpec(
+        "Crèche parentale Les Frimousses", "creche", "Étampes", "17 rue Saint-Antoine", False
+    ),
+    PayeeSpec(
+        "Multi-accueil Câlins et Comptines",
+        "creche",
+        "Brétigny-sur-Orge",
+        "6 rue des Écoles",
+        True,
+    ),
+    PayeeSpec(
+        "Crèche collective Les Moussaillons",
+        "creche",
+        "Vigneux-sur-Seine",
+        "30 rue Pierre Brossolette",
+        True,
+    ),
+    PayeeSpec("Micro-crèche Les Petits Princes", "creche", "Palaiseau", "11 rue de Paris", False),
+    PayeeSpec(
+        "Multi-accueil Les Marmousets", "creche", "Savigny-sur-Orge", "4 rue des Rossays", True
+    ),
+    PayeeSpec("Crèche Les Bout'chou", "creche", "Ris-Orangis", "19 rue Émile Zola", False),
+)
+TRANSPORT_OPERATORS: tuple[PayeeSpec, ...] = (
+    PayeeSpec(
+        "Transdev Essonne Centre – agence commerciale",
+        "transport",
+        "Évry-Courcouronnes",
+        "1 boulevard de l'Europe",
+        False,
+    ),
+    PayeeSpec(
+        "Keolis Seine Essonne – espace clients",
+        "transport",
+        "Corbeil-Essonnes",
+        "20 allée Aristide Briand",
+        False,
+    ),
+    PayeeSpec(
+        "Transdev Sud Essonne – agence d'Étampes",
+        "transport",
+        "Étampes",
+        "12 avenue de Paris",
+        False,
+    ),
+    PayeeSpec(
+        "Keolis Nord Essonne – agence de Massy",
+        "transport",
+        "Massy",
+        "5 place de France",
+        False,
+    ),
+)
+
+# Why a référent suspends the payments for a while (neutral facts only).
+SUSPENSION_REASONS = (
+    "justificatifs de présence dans l'emploi non transmis",
+    "contrat suspendu par l'employeur (fermeture temporaire du site)",
+    "changement de situation à vérifier",
+    "absence de réponse aux deux dernières convocations",
+    "déménagement annoncé, nouvelle adresse à confirmer",
+)
+
+# Meeting notes: short, neutral and factual (no health data: see meetings.health_words).
+MEETING_OPENINGS = (
+    "Point d'étape sur la prise de poste.",
+    "Entretien de suivi du Pack sortie.",
+    "Point sur les premières semaines dans l'emploi.",
+    "Rendez-vous de suivi prévu lors du dernier entretien.",
+)
+MEETING_NOTES: dict[str, tuple[str, ...]] = {
+    "transport": (
+        "Les trajets domicile-travail se font en RER et en bus ; le passe Navigo a été "
+        "rechargé grâce à l'aide transport.",
+        "Les horaires de bus sont peu adaptés le matin ; un covoiturage avec un collègue "
+        "est à l'étude.",
+    ),
+    "garde_enfant": (
+        "L'enfant est accueilli à la crèche depuis la reprise ; les horaires d'accueil "
+        "correspondent aux horaires de travail.",
+        "Une solution de garde a été trouvée auprès d'une assistante maternelle agréée pour "
+        "les horaires décalés.",
+    ),
+    "budget": (
+        "Le premier salaire a été versé ; point sur le budget du mois et sur la déclaration "
+        "trimestrielle de ressources.",
+        "La baisse des aides au logement est à anticiper : le budget a été revu ensemble.",
+    ),
+    "logement": (
+        "La demande de logement social a été renouvelée ; un rapprochement du lieu de travail "
+        "est souhaité.",
+    ),
+    "mobilite": (
+        "Un projet de permis de conduire est évoqué ; orientation vers l'auto-école sociale "
+        "du secteur.",
+    ),
+    "relation_employeur": (
+        "Échange avec l'employeur : l'intégration dans l'équipe est jugée satisfaisante.",
+        "Quelques tensions sur l'organisation du planning ; un point est prévu avec le "
+        "responsable d'équipe.",
+    ),
+    "horaires": (
+        "Horaires décalés (prise de poste à 6 h) : l'organisation du quotidien a été revue.",
+        "Le planning change chaque semaine ; la personne s'organise avec sa famille.",
+    ),
+    "demarches": (
+        "Déclaration de changement de situation faite auprès de la CAF ; la prime d'activité "
+        "a été demandée.",
+        "Les bulletins de salaire sont classés ; aide apportée pour l'espace en ligne de la CAF.",
+    ),
+    "formation": (
+        "Une formation interne est proposée par l'employeur à l'issue de la période d'essai.",
+    ),
+    "autre": ("Les démarches de la vie courante sont à jour ; pas de difficulté signalée.",),
+}
+MEETING_NEXT_STEPS: dict[str, tuple[str, ...]] = {
+    "transport": ("Vérifier le renouvellement du passe Navigo le mois prochain.",),
+    "garde_enfant": ("Faire le point sur la garde pendant les vacances scolaires.",),
+    "budget": (
+        "Apporter les trois derniers bulletins de salaire au prochain rendez-vous.",
+        "Préparer ensemble la prochaine déclaration trimestrielle.",
+    ),
+    "logement": ("Transmettre l'attestation d'emploi au bailleur.",),
+    "mobilite": ("Prendre contact avec l'auto-école sociale avant le prochain rendez-vous.",),
+    "relation_employeur": ("Point téléphonique avec le tuteur dans l'entreprise d'ici un mois.",),
+    "horaires": ("Revoir l'organisation des horaires au prochain entretien.",),
+    "demarches": ("Vérifier le versement de la prime d'activité.",),
+    "formation": ("Transmettre le programme de la formation proposée.",),
+    "autre": ("Poursuivre le suivi selon le calendrier prévu.",),
+}
+REVIEW_NOTES_EMPLOYED = (
+    "Bilan des six mois : la personne est toujours en poste chez {employer}. Les frais liés à "
+    "la reprise d'emploi sont désormais couverts par le salaire ; le suivi du Pack sortie "
+    "prend fin.",
+    "Bilan des six mois : emploi chez {employer} maintenu, budget équilibré. La personne "
+    "n'a plus besoin de l'accompagnement du Pack sortie.",
+)
+REVIEW_NOTES_NOT_EMPLOYED = (
+    "Bilan des six mois : le contrat chez {employer} est terminé. Une nouvelle recherche "
+    "d'emploi est engagée avec l'appui du référent RSA.",
+    "Bilan des six mois : la personne n'est plus en poste chez {employer} ; inscription à "
+    "France Travail à jour et candidatures en cours.",
+)
+REVIEW_NEXT_STEPS = (
+    "Fin du Pack sortie ; le suivi RSA se poursuit selon le contrat en cours.",
+    "Courrier de fin de dispositif à adresser à la personne.",
+)
+TUTOR_ROLES = (
+    "responsable d'équipe",
+    "cheffe d'équipe|chef d'équipe",
+    "responsable de site",
+    "tutrice|tuteur",
+)

@@ -2,7 +2,8 @@
 
 Start-up order: QApplication (French locale and Qt's French translations) → excepthook →
 database (``--db``, else the one this workstation remembers, else the first-run wizard) →
-the acting user → the main window. Switching database from the menu goes through
+the acting user → case states brought up to date (granted cases whose job has started are
+"en cours") → the main window. Switching database from the menu goes through
 :func:`open_workspace` too.
 """
 
@@ -18,8 +19,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from app import APP_NAME, ORG_NAME, __version__
 from app.config import Paths, app_paths, load_config, save_config
 from app.services import actor as actor_service
-from app.services import schema
+from app.services import schema, workflow
 from app.services.actor import Actor
+from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.ui import dialogs, status
 from app.ui.main_window import MainWindow
@@ -96,6 +98,7 @@ def open_workspace(
     ok, opened = status.attempt(parent, attempt_open)
     if not ok or opened is None:
         return None
+    refresh_case_states(parent, *opened)
     if remember:
         config = load_config(paths)
         config.remember(opened[0].location, shared)
@@ -104,6 +107,29 @@ def open_workspace(
         except OSError as exc:  # the work can go on; only the next start will ask again
             log.warning("Workstation config not saved: %s", exc)
     return opened
+
+
+def refresh_case_states(parent: QWidget | None, db: Database, actor: Actor) -> int:
+    """Move the granted cases whose job has started to "en cours" (once per opening).
+
+    Nothing on a read-only database. A failure is shown (a busy database may be retried)
+    but never stops the start: the states are brought up to date at the next opening."""
+    if db.read_only:
+        return 0
+    while True:
+        try:
+            with busy_cursor():
+                moved = workflow.refresh_states(db, actor)
+            break
+        except UserFacingError as exc:
+            if not status.offer_retry(parent, exc):
+                return 0
+        except Exception as exc:  # noqa: BLE001 - a bug: logged and shown, the start goes on
+            dialogs.show_error(parent, exc)
+            return 0
+    if moved:
+        log.info("%d granted case(s) moved to in progress at opening", moved)
+    return moved
 
 
 def choose_with_wizard(paths: Paths, parent: QWidget | None = None) -> tuple[str, bool] | None:

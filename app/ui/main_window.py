@@ -1,8 +1,11 @@
-"""The main window: menus, toolbar, the beneficiary list and the status bar.
+"""The main window: menus, toolbar, the tabs and the status bar.
 
-It only presents and calls services. Opening another database goes through the opener
-given by the composition root (:func:`app.ui.application.open_workspace`), the same code
-path as at start-up; on failure the current database stays open.
+The central widget is a tab widget: two permanent tabs, « Bénéficiaires » (the list) and
+« À faire » (the caseload), then one closable tab per opened beneficiary file or case
+(opening the same one again shows its tab). It only presents and calls services. Opening
+another database goes through the opener given by the composition root
+(:func:`app.ui.application.open_workspace`), the same code path as at start-up; on failure
+the current database stays open.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStyle, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QStyle,
+    QTabBar,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_NAME, __version__
 from app.config import Paths, app_paths
@@ -22,7 +34,9 @@ from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.ui import dialogs, status
+from app.ui.beneficiary_file import BeneficiaryFile, run_beneficiary_dialog, run_case_editor
 from app.ui.beneficiary_list import BeneficiaryList
+from app.ui.caseload_view import CaseloadView
 from app.ui.workers import JobCancelled, run_with_progress
 
 log = logging.getLogger(__name__)
@@ -33,6 +47,9 @@ Opener = Callable[..., tuple[Database, Actor] | None]
 
 DATABASE_FILTER = "Bases Pack Sortie (*.sqlite *.db);;Tous les fichiers (*)"
 _GEOMETRY_KEY = "main_window/geometry"
+LIST_TAB, CASELOAD_TAB = 0, 1  # the permanent tabs; every later tab can be closed
+BENEFICIARY, CASE = "beneficiary", "case"
+TabKey = tuple[str, uuid.UUID]
 
 
 def window_settings(paths: Paths) -> QSettings:
@@ -54,6 +71,38 @@ class _PathLabel(QLabel):
         QPainter(self).drawText(rect, int(self.alignment()), text)
 
 
+class _TabBar(QTabBar):
+    """Tabs tall enough for a capital accent (« À faire ») even without a close button:
+    the permanent tabs would otherwise be shorter than the others and clip it."""
+
+    def tabSizeHint(self, index: int) -> QSize:  # noqa: N802 - Qt API
+        size = super().tabSizeHint(index)
+        return QSize(size.width(), max(size.height(), self.fontMetrics().height() + 14))
+
+
+class _TabPage(QWidget):
+    """One tab: the screen it shows (``content``) with the window's margins around it."""
+
+    def __init__(
+        self,
+        content: QWidget,
+        key: TabKey | None,
+        parent: QWidget | None = None,
+        *,
+        margins: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.content = content
+        self.key = key
+        layout = QVBoxLayout(self)
+        if margins:
+            layout.setContentsMargins(12, 10, 12, 6)
+        else:  # the screen scrolls and keeps its own margins: its scroll bar at the edge
+            layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(content)
+        self.setFocusProxy(content)
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -70,6 +119,9 @@ class MainWindow(QMainWindow):
         self.paths = paths or app_paths()
         self._opener = opener
         self.beneficiary_list: BeneficiaryList
+        self.caseload_view: CaseloadView
+        self.tabs: QTabWidget
+        self._pages: dict[TabKey, _TabPage] = {}
 
         self._create_actions()
         self._create_menus()
@@ -138,6 +190,21 @@ class MainWindow(QMainWindow):
             "Ctrl+F",
             icon=(theme.EditFind, std.SP_FileDialogContentsView),
         )
+        self.action_close_tab = self._action("&Fermer l'onglet", self.close_current_tab, "Ctrl+W")
+        self.action_new_case = self._action(
+            "Nouveau &dossier pour le bénéficiaire sélectionné…",
+            self.new_case_for_selected,
+            "Ctrl+Shift+N",
+            icon=(theme.ListAdd, std.SP_FileDialogNewFolder),
+            icon_text="Nouveau dossier",
+        )
+        self.action_caseload = self._action(
+            "&À faire",
+            self.show_caseload,
+            "Ctrl+T",
+            icon=(theme.MailMarkImportant, std.SP_FileDialogListView),
+        )
+        self.action_settings = self._action("&Paramètres…", self.show_settings)
         self.action_about = self._action(
             "À &propos de Pack Sortie",
             self.show_about,
@@ -153,11 +220,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_import)
         file_menu.addSeparator()
+        file_menu.addAction(self.action_close_tab)
         file_menu.addAction(self.action_quit)
         people = bar.addMenu("&Bénéficiaires")
         people.addActions([self.action_new_beneficiary, self.action_open_beneficiary])
         people.addSeparator()
         people.addAction(self.action_search)
+        cases = bar.addMenu("Do&ssiers")
+        cases.addActions([self.action_new_case, self.action_caseload])
+        bar.addMenu("Admi&nistration").addAction(self.action_settings)
         bar.addMenu("&Aide").addAction(self.action_about)
 
     def _create_toolbar(self) -> None:
@@ -168,6 +239,8 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.toggleViewAction().setEnabled(False)
         toolbar.addActions([self.action_new_beneficiary, self.action_open_beneficiary])
+        toolbar.addSeparator()
+        toolbar.addActions([self.action_new_case, self.action_caseload])
         toolbar.addSeparator()
         toolbar.addAction(self.action_import)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -185,18 +258,35 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(6, 0, 6, 0)
 
     def _install_database_view(self) -> None:
-        """(Re)build what depends on the open database: the list, the title, the status."""
+        """(Re)build what depends on the open database: the tabs, the title, the status."""
+        self._pages = {}
         self.beneficiary_list = BeneficiaryList(self.db, self)
         self.beneficiary_list.openRequested.connect(self.open_beneficiary)
         self.beneficiary_list.countChanged.connect(self._show_count)
-        self.beneficiary_list.selectionChanged.connect(
-            lambda selected: self.action_open_beneficiary.setEnabled(selected is not None)
-        )
-        container = QWidget(self)
-        layout = QVBoxLayout(container)
-        layout.setContentsMargins(12, 10, 12, 6)
-        layout.addWidget(self.beneficiary_list)
-        self.setCentralWidget(container)  # deletes the previous one
+        self.beneficiary_list.selectionChanged.connect(lambda _selected: self._update_actions())
+        self.caseload_view = CaseloadView(self.db, self.actor, self)
+        self.caseload_view.openCaseRequested.connect(self.open_case)
+
+        tabs = QTabWidget(self)
+        tabs.setTabBar(_TabBar(tabs))
+        tabs.setObjectName("mainTabs")
+        tabs.setDocumentMode(True)
+        tabs.setTabsClosable(True)
+        tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        tabs.setUsesScrollButtons(True)
+        tabs.addTab(_TabPage(self.beneficiary_list, None), "Bénéficiaires")
+        tabs.addTab(_TabPage(self.caseload_view, None), "À faire")
+        tabs.setTabToolTip(LIST_TAB, "Rechercher un bénéficiaire (Ctrl+F)")
+        tabs.setTabToolTip(CASELOAD_TAB, "Ce qui est à faire sur les dossiers suivis (Ctrl+T)")
+        bar = tabs.tabBar()
+        for index in (LIST_TAB, CASELOAD_TAB):  # permanent: no close button
+            for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
+                if bar.tabButton(index, side) is not None:
+                    bar.setTabButton(index, side, None)
+        tabs.tabCloseRequested.connect(self.close_tab)
+        tabs.currentChanged.connect(lambda _index: self._update_actions())
+        self.tabs = tabs
+        self.setCentralWidget(tabs)  # deletes the previous one, with its tabs
 
         demo = self.paths.demo_database
         self.setWindowTitle(f"{APP_NAME} — {status.database_name(self.db)}")
@@ -210,11 +300,97 @@ class MainWindow(QMainWindow):
         writable = not self.db.read_only
         self.action_new_beneficiary.setEnabled(writable)
         self.action_import.setEnabled(writable)
-        self.action_open_beneficiary.setEnabled(False)
+        self.action_settings.setEnabled(self.actor.is_admin)
+        self.action_settings.setToolTip(
+            "Paramètres du département, enveloppes et barème"
+            if self.actor.is_admin
+            else "Réservé aux administrateurs"
+        )
+        self._update_actions()
         self.beneficiary_list.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_count(self, total: int) -> None:
         self.count_label.setText(status.count_text(total))
+
+    def _update_actions(self) -> None:
+        """What the actions can do depends on the current tab and the list's selection."""
+        on_list = self.tabs.currentIndex() == LIST_TAB
+        self.action_open_beneficiary.setEnabled(
+            on_list and self.beneficiary_list.selected_id() is not None
+        )
+        self.action_close_tab.setEnabled(self.tabs.currentIndex() > CASELOAD_TAB)
+        self.action_new_case.setEnabled(
+            not self.db.read_only and self.current_beneficiary_id() is not None
+        )
+
+    # --- tabs ------------------------------------------------------------------------------
+
+    def _page_at(self, index: int) -> _TabPage | None:
+        page = self.tabs.widget(index)
+        return page if isinstance(page, _TabPage) else None
+
+    def current_content(self) -> QWidget | None:
+        page = self._page_at(self.tabs.currentIndex())
+        return page.content if page is not None else None
+
+    def tab_content(self, kind: str, object_id: uuid.UUID) -> QWidget | None:
+        """The open beneficiary file or case view of this id, if it has a tab."""
+        page = self._pages.get((kind, object_id))
+        return page.content if page is not None else None
+
+    def current_beneficiary_id(self) -> uuid.UUID | None:
+        """The person the « Nouveau dossier » action is for: the open file's, the open
+        case's, or the one selected in the list."""
+        page = self._page_at(self.tabs.currentIndex())
+        if page is None or page.key is None:
+            if self.tabs.currentIndex() == LIST_TAB:
+                return self.beneficiary_list.selected_id()
+            return None
+        if page.key[0] == BENEFICIARY:
+            return page.key[1]
+        detail = getattr(page.content, "detail", None)
+        return getattr(detail, "beneficiary_id", None)
+
+    def _show_tab(self, key: TabKey) -> bool:
+        page = self._pages.get(key)
+        if page is None:
+            return False
+        self.tabs.setCurrentWidget(page)
+        page.content.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _add_tab(self, key: TabKey, content: QWidget, title: str, tooltip: str) -> None:
+        page = _TabPage(content, key, margins=key[0] != CASE)
+        self._pages[key] = page
+        index = self.tabs.addTab(page, title)
+        self.tabs.setTabToolTip(index, tooltip)
+        self.tabs.setCurrentIndex(index)
+        content.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _retitle(self, key: TabKey, title: str, tooltip: str) -> None:
+        page = self._pages.get(key)
+        if page is not None and title:
+            index = self.tabs.indexOf(page)
+            self.tabs.setTabText(index, title)
+            self.tabs.setTabToolTip(index, tooltip)
+
+    def close_tab(self, index: int) -> bool:
+        """Close a beneficiary or case tab (the two permanent tabs stay)."""
+        page = self._page_at(index)
+        if index <= CASELOAD_TAB or page is None:
+            return False
+        may_close = getattr(page.content, "maybe_close", None)
+        if callable(may_close) and not may_close():
+            return False
+        if page.key is not None:
+            self._pages.pop(page.key, None)
+        self.tabs.removeTab(index)
+        page.deleteLater()
+        self._update_actions()
+        return True
+
+    def close_current_tab(self) -> bool:
+        return self.close_tab(self.tabs.currentIndex())
 
     # --- window state ----------------------------------------------------------------------
 
@@ -336,34 +512,126 @@ class MainWindow(QMainWindow):
 
     # --- beneficiaries ---------------------------------------------------------------------
 
-    def new_beneficiary(self) -> None:
-        self._edit_beneficiary(None)
-
     def open_selected(self) -> None:
         selected = self.beneficiary_list.selected_id()
         if selected is not None:
             self.open_beneficiary(selected)
 
     def open_beneficiary(self, beneficiary_id: uuid.UUID) -> None:
-        """Show one beneficiary (the single place to change when a case view replaces it)."""
-        self._edit_beneficiary(beneficiary_id)
-
-    def _edit_beneficiary(self, beneficiary_id: uuid.UUID | None) -> None:
-        from app.ui.beneficiary_dialog import BeneficiaryDialog
-
-        ok, dialog = status.attempt(
-            self, lambda: BeneficiaryDialog(self.db, self.actor, beneficiary_id, self)
-        )
-        if not ok or dialog is None:
+        """Show one beneficiary's file in its tab (the tab already open, if any)."""
+        key = (BENEFICIARY, beneficiary_id)
+        if self._show_tab(key):
             return
-        try:
-            if dialog.exec() == QDialog.DialogCode.Accepted:
-                self.beneficiary_list.refresh(select=dialog.saved_id or beneficiary_id)
-        finally:
-            dialog.deleteLater()
+        file = BeneficiaryFile(self.db, self.actor, beneficiary_id, self)
+        if not file.loaded:  # the user has been told why
+            file.deleteLater()
+            return
+        file.openCaseRequested.connect(self.open_case)
+        file.changed.connect(self._on_beneficiary_changed)
+        self._add_tab(key, file, file.title, f"Fiche de {file.name_label.text()}")
+
+    def new_beneficiary(self) -> None:
+        """The form for a new person; once saved, the list shows it selected."""
+        saved = run_beneficiary_dialog(self, self.db, self.actor, None)
+        if saved is not None:
+            self.tabs.setCurrentIndex(LIST_TAB)
+            self.beneficiary_list.refresh(select=saved)
+
+    def _on_beneficiary_changed(self, beneficiary_id: uuid.UUID) -> None:
+        """A file was edited, or a case created from it: the lists and its tab follow."""
+        self.beneficiary_list.refresh()
+        self.caseload_view.refresh()
+        file = self.tab_content(BENEFICIARY, beneficiary_id)
+        if isinstance(file, BeneficiaryFile):
+            self._retitle(
+                (BENEFICIARY, beneficiary_id), file.title, f"Fiche de {file.name_label.text()}"
+            )
+        for key, page in list(self._pages.items()):
+            detail = getattr(page.content, "detail", None)
+            if key[0] == CASE and getattr(detail, "beneficiary_id", None) == beneficiary_id:
+                page.content.reload()  # type: ignore[attr-defined]
 
     def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(LIST_TAB)
         self.beneficiary_list.focus_search()
+
+    # --- cases -----------------------------------------------------------------------------
+
+    def open_case(self, case_id: uuid.UUID) -> None:
+        """Show one case in its tab (the tab already open, if any)."""
+        key = (CASE, case_id)
+        if self._show_tab(key):
+            return
+        from app.ui.case_view import CaseView
+
+        ok, view = status.attempt(self, lambda: CaseView(self.db, self.actor, case_id, self))
+        if not ok or view is None:
+            return
+        if not getattr(view, "loaded", True):  # the user has been told why
+            view.deleteLater()
+            return
+        view.changed.connect(self._on_case_changed)
+        view.openBeneficiaryRequested.connect(self.open_beneficiary)
+        self._add_tab(key, view, *self._case_tab_texts(view))
+
+    @staticmethod
+    def _case_tab_texts(view: QWidget) -> tuple[str, str]:
+        """The tab shows the case reference; its tooltip the view's full title."""
+        title = str(getattr(view, "title", ""))
+        reference = getattr(getattr(view, "detail", None), "reference", "") or title
+        return reference, f"Dossier {title}" if not title.startswith("Dossier") else title
+
+    def _on_case_changed(self, case_id: uuid.UUID) -> None:
+        """A case changed (saved, decided, meeting added…): refresh what shows it."""
+        view = self.tab_content(CASE, case_id)
+        person: uuid.UUID | None = None
+        if view is not None:
+            self._retitle((CASE, case_id), *self._case_tab_texts(view))
+            person = getattr(getattr(view, "detail", None), "beneficiary_id", None)
+        self.beneficiary_list.refresh()  # keeps the selection and the place in the list
+        self.caseload_view.refresh()
+        for key, page in list(self._pages.items()):
+            if key[0] == BENEFICIARY and (person is None or key[1] == person):
+                content = page.content
+                if isinstance(content, BeneficiaryFile):
+                    content.reload_cases()
+        self._update_actions()
+
+    def new_case_for_selected(self) -> None:
+        """The case editor for the person of the current tab (or selected in the list)."""
+        beneficiary_id = self.current_beneficiary_id()
+        if beneficiary_id is None or self.db.read_only:
+            return
+        content = self.current_content()
+        if isinstance(content, BeneficiaryFile):
+            content.new_case()  # refreshes itself, then asks to open the new case
+            return
+        case_id = run_case_editor(self, self.db, self.actor, beneficiary_id)
+        if case_id is None:
+            return
+        self._on_beneficiary_changed(beneficiary_id)
+        file = self.tab_content(BENEFICIARY, beneficiary_id)
+        if isinstance(file, BeneficiaryFile):
+            file.reload_cases()
+        self.open_case(case_id)
+
+    def show_caseload(self) -> None:
+        self.tabs.setCurrentIndex(CASELOAD_TAB)
+        self.caseload_view.refresh()
+        self.caseload_view.focus_list()
+
+    # --- administration --------------------------------------------------------------------
+
+    def show_settings(self) -> None:
+        if not self.actor.is_admin:
+            return
+        from app.ui.admin_dialog import AdminDialog
+
+        dialog = AdminDialog(self.db, self.actor, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     def show_about(self) -> None:
         actor = self.actor

@@ -89,7 +89,10 @@ def test_title_and_status_bar(window, population):
     assert window.database_label.text() == f"Base locale : {population.db.location}"
     assert window.user_label.text() == "Utilisateur : Agent Test"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&Fichier", "&Bénéficiaires", "&Aide"]
+    assert menus == ["&Fichier", "&Bénéficiaires", "Do&ssiers", "Admi&nistration", "&Aide"]
+    tabs = window.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Bénéficiaires", "À faire"]
+    assert tabs.currentIndex() == 0 and not window.action_close_tab.isEnabled()
 
 
 def test_read_only_database_disables_writing(qtbot, population, actor):
@@ -264,7 +267,7 @@ def test_ctrl_n_opens_the_new_beneficiary_dialog_and_selects_the_saved_one(
     zoe = population.named("Bégué").id
 
     class FakeDialog:
-        def __init__(self, db, actor, beneficiary_id, parent=None):
+        def __init__(self, db, actor, beneficiary_id, parent=None, **_options):
             opened.append(beneficiary_id)
             self.saved_id = None
 
@@ -306,13 +309,26 @@ def test_enter_and_double_click_open_the_right_beneficiary(qtbot, monkeypatch, p
     assert opened[-1] == win.beneficiary_list.model.row_id(5)
 
 
-def test_open_beneficiary_uses_the_dialog_and_refreshes_after_save(monkeypatch, window, population):
+def test_open_beneficiary_opens_its_file_tab_once(window, population):
+    helene = population.named("Lefèvre").id
+    window.open_beneficiary(helene)
+    tabs = window.tabs
+    assert tabs.count() == 3 and tabs.currentIndex() == 2
+    assert tabs.tabText(2) == "LEFÈVRE Hélène"
+    assert window.tab_content("beneficiary", helene) is window.current_content()
+    window.focus_search()
+    assert tabs.currentIndex() == 0
+    window.open_beneficiary(helene)  # again: the same tab comes back
+    assert tabs.count() == 3 and tabs.currentIndex() == 2
+
+
+def test_file_edit_uses_the_dialog_and_refreshes_the_list(monkeypatch, window, population):
     helene = population.named("Lefèvre").id
     seen = []
 
     class FakeDialog:
-        def __init__(self, db, actor, beneficiary_id, parent=None):
-            seen.append((db, actor, beneficiary_id))
+        def __init__(self, db, actor, beneficiary_id, parent=None, nir_enabled=None):
+            seen.append((db, actor, beneficiary_id, nir_enabled))
             self.saved_id = None
 
         def exec(self):
@@ -322,10 +338,15 @@ def test_open_beneficiary_uses_the_dialog_and_refreshes_after_save(monkeypatch, 
         def deleteLater(self):
             pass
 
-    fake_module(monkeypatch, "app.ui.beneficiary_dialog", BeneficiaryDialog=FakeDialog)
+    window.beneficiary_list.select_id(helene)
     window.open_beneficiary(helene)
-    assert seen == [(window.db, window.actor, helene)]
-    assert window.beneficiary_list.selected_id() == helene
+    fake_module(monkeypatch, "app.ui.beneficiary_dialog", BeneficiaryDialog=FakeDialog)
+    refreshed = []
+    monkeypatch.setattr(window.beneficiary_list, "refresh", lambda *a, **k: refreshed.append(1))
+    window.current_content().edit_button.click()
+    assert seen == [(window.db, window.actor, helene, False)]  # NIR entry off by default
+    assert refreshed == [1]
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "LEFÈVRE Hélène"
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -485,6 +506,55 @@ def test_start_opens_the_remembered_database_without_wizard(qtbot, monkeypatch, 
     qtbot.addWidget(win)
     assert shown == [] and win.count_label.text() == "300 bénéficiaires"
     win.db.dispose()
+
+
+def test_start_brings_case_states_up_to_date_once(qtbot, monkeypatch, populated_db):
+    save_config(WorkstationConfig(database=populated_db.location, shared=False))
+    calls = []
+    monkeypatch.setattr(
+        application.workflow, "refresh_states", lambda db, actor: calls.append((db, actor)) or 2
+    )
+    win = application.start(None, app_paths())
+    qtbot.addWidget(win)
+    assert calls == [(win.db, win.actor)]
+    win.db.dispose()
+
+
+def test_a_failed_state_refresh_is_shown_and_the_start_goes_on(
+    qtbot, monkeypatch, populated_db, fake_dialogs
+):
+    save_config(WorkstationConfig(database=populated_db.location, shared=False))
+
+    def busy(db, actor):
+        raise DatabaseUnavailable("La base de données est occupée par un autre poste.")
+
+    monkeypatch.setattr(application.workflow, "refresh_states", busy)
+    fake_dialogs.retry_answers.extend([True, False])  # retried once, then given up
+    win = application.start(None, app_paths())
+    qtbot.addWidget(win)
+    assert fake_dialogs.retries == ["La base de données est occupée par un autre poste."] * 2
+    assert win.isVisible() and win.count_label.text() == "300 bénéficiaires"
+    win.db.dispose()
+
+
+def test_a_bug_in_the_state_refresh_is_shown_and_the_start_goes_on(
+    qtbot, monkeypatch, populated_db, fake_dialogs
+):
+    save_config(WorkstationConfig(database=populated_db.location, shared=False))
+    monkeypatch.setattr(application.workflow, "refresh_states", lambda db, actor: 1 / 0)
+    win = application.start(None, app_paths())
+    qtbot.addWidget(win)
+    assert [type(e) for e in fake_dialogs.errors] == [ZeroDivisionError]
+    assert win.isVisible()
+    win.db.dispose()
+
+
+def test_no_state_refresh_on_a_read_only_database(monkeypatch, population, actor):
+    population.db.read_only = True
+    calls = []
+    monkeypatch.setattr(application.workflow, "refresh_states", lambda *a: calls.append(a))
+    assert application.refresh_case_states(None, population.db, actor) == 0
+    assert calls == []
 
 
 def test_missing_remembered_database_offers_another_one(qtbot, monkeypatch, tmp_path, fake_dialogs):

@@ -1,0 +1,1710 @@
+"""Pack sortie cases of the demo database, in every state, from 2018 to the demo's today.
+
+Step 5 of :mod:`app.services.demo`, run once the beneficiaries are in the database and
+drawing from the same generator, so that a seed and a size always give the same rows.
+
+The cases follow the rules the application applies, through its own services:
+
+* a request per case, a few hundred a year at département scale (30 000 beneficiaries;
+  proportionally fewer in a smaller demo, at most :data:`MAX_SCALE` times more in a larger
+  one), ramping up from the first year (27 people helped in 2018);
+* the person is chosen by :func:`~app.services.eligibility.check_eligibility` with the scale
+  in force at the job start (:func:`~app.services.scale.scale_in_force`): granted cases pass
+  every rule; refused ones fail a real rule (orientation emploi without accompagnement
+  global, request too late, second pack too soon) and quote its explanation;
+* aids within the scale (:func:`~app.services.schedule.aid_errors`), the childcare aid only
+  with a child young enough at the job start, a schedule from
+  :func:`~app.services.schedule.build_schedule` charged to the envelope of each due year;
+  a grant that would overdraw an envelope is left out, as the real check refuses it;
+* the life of a granted case up to :data:`~app.services.demo.REFERENCE_DATE`: start of the
+  follow-up, suspensions, follow-up meetings and the 6-month review, completion (still in
+  work or not) or early end preceded by the invitation to give observations;
+* references and decision numbers sequential per year, and the ``counter`` rows set to the
+  last numbers used, so that the cases created afterwards in the app follow on;
+* one audit event per transition, as the workflow records them, for the case history.
+
+Rows go in with Core bulk inserts; the beneficiaries with a case get their current case
+state, last contact, IBAN (and RSA closing date) by one executemany UPDATE.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol, cast
+
+from sqlalchemy import Integer, Table, bindparam, func, insert, literal_column, select, update
+from sqlalchemy.orm import Session
+
+from app.models import (
+    AidLine,
+    AuditEvent,
+    Base,
+    Beneficiary,
+    Case,
+    Decision,
+    Envelope,
+    HouseholdMember,
+    Instalment,
+    Meeting,
+    ScaleVersion,
+    ThirdParty,
+    User,
+)
+from app.models import Counter as CounterRow
+from app.models.enums import (
+    CaseState,
+    Civility,
+    Component,
+    ContractType,
+    DecisionKind,
+    InstalmentStatus,
+    MeetingKind,
+    MeetingMode,
+    Orientation,
+    PayeeKind,
+    Relation,
+)
+from app.services import demo_data as data
+from app.services.dates import add_months, month_start
+from app.services.eligibility import (
+    Eligibility,
+    PersonFacts,
+    PreviousCase,
+    RuleStatus,
+    check_eligibility,
+)
+from app.services.meetings import Obstacle
+from app.services.scale import ScaleRules, scale_in_force
+from app.services.schedule import (
+    AidRequest,
+    ScheduledInstalment,
+    aid_errors,
+    build_schedule,
+    needs_by_year,
+    six_month_end,
+)
+from app.services.settings import load_settings
+from app.services.storage import Database
+from app.services.text import format_cents, format_date
+from app.services.workflow import ExitReason
+
+# Requests per year at département scale (30 000 beneficiaries); the current year is
+# prorated up to the demo's today. 27 people were helped in 2018 (seed document).
+BASE_BENEFICIARIES = 30_000
+YEARLY_REQUESTS = {
+    2018: 40,
+    2019: 120,
+    2020: 200,
+    2021: 240,
+    2022: 270,
+    2023: 300,
+    2024: 320,
+    2025: 340,
+    2026: 350,
+}
+MAX_SCALE = 1.5  # a larger demo gets at most 1.5 times the département's activity
+EVERY_STATE_FROM = 200  # from this size on, every case state appears at least once
+FIRST_REQUEST = date(2018, 1, 8)  # first cases January 2018 (seed document)
+
+REFUSAL_SHARE = 0.12
+REFUSALS = (("orientation", 0.45), ("request_delay", 0.35), ("previous_pack", 0.20))
+EMPLOYMENT_SHARE = 0.15  # of the grants once the scale opens to "emploi" + global support
+REQUEST_BEFORE_START_SHARE = 0.25
+LINGERING_DRAFT_SHARE = 0.3  # of the requests of the last month, still drafts
+EARLY_END_SHARE = 0.22
+EXIT_REASONS = (
+    (ExitReason.JOB_LOST, 0.30),
+    (ExitReason.TRIAL_FAILED, 0.25),
+    (ExitReason.PERSON_REQUEST, 0.15),
+    (ExitReason.MOVED_AWAY, 0.15),
+    (ExitReason.RSA_CLOSED, 0.15),
+)
+EMPLOYED_AT_EXIT_SHARE = 0.70
+SUSPENDED_NOW_SHARE = 0.15  # of the cases followed at the demo's today
+SUSPENSION_EPISODE_SHARE = 0.06  # suspended for a while, then resumed
+TRANSPORT_SHARE = 0.85
+DAILY_LIFE_SHARE = 0.55
+CHILDCARE_SHARE = 0.70  # of the people with a child young enough
+LOWERED_SHARE = 0.12
+THIRD_PARTY_SHARE = {Component.CHILDCARE: 0.45, Component.TRANSPORT: 0.12}
+CONTRACTS = (
+    (ContractType.CDI, 0.28),
+    (ContractType.CDD, 0.42),
+    (ContractType.TEMPING, 0.15),
+    (ContractType.SUBSIDISED, 0.15),
+)
+WEEKLY_HOURS = ((35, 0.45), (24, 0.12), (28, 0.10), (30, 0.12), (20, 0.08), (32, 0.06), (39, 0.04))
+MODES = ((MeetingMode.INTERVIEW, 0.55), (MeetingMode.PHONE, 0.30), (MeetingMode.WORKPLACE, 0.15))
+MAX_FOLLOW_UPS = 4
+PICK_TRIES = 400
+STALE_CONTACT_DAYS = 730  # keep the retention demo: no new contact for these people
+LEGAL_BASIS = "délibération de l'Assemblée départementale du 13 novembre 2017"
+
+CASE_ACTIONS = (  # order of the transitions of one day
+    "create",
+    "submit",
+    "grant",
+    "refuse",
+    "start",
+    "meeting",
+    "suspend",
+    "resume",
+    "invite_observations",
+    "end_early",
+    "complete",
+)
+
+
+class World(Protocol):
+    """What the demo builder shares with this step (see ``demo._World``)."""
+
+    rng: random.Random
+    today: date
+    login: str
+    offices: dict[str, Any]  # office key -> object with ``id``
+    counts: Counter[str]
+
+    def new_id(self) -> uuid.UUID: ...
+
+    def stamp(self, day: date) -> datetime: ...
+
+
+def requests_per_year(n: int, today: date) -> dict[int, int]:
+    """Requests per year for a demo of ``n`` beneficiaries (the current year up to today)."""
+    factor = min(n / BASE_BENEFICIARIES, MAX_SCALE)
+    out = {}
+    for year in range(FIRST_REQUEST.year, today.year + 1):
+        share = ((min(date(year, 12, 31), today) - date(year, 1, 1)).days + 1) / 365
+        base = YEARLY_REQUESTS.get(year, YEARLY_REQUESTS[max(YEARLY_REQUESTS)])
+        out[year] = max(0, round(base * factor * share))
+    return out
+
+
+# --- Plans ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _User:
+    id: uuid.UUID
+    login: str
+    name: str
+    capacity: str
+    workstation: str
+
+
+@dataclass
+class _Payee:
+    id: uuid.UUID
+    spec: data.PayeeSpec
+    iban: str
+    bic: str
+
+
+@dataclass
+class _Person:
+    index: int
+    id: uuid.UUID
+    civility: str
+    paying_body: str
+    first_name: str
+    last_name: str
+    commune: str
+    office_id: uuid.UUID
+    referent_id: uuid.UUID
+    facts: PersonFacts
+    created: date
+    last_contact: date | None
+    updated_at: datetime
+    updated_by: str
+    version_id: int
+    cases: list[_Plan] = field(default_factory=list)
+    busy_until: date = date.min
+    closed: bool = False
+    rsa_closed_on: date | None = None
+    iban: str = ""
+    bic: str = ""
+
+    @property
+    def female(self) -> bool:
+        return self.civility == Civility.MRS.value
+
+    @property
+    def payee_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def previous(self) -> list[PreviousCase]:
+        return [
+            PreviousCase(p.reference or "(en cours)", p.final_state.value, p.job_start)
+            for p in self.cases
+        ]
+
+
+@dataclass
+class _Job:
+    employer: str
+    address: str
+    title: str
+    contract: ContractType
+    trial_end: date | None
+    contract_end: date | None
+    weekly_hours: Decimal
+
+
+@dataclass
+class _MeetingPlan:
+    held_on: date
+    kind: MeetingKind
+    mode: MeetingMode
+    participants: str
+    obstacles: list[str]
+    job_situation: str
+    notes: str
+    next_steps: str
+    next_meeting_on: date | None = None
+
+
+@dataclass
+class _Plan:
+    seq: int
+    person: _Person
+    referent: _User
+    validator: _User
+    scale: ScaleRules
+    request: date
+    job_start: date
+    job: _Job
+    aids: list[tuple[AidRequest, _Payee | None]]
+    granted: bool  # else refused
+    submit_on: date | None  # None: never submitted (a draft); dates after today are to come
+    decide_on: date | None
+    schedule: list[ScheduledInstalment] = field(default_factory=list)
+    suspend_on: date | None = None
+    suspension_reason: str = ""
+    resume_on: date | None = None
+    fact_on: date | None = None  # what ends the case early happened that day
+    notice_on: date | None = None
+    deadline: date | None = None
+    end_on: date | None = None
+    exit_reason: ExitReason | None = None
+    complete_on: date | None = None
+    employed_at_exit: bool | None = None
+    meetings: list[_MeetingPlan] = field(default_factory=list)
+    today: date = date.max
+    # Set when the rows are written
+    id: uuid.UUID | None = None
+    reference: str = ""
+    created: datetime | None = None
+
+    def on(self, day: date | None) -> bool:
+        """Has ``day`` come by the demo's today?"""
+        return day is not None and day <= self.today
+
+    @property
+    def six_month_end(self) -> date:
+        return six_month_end(self.job_start, self.scale.max_months)
+
+    @property
+    def follow_from(self) -> date:
+        assert self.decide_on is not None
+        return max(self.job_start, self.decide_on)
+
+    @property
+    def suspended_now(self) -> bool:
+        return self.on(self.suspend_on) and not self.on(self.resume_on)
+
+    @property
+    def final_state(self) -> CaseState:
+        """The state at the demo's today."""
+        if not self.on(self.submit_on):
+            return CaseState.DRAFT
+        if not self.on(self.decide_on):
+            return CaseState.SUBMITTED
+        if not self.granted:
+            return CaseState.REFUSED
+        if self.on(self.end_on):
+            return CaseState.ENDED_EARLY
+        if self.on(self.complete_on):
+            return CaseState.COMPLETED
+        if self.suspended_now:
+            return CaseState.SUSPENDED
+        return CaseState.IN_PROGRESS if self.on(self.job_start) else CaseState.GRANTED
+
+    @property
+    def busy_until(self) -> date:
+        """No other request for the person before this day."""
+        if not self.on(self.decide_on):
+            return date.max
+        if not self.granted:
+            return cast(date, self.decide_on)
+        if self.suspended_now:
+            return date.max
+        return self.end_on or self.complete_on or date.max
+
+    @property
+    def last_day(self) -> date:
+        """The last day something happened on the case (a contact with the person)."""
+        days = [self.request, self.submit_on, self.decide_on, self.suspend_on, self.resume_on]
+        days += [self.notice_on, self.end_on, self.complete_on]
+        days += [m.held_on for m in self.meetings]
+        return max(d for d in days if d is not None and self.on(d))
+
+    @property
+    def requests(self) -> list[AidRequest]:
+        return [req for req, _payee in self.aids]
+
+
+def _pick_weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
+    total = sum(w for _c, w in choices)
+    draw = rng.random() * total
+    for choice, weight in choices:
+        draw -= weight
+        if draw < 0:
+            return choice
+    return choices[-1][0]
+
+
+HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
+
+
+def _weekday(day: date, *, back: bool = False) -> date:
+    """The day itself on a working day, else the next (or previous) one (fixed holidays
+    aside: Easter and Whit Monday are left to chance)."""
+    while day.weekday() >= 5 or (day.month, day.day) in HOLIDAYS:
+        day += timedelta(days=-1 if back else 1)
+    return day
+
+
+def _of(noun: str) -> str:
+    """'de' with the French elision: 'd'agent', 'd'hôtesse', 'de vendeuse'."""
+    return f"d'{noun}" if noun[:1].lower() in "aâeéèêiîoôuh" else f"de {noun}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _days(rng: random.Random, lo: date, hi: date) -> date:
+    return lo + timedelta(days=rng.randint(0, max((hi - lo).days, 0)))
+
+
+def _rib_iban(bank: str, branch: int, account: int) -> str:
+    """A French IBAN whose RIB key and ISO 13616 check digits are right."""
+    rib_key = 97 - ((89 * int(bank) + 15 * branch + 3 * account) % 97)
+    bban = f"{bank}{branch:05d}{account:011d}{rib_key:02d}"
+    check = 98 - int(bban + "152700") % 97  # "FR00" moved to the end, F=15, R=27
+    return f"FR{check:02d}{bban}"
+
+
+def _json(value: dict[str, Any] | None) -> str:
+    return json.dumps(value, ensure_ascii=False) if value else ""
+
+
+# --- The planner ---------------------------------------------------------------------------
+
+
+class _Planner:
+    """Plans the cases; reads the people it considers through ``session`` (a read)."""
+
+    def __init__(self, session: Session, world: World, observations_delay: int) -> None:
+        self.session = session
+        self.world = world
+        self.rng = world.rng
+        self.today = world.today
+        self.observations_delay = observations_delay
+        self.plans: list[_Plan] = []
+        self.skipped: Counter[str] = Counter()
+        self._load(session)
+
+    # Loading what the earlier steps wrote
+
+    def _load(self, s: Session) -> None:
+        world = self.world
+        key_of = {ref.id: key for key, ref in world.offices.items()}
+        starts = s.scalars(select(ScaleVersion.effective_from).order_by("effective_from"))
+        self.scales = [scale_in_force(s, day) for day in starts]
+        self.envelopes = dict(s.execute(select(Envelope.year, Envelope.amount_cents)).all())
+        users = s.execute(
+            select(
+                User.id,
+                User.os_login,
+                User.first_name,
+                User.last_name,
+                User.capacity,
+                User.office_id,
+                User.is_validator,
+                User.is_finance,
+            ).order_by(literal_column("rowid"))
+        ).all()
+        # What choosing a person needs, for everybody, as plain ISO strings (fast to read
+        # even for a million people); the rest is read for the people considered only.
+        b = cast(Table, Beneficiary.__table__)
+        rowid = literal_column("beneficiary.rowid", Integer)
+        self.index = s.execute(
+            select(
+                rowid,
+                b.c.orientation,
+                b.c.global_support,
+                func.substr(b.c.rsa_open_since, 1, 10),
+                func.substr(b.c.orientation_date, 1, 10),
+                func.substr(b.c.created_at, 1, 10),
+                func.substr(b.c.last_contact_at, 1, 10),
+            ).order_by(rowid)
+        ).all()
+        self._details = select(
+            b.c.id,
+            b.c.civility,
+            b.c.paying_body,
+            b.c.first_name,
+            b.c.last_name,
+            b.c.commune,
+            b.c.office_id,
+            b.c.referent_id,
+            b.c.updated_at,
+            b.c.updated_by,
+            b.c.version_id,
+        ).where(rowid == bindparam("r"))
+        h = cast(Table, HouseholdMember.__table__)
+        self._children = (
+            select(h.c.birth_date)
+            .where(h.c.beneficiary_id == bindparam("b"), h.c.relation == Relation.CHILD.value)
+            .order_by(literal_column("household_member.rowid"))
+        )
+        self.scale_starts = [v.effective_from for v in self.scales]
+
+        self.users: dict[uuid.UUID, _User] = {}
+        validators: dict[str, _User] = {}
+        self.finance_login = world.login
+        for uid, login, first, last, capacity, office_id, validator, finance in users:
+            key = key_of.get(office_id, "")
+            site = key.replace("_", "-").upper() if "_" in key else f"MDS-{key.upper()}"
+            station = f"{site if key else 'CD91-SIEGE'}-PC{self.rng.randint(1, 80):03d}"
+            user = _User(uid, login or "", f"{first} {last}".strip(), capacity, station)
+            self.users[uid] = user
+            if login == world.login:
+                continue  # whoever runs the command decides nothing in the past
+            if validator and key in data.VALIDATOR_MDS:
+                validators[key] = user
+            if finance:
+                self.finance_login = user.login
+        fallback = validators[sorted(validators)[0]] if validators else None
+        self.validator_of: dict[uuid.UUID, _User] = {}
+        for key, ref in world.offices.items():
+            chosen = validators.get(data.DECIDING_MDS.get(key, ""), fallback)
+            if chosen is not None:
+                self.validator_of[ref.id] = chosen
+
+        # Pools of candidates by orientation (positions in self.index).
+        self.pools: dict[str, list[int]] = {"social": [], "global": [], "emploi": [], "other": []}
+        for i, (_rowid, orientation, global_support, *_dates) in enumerate(self.index):
+            if orientation == Orientation.SOCIAL.value:
+                self.pools["social"].append(i)
+            elif orientation == Orientation.EMPLOYMENT.value:
+                self.pools["global" if global_support else "emploi"].append(i)
+            else:
+                self.pools["other"].append(i)
+        self.people: dict[int, _Person] = {}
+        self.mds_of = {c.name: c.mds for c in data.COMMUNES}
+        self.employer_addresses: dict[str, str] = {}
+        self.payees = self._payees()
+        self.committed: Counter[int] = Counter()
+
+    def _payees(self) -> list[_Payee]:
+        payees = []
+        for spec in (*data.CRECHES, *data.TRANSPORT_OPERATORS):
+            bank = data.TRESOR_BANK if spec.public else self._bank()
+            payees.append(_Payee(self.world.new_id(), spec, *self._iban(bank)))
+        return payees
+
+    def _bank(self) -> data.BankSpec:
+        return _pick_weighted(self.rng, [(b, b.weight) for b in data.BANKS])
+
+    def _iban(self, bank: data.BankSpec) -> tuple[str, str]:
+        rng = self.rng
+        return _rib_iban(bank.code, rng.randrange(100_000), rng.randrange(10**11)), bank.bic
+
+    def _person(self, index: int) -> _Person:
+        person = self.people.get(index)
+        if person is None:
+            rowid, orientation, global_support, opened, oriented, created, contact = self.index[
+                index
+            ]
+            row = self.session.execute(self._details, {"r": rowid}).one()
+            facts = PersonFacts(
+                rsa_open_since=date.fromisoformat(opened) if opened else None,
+                rsa_closed_on=None,
+                orientation=orientation,
+                orientation_date=date.fromisoformat(oriented) if oriented else None,
+                global_support=bool(global_support),
+                children_birth_dates=tuple(self.session.scalars(self._children, {"b": row.id})),
+            )
+            person = _Person(
+                index,
+                row.id,
+                row.civility,
+                row.paying_body,
+                row.first_name,
+                row.last_name,
+                row.commune,
+                row.office_id,
+                row.referent_id,
+                facts,
+                date.fromisoformat(created),
+                date.fromisoformat(contact) if contact else None,
+                row.updated_at.replace(tzinfo=UTC),
+                row.updated_by,
+                row.version_id,
+            )
+            self.people[index] = person
+        return person
+
+    def scale_at(self, day: date) -> ScaleRules | None:
+        i = bisect.bisect_right(self.scale_starts, day)
+        return self.scales[i - 1] if i else None
+
+    # Requests
+
+    def run(self, n: int, check_cancel: Callable[[], None]) -> None:
+        rng = self.rng
+        slots: list[tuple[date, str]] = []
+        for year, count in requests_per_year(n, self.today).items():
+            start, end = max(date(year, 1, 1), FIRST_REQUEST), min(date(year, 12, 31), self.today)
+            for _ in range(count):
+                day = _days(rng, start, end)
+                if day.month == 8 and rng.random() < 0.5:  # summer: fewer job starts
+                    day = _days(rng, start, end)
+                day = _weekday(day, back=_weekday(day) > end)
+                fate = "refuse" if rng.random() < REFUSAL_SHARE else "grant"
+                slots.append((day, fate))
+        slots.sort(key=lambda slot: slot[0])
+        for i, (day, fate) in enumerate(slots):
+            if i % 500 == 0:
+                check_cancel()
+            if fate == "refuse":
+                rule = _pick_weighted(rng, REFUSALS)
+                self._refusal(day, rule) or self._refusal(day, "orientation")
+            else:
+                self._grant(day)
+        if n >= EVERY_STATE_FROM:
+            self._every_state()
+
+    def _every_state(self) -> None:
+        """Small demos: add the states the proportional volume left out (tests see them)."""
+        rng, today = self.rng, self.today
+        for state in CaseState:
+            for _ in range(30):
+                if any(p.final_state is state for p in self.plans):
+                    break
+                ago = {
+                    CaseState.DRAFT: (0, 8),
+                    CaseState.SUBMITTED: (4, 10),
+                    CaseState.GRANTED: (10, 16),
+                    CaseState.REFUSED: (40, 200),
+                }
+                if state in ago:
+                    lo, hi = ago[state]
+                    day = _weekday(today - timedelta(days=rng.randint(lo, hi)), back=True)
+                    if state is CaseState.REFUSED:
+                        self._refusal(day, "request_delay") or self._refusal(day, "orientation")
+                    else:
+                        self._grant(day, force=state)
+                    continue
+                lo, hi = {
+                    CaseState.IN_PROGRESS: (30, 100),
+                    CaseState.SUSPENDED: (60, 110),
+                    CaseState.COMPLETED: (260, 600),
+                    CaseState.ENDED_EARLY: (250, 500),
+                }[state]
+                start = _weekday(today - timedelta(days=rng.randint(lo, hi)))
+                day = _weekday(start + timedelta(days=rng.randint(3, 20)), back=True)
+                self._grant(min(day, today), force=state, job_start=start)
+
+    # Choosing the person
+
+    def _available(self, person: _Person, request: date) -> bool:
+        if person.closed or person.busy_until >= request or person.created > request:
+            return False
+        contact = person.last_contact
+        stale = contact is not None and contact < self.today - timedelta(days=STALE_CONTACT_DAYS)
+        return not stale or request + timedelta(days=240) <= cast(date, contact)
+
+    def _find(
+        self,
+        pools: Sequence[tuple[str, float]],
+        request: date,
+        start: date,
+        scale: ScaleRules,
+        wanted: str | None,
+        candidates: Sequence[int] | None = None,
+    ) -> tuple[_Person, Eligibility] | None:
+        """A person for whom exactly the rule ``wanted`` fails (None: no rule fails)."""
+        rng = self.rng
+        pools = [(name, w) for name, w in pools if self.pools[name] and w > 0]
+        if not pools and not candidates:
+            return None
+        day = start.isoformat()
+        for _ in range(PICK_TRIES):
+            if candidates:
+                index = candidates[rng.randrange(len(candidates))]
+            else:
+                pool = self.pools[_pick_weighted(rng, pools)]
+                index = pool[rng.randrange(len(pool))]
+            _rowid, _orientation, _global, opened, oriented, *_rest = self.index[index]
+            if (opened or "9") > day or (oriented or "9") > day:
+                continue  # the rules would fail (or be "to check") on the person's dates
+            person = self._person(index)
+            if not self._available(person, request):
+                continue
+            result = check_eligibility(
+                person.facts, start, request, scale, person.previous(), (Component.CHILDCARE,)
+            )
+            base = [r for r in result.results if r.code != "childcare"]
+            failed = {r.code for r in base if r.status is RuleStatus.FAILED}
+            if all(r.status is RuleStatus.PASSED or r.code == wanted for r in base) and (
+                failed == ({wanted} if wanted else set())
+            ):
+                return person, result
+        return None
+
+    def _grant_pools(self, start: date, scale: ScaleRules) -> list[tuple[str, float]]:
+        share = EMPLOYMENT_SHARE if scale.employment_with_global_support else 0.0
+        return [("social", 1 - share), ("global", share)]
+
+    # Dates
+
+    def _decision_dates(self, request: date) -> tuple[date, date]:
+        rng = self.rng
+        submit = _weekday(request + timedelta(days=rng.randint(0, 6)))
+        decide = _weekday(submit + timedelta(days=rng.randint(2, 14)))
+        latest = _weekday(request + timedelta(days=21), back=True)
+        return submit, max(min(decide, latest), submit + timedelta(days=1))
+
+    def _job_start(self, request: date) -> date:
+        rng = self.rng
+        if rng.random() < REQUEST_BEFORE_START_SHARE:
+            return _weekday(request + timedelta(days=rng.randint(1, 45)))
+        return _weekday(request - timedelta(days=min(int(rng.expovariate(1 / 25)), 85)))
+
+    # Cases
+
+    def _new_plan(
+        self,
+        person: _Person,
+        eligibility: Eligibility,
+        scale: ScaleRules,
+        request: date,
+        start: date,
+        granted: bool,
+        submit: date | None,
+        decide: date | None,
+    ) -> _Plan:
+        referent = self.users[person.referent_id]
+        validator = self.validator_of.get(person.office_id) or referent
+        job = self._job(person, start)
+        childcare_ok = any(
+            r.code == "childcare" and r.status is RuleStatus.PASSED for r in eligibility.results
+        )
+        aids = self._aids(person, scale, job, start, childcare_ok)
+        assert not aid_errors([a for a, _p in aids], scale), aids
+        return _Plan(
+            seq=len(self.plans),
+            person=person,
+            referent=referent,
+            validator=validator,
+            scale=scale,
+            request=request,
+            job_start=start,
+            job=job,
+            aids=aids,
+            granted=granted,
+            submit_on=submit,
+            decide_on=decide,
+            today=self.today,
+        )
+
+    def _keep(self, plan: _Plan) -> None:
+        person = plan.person
+        person.cases.append(plan)
+        person.busy_until = max(person.busy_until, plan.busy_until)
+        if plan.exit_reason is ExitReason.RSA_CLOSED and plan.on(plan.fact_on):
+            person.closed = True
+            person.rsa_closed_on = plan.fact_on
+            person.facts = replace(person.facts, rsa_closed_on=plan.fact_on)
+        self.plans.append(plan)
+
+    def _refusal(self, request: date, rule: str) -> bool:
+        rng = self.rng
+        submit, decide = self._decision_dates(request)
+        candidates = None
+        if rule == "request_delay":
+            start = _weekday(add_months(request, -3) - timedelta(days=rng.randint(5, 50)))
+        else:
+            start = self._job_start(request)
+        scale = self.scale_at(start)
+        if scale is None:
+            return False
+        if rule == "orientation":
+            pools = [("emploi", 0.7), ("other", 0.3)]
+            if not scale.employment_with_global_support:
+                pools.append(("global", 0.2))
+        elif rule == "request_delay":
+            pools = self._grant_pools(start, scale)
+        else:  # previous_pack: someone whose last pack began less than 24 months before
+            since = add_months(start, -scale.min_months_between_packs)
+            candidates = [
+                p.person.index
+                for p in self.plans
+                if p.granted and p.on(p.decide_on) and since < p.job_start <= start
+            ]
+            if not candidates:
+                return False
+            pools = []
+        found = self._find(pools, request, start, scale, rule, candidates)
+        if found is None:
+            self.skipped["refusal_no_candidate"] += 1
+            return False
+        person, eligibility = found
+        self._keep(
+            self._new_plan(person, eligibility, scale, request, start, False, submit, decide)
+        )
+        return True
+
+    def _grant(
+        self, request: date, force: CaseState | None = None, job_start: date | None = None
+    ) -> bool:
+        rng, today = self.rng, self.today
+        submit, decision = self._decision_dates(request)
+        decide: date | None = decision
+        start = job_start or self._job_start(request)
+        if force is CaseState.GRANTED:
+            start = _weekday(today + timedelta(days=rng.randint(10, 40)))
+            decision = min(decision, _weekday(today - timedelta(days=1), back=True))
+            submit, decide = min(submit, decision - timedelta(days=1)), decision
+        elif force is CaseState.SUBMITTED:
+            submit, decide = min(submit, today), today + timedelta(days=rng.randint(3, 15))
+        elif force is CaseState.DRAFT or (
+            force is None
+            and request > today - timedelta(days=30)
+            and rng.random() < LINGERING_DRAFT_SHARE
+        ):
+            submit, decide = today + timedelta(days=rng.randint(2, 20)), None
+        elif force is not None:
+            submit, decide = min(submit, today), min(decision, today)
+        start = max(start, FIRST_REQUEST - timedelta(days=30))
+        scale = self.scale_at(start)
+        if scale is None:
+            return False
+        found = self._find(self._grant_pools(start, scale), request, start, scale, None)
+        if found is None:
+            self.skipped["grant_no_candidate"] += 1
+            return False
+        person, eligibility = found
+        plan = self._new_plan(person, eligibility, scale, request, start, True, submit, decide)
+        if decide is not None:
+            plan.schedule = build_schedule(plan.requests, start, decide)
+            if plan.on(decide):
+                needs = needs_by_year(plan.schedule)
+                if any(self.committed[y] + c > self.envelopes.get(y, 0) for y, c in needs.items()):
+                    self.skipped["envelope"] += 1  # the real check refuses such a grant
+                    return False
+                self.committed.update(needs)
+                self._story(plan, force)
+                self._meetings(plan)
+        self._keep(plan)
+        return True
+
+    def _story(self, plan: _Plan, force: CaseState | None) -> None:
+        """Follow-up, suspensions and exit of a granted case (dates may be after today)."""
+        rng, today = self.rng, self.today
+        follow, end = plan.follow_from, plan.six_month_end
+        early = force is CaseState.ENDED_EARLY or (force is None and rng.random() < EARLY_END_SHARE)
+        if force in (CaseState.IN_PROGRESS, CaseState.SUSPENDED, CaseState.COMPLETED):
+            early = False
+        if early:
+            self._early_end(plan, follow, end)
+        if plan.end_on is None:
+            plan.complete_on = _weekday(end + timedelta(days=rng.randint(0, 20)))
+            if plan.complete_on > today >= end and force is CaseState.COMPLETED:
+                plan.complete_on = _weekday(today, back=True)
+            if plan.complete_on < end:  # the six months must be over
+                plan.complete_on = end
+            share = EMPLOYED_AT_EXIT_SHARE
+            plan.employed_at_exit = rng.random() < share
+        exit_day = plan.end_on or cast(date, plan.complete_on)
+        first_fact = plan.fact_on or exit_day
+        followed_now = follow <= today - timedelta(days=10) and first_fact > today
+        if force is CaseState.SUSPENDED or (
+            force is None and followed_now and rng.random() < SUSPENDED_NOW_SHARE
+        ):
+            lo = max(follow + timedelta(days=7), today - timedelta(days=40))
+            hi = today - timedelta(days=3)
+            if lo <= hi:
+                plan.suspend_on = _weekday(_days(rng, lo, hi), back=True)
+                plan.suspension_reason = rng.choice(data.SUSPENSION_REASONS)
+        elif force is None and rng.random() < SUSPENSION_EPISODE_SHARE:
+            limit = first_fact - timedelta(days=30)
+            lo = follow + timedelta(days=15)
+            if lo <= limit:
+                plan.suspend_on = _weekday(_days(rng, lo, limit), back=True)
+                plan.resume_on = _weekday(plan.suspend_on + timedelta(days=rng.randint(10, 25)))
+                plan.suspension_reason = rng.choice(data.SUSPENSION_REASONS)
+
+    def _early_end(self, plan: _Plan, follow: date, end: date) -> None:
+        rng, today = self.rng, self.today
+        reason = _pick_weighted(rng, EXIT_REASONS)
+        lo, hi = follow + timedelta(days=5), end - timedelta(days=45)
+        trial = plan.job.trial_end
+        if reason is ExitReason.TRIAL_FAILED and (trial is None or trial < lo):
+            reason = ExitReason.JOB_LOST
+        if reason is ExitReason.TRIAL_FAILED:
+            hi = min(hi, cast(date, trial))
+        if lo > hi:
+            return
+        fact = _days(rng, lo, hi)
+        if reason.needs_observations:
+            notice = _weekday(fact + timedelta(days=rng.randint(2, 8)))
+            deadline = notice + timedelta(days=self.observations_delay)
+            ended = _weekday(deadline + timedelta(days=rng.randint(1, 10)))
+            plan.notice_on, plan.deadline = notice, deadline
+        else:
+            ended = _weekday(fact + timedelta(days=rng.randint(3, 15)))
+        if ended > today and fact <= today - timedelta(days=60):
+            return  # a case would not wait that long: it completes instead
+        plan.fact_on, plan.end_on, plan.exit_reason = fact, ended, reason
+        plan.employed_at_exit = False
+
+    # The job and the aids
+
+    def _job(self, person: _Person, start: date) -> _Job:
+        rng = self.rng
+        contract = _pick_weighted(rng, CONTRACTS)
+        if contract is ContractType.TEMPING:
+            employers = data.TEMP_AGENCIES
+        elif contract is ContractType.SUBSIDISED:
+            employers = tuple(e for e in data.EMPLOYERS if e.sector in data.SUBSIDISED_SECTORS)
+        else:
+            employers = tuple(e for e in data.EMPLOYERS if e.sector != "insertion")
+        area = self.mds_of.get(person.commune)
+        near = [e for e in employers if self.mds_of.get(e.commune) == area]
+        employer = rng.choice(near if near and rng.random() < 0.6 else employers)
+        title = rng.choice(data.JOB_TITLES[employer.sector])[0 if person.female else 1]
+        hours = _pick_weighted(rng, WEEKLY_HOURS)
+        trial_end: date | None
+        contract_end: date | None = None
+        if contract is ContractType.CDI:
+            trial_end = add_months(start, 2) - timedelta(days=1)
+        elif contract is ContractType.CDD:
+            months = rng.choice((6, 6, 7, 8, 9, 12))
+            contract_end = add_months(start, months) - timedelta(days=1)
+            trial_end = start + timedelta(days=13 if months <= 6 else 29)
+        elif contract is ContractType.TEMPING:
+            contract_end = add_months(start, rng.randint(1, 6)) - timedelta(days=1)
+            trial_end = start + timedelta(days=rng.randint(2, 4))
+            hours = 35
+        else:
+            contract_end = add_months(start, rng.choice((9, 12, 12))) - timedelta(days=1)
+            trial_end = add_months(start, 1) - timedelta(days=1)
+            hours = rng.choice((20, 26, 26, 35))
+        if employer.name not in self.employer_addresses:
+            commune = next(c for c in data.COMMUNES if c.name == employer.commune)
+            number = rng.randint(1, 60)
+            self.employer_addresses[employer.name] = (
+                f"{number} {rng.choice(data.STREETS)}\n{commune.postcode} {commune.name}"
+            )
+        return _Job(
+            employer.name,
+            self.employer_addresses[employer.name],
+            title,
+            contract,
+            trial_end,
+            contract_end,
+            Decimal(hours),
+        )
+
+    def _aids(
+        self, person: _Person, scale: ScaleRules, job: _Job, start: date, childcare_ok: bool
+    ) -> list[tuple[AidRequest, _Payee | None]]:
+        rng = self.rng
+        wanted = [
+            c
+            for c, share in (
+                (Component.TRANSPORT, TRANSPORT_SHARE),
+                (Component.DAILY_LIFE, DAILY_LIFE_SHARE),
+                (Component.CHILDCARE, CHILDCARE_SHARE if childcare_ok else 0.0),
+            )
+            if c in scale.components and rng.random() < share
+        ]
+        if not wanted:
+            wanted = [Component.TRANSPORT if rng.random() < 0.7 else Component.DAILY_LIFE]
+        contract_months = None
+        if job.contract_end is not None:
+            contract_months = max(1, (job.contract_end - start).days // 30)
+        out = []
+        for component in wanted:
+            rule = scale.components[component]
+            monthly, months = rule.monthly_cents, rule.months
+            if rng.random() < LOWERED_SHARE:
+                lowered = {
+                    Component.TRANSPORT: (4320, 5000, 6000),
+                    Component.DAILY_LIFE: (6000, 8000),
+                    Component.CHILDCARE: (9000, 12000),
+                }[component]
+                if rng.random() < 0.6:
+                    monthly = min(monthly, rng.choice(lowered))
+                else:
+                    months = max(1, months - rng.randint(1, 2))
+            if component is Component.CHILDCARE and contract_months:
+                months = min(months, contract_months)
+            payee = None
+            if rng.random() < THIRD_PARTY_SHARE.get(component, 0.0):
+                payee = self._payee(component, person.commune)
+            kind = PayeeKind.THIRD_PARTY if payee else PayeeKind.BENEFICIARY
+            out.append(
+                (
+                    AidRequest(
+                        component,
+                        monthly,
+                        months,
+                        kind,
+                        payee.spec.name if payee else "",
+                        payee.iban if payee else "",
+                    ),
+                    payee,
+                )
+            )
+        return out
+
+    def _payee(self, component: Component, commune: str) -> _Payee:
+        kind = "creche" if component is Component.CHILDCARE else "transport"
+        choices = [p for p in self.payees if p.spec.kind == kind]
+        for same in (
+            lambda p: p.spec.commune == commune,
+            lambda p: self.mds_of.get(p.spec.commune) == self.mds_of.get(commune),
+        ):
+            near = [p for p in choices if same(p)]
+            if near:
+                return self.rng.choice(near)
+        return self.rng.choice(choices)
+
+    # Meetings
+
+    def _meetings(self, plan: _Plan) -> None:
+        rng, today = self.rng, self.today
+        follow, end = plan.follow_from, plan.six_month_end
+        if plan.end_on:
+            limit = plan.end_on - timedelta(days=1)
+        elif plan.complete_on:
+            limit = end - timedelta(days=12)
+        else:
+            limit = end
+        limit = min(limit, today)
+        days: list[date] = []
+        day = _weekday(follow + timedelta(days=rng.randint(7, 20)))
+        while day <= limit and len(days) < MAX_FOLLOW_UPS:
+            days.append(day)
+            day = _weekday(day + timedelta(days=rng.randint(30, 55)))
+        if not days and follow + timedelta(days=3) <= limit:
+            days.append(_weekday(_days(rng, follow + timedelta(days=3), limit), back=True))
+        for held in days:
+            plan.meetings.append(self._follow_up(plan, held))
+        review_on = None
+        if plan.complete_on and plan.on(plan.complete_on):
+            lo = max(end - timedelta(days=10), (days[-1] if days else follow) + timedelta(days=1))
+            review_on = _weekday(_days(rng, lo, plan.complete_on), back=True)
+            if review_on < lo:
+                review_on = lo
+            plan.meetings.append(self._review(plan, review_on))
+        for meeting, following in itertools.pairwise(plan.meetings):
+            meeting.next_meeting_on = following.held_on
+        last = plan.meetings[-1] if plan.meetings else None
+        ongoing = not (plan.on(plan.end_on) or plan.on(plan.complete_on))
+        if last is not None and ongoing and last.kind is MeetingKind.FOLLOW_UP:
+            planned = _weekday(last.held_on + timedelta(days=rng.randint(30, 50)))
+            last.next_meeting_on = planned if planned <= end else None
+
+    def _participants(self, plan: _Plan, mode: MeetingMode) -> str:
+        rng, person = self.rng, plan.person
+        civility = Civility(person.civility).label if person.civility else ""
+        who = f"{civility} {person.last_name}".strip()
+        if mode is MeetingMode.PHONE:
+            who += " (par téléphone)"
+        parts = [who, f"{plan.referent.name} ({_lower_first(plan.referent.capacity)})"]
+        if mode is MeetingMode.WORKPLACE:
+            group = rng.choice(data.NAME_GROUPS)
+            female = rng.random() < 0.5
+            role = rng.choice(data.TUTOR_ROLES).split("|")
+            title = role[0] if female or len(role) == 1 else role[1]
+            parts.append(
+                f"{'Mme' if female else 'M.'} {rng.choice(group.surnames)}, {title} "
+                f"({plan.job.employer})"
+            )
+        return " ; ".join(parts)
+
+    def _job_situation(self, plan: _Plan, held: date) -> str:
+        job = plan.job
+        text = (
+            f"En poste chez {job.employer} depuis le {format_date(plan.job_start)} "
+            f"({_lower_first(job.title)}, {job.contract.label}, "
+            f"{str(job.weekly_hours).replace('.', ',')} h par semaine)."
+        )
+        if job.trial_end:
+            if held > job.trial_end:
+                text += f" Période d'essai terminée le {format_date(job.trial_end)}."
+            else:
+                text += f" Période d'essai jusqu'au {format_date(job.trial_end)}."
+        return text
+
+    def _follow_up(self, plan: _Plan, held: date) -> _MeetingPlan:
+        rng = self.rng
+        mode = _pick_weighted(rng, MODES)
+        components = {req.component for req in plan.requests}
+        weights = [
+            (Obstacle.TRANSPORT, 3 if Component.TRANSPORT in components else 1),
+            (Obstacle.CHILDCARE, 3 if Component.CHILDCARE in components else 0),
+            (Obstacle.BUDGET, 3),
+            (Obstacle.SCHEDULE, 2),
+            (Obstacle.EMPLOYER, 2 if mode is not MeetingMode.WORKPLACE else 5),
+            (Obstacle.ADMIN, 2),
+            (Obstacle.HOUSING, 1),
+            (Obstacle.MOBILITY, 1),
+            (Obstacle.TRAINING, 1),
+        ]
+        obstacles: list[Obstacle] = []
+        for _ in range(_pick_weighted(rng, ((0, 0.15), (1, 0.55), (2, 0.30)))):
+            choice = _pick_weighted(rng, [(o, w) for o, w in weights if o not in obstacles])
+            obstacles.append(choice)
+        opening = {
+            MeetingMode.INTERVIEW: rng.choice(data.MEETING_OPENINGS),
+            MeetingMode.PHONE: "Entretien téléphonique de suivi.",
+            MeetingMode.WORKPLACE: "Visite sur le lieu de travail, avec l'accord de la personne.",
+        }[mode]
+        topics = [o.value for o in obstacles] or [Obstacle.OTHER.value]
+        notes = " ".join([opening, *(rng.choice(data.MEETING_NOTES[t]) for t in topics)])
+        return _MeetingPlan(
+            held_on=held,
+            kind=MeetingKind.FOLLOW_UP,
+            mode=mode,
+            participants=self._participants(plan, mode),
+            obstacles=[o.value for o in obstacles],
+            job_situation=self._job_situation(plan, held),
+            notes=notes,
+            next_steps=rng.choice(data.MEETING_NEXT_STEPS[topics[0]]),
+        )
+
+    def _review(self, plan: _Plan, held: date) -> _MeetingPlan:
+        rng = self.rng
+        employed = bool(plan.employed_at_exit)
+        notes = rng.choice(
+            data.REVIEW_NOTES_EMPLOYED if employed else data.REVIEW_NOTES_NOT_EMPLOYED
+        )
+        situation = (
+            f"Toujours en poste chez {plan.job.employer} ({plan.job.contract.label})."
+            if employed
+            else f"N'est plus en poste chez {plan.job.employer} ; recherche d'emploi en cours."
+        )
+        return _MeetingPlan(
+            held_on=held,
+            kind=MeetingKind.REVIEW_6M,
+            mode=MeetingMode.INTERVIEW,
+            participants=self._participants(plan, MeetingMode.INTERVIEW),
+            obstacles=[] if employed else [Obstacle.BUDGET.value],
+            job_situation=situation,
+            notes=notes.format(employer=plan.job.employer),
+            next_steps=rng.choice(data.REVIEW_NEXT_STEPS),
+        )
+
+
+# --- Rows ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Event:
+    day: date
+    action: str
+    user: _User
+    stamp: datetime | None = None
+    meeting: _MeetingPlan | None = None
+    decision: DecisionKind | None = None
+    number: str = ""
+    sequence: int = 0
+
+
+def _events(plan: _Plan) -> list[_Event]:
+    """The transitions and meetings of a case up to the demo's today, in order."""
+    ref, val = plan.referent, plan.validator
+    out = [_Event(plan.request, "create", ref)]
+    if plan.on(plan.submit_on):
+        out.append(_Event(cast(date, plan.submit_on), "submit", ref))
+    if plan.on(plan.decide_on):
+        decided = cast(date, plan.decide_on)
+        if plan.granted:
+            out.append(_Event(decided, "grant", val, decision=DecisionKind.GRANT))
+            if plan.on(plan.job_start) and plan.job_start > decided:
+                out.append(_Event(plan.job_start, "start", ref))
+        else:
+            out.append(_Event(decided, "refuse", val, decision=DecisionKind.REFUSAL))
+    for day, action, user in (
+        (plan.suspend_on, "suspend", ref),
+        (plan.resume_on, "resume", ref),
+        (plan.notice_on, "invite_observations", val),
+    ):
+        if plan.on(day):
+            out.append(_Event(cast(date, day), action, user))
+    if plan.on(plan.end_on):
+        out.append(
+            _Event(cast(date, plan.end_on), "end_early", val, decision=DecisionKind.EARLY_END)
+        )
+    if plan.on(plan.complete_on):
+        out.append(
+            _Event(cast(date, plan.complete_on), "complete", val, decision=DecisionKind.COMPLETION)
+        )
+    out.extend(_Event(m.held_on, "meeting", ref, meeting=m) for m in plan.meetings)
+    out.sort(key=lambda e: (e.day, CASE_ACTIONS.index(e.action)))
+    return out
+
+
+class _Writer:
+    """Numbers the planned cases and turns them into rows."""
+
+    def __init__(self, planner: _Planner) -> None:
+        self.p = planner
+        self.world = planner.world
+        self.rng = planner.rng
+        self.today = planner.today
+        self.rows: dict[str, list[dict[str, Any]]] = {
+            name: []
+            for name in (
+                "third_party",
+                "case",
+                "aid_line",
+                "instalment",
+                "decision",
+                "meeting",
+                "audit",
+                "counter",
+            )
+        }
+
+    def _tracked(
+        self, at: datetime, by: str, updated: datetime | None = None, by2: str = ""
+    ) -> dict[str, Any]:
+        return {
+            "version_id": 1,
+            "created_at": at,
+            "created_by": by,
+            "updated_at": updated or at,
+            "updated_by": by2 or by,
+        }
+
+    def build(self) -> None:
+        world, rng = self.world, self.rng
+        plans = sorted(self.p.plans, key=lambda p: (p.request, p.seq))
+        events: dict[int, list[_Event]] = {}
+        for plan in plans:
+            plan.id = world.new_id()
+            timeline = _events(plan)
+            previous: datetime | None = None
+            for event in timeline:
+                stamp = world.stamp(event.day)
+                if previous is not None and stamp <= previous:
+                    stamp = previous + timedelta(minutes=rng.randint(2, 30))
+                event.stamp = previous = stamp
+            plan.created = timeline[0].stamp
+            events[plan.seq] = timeline
+        # Case references by request year, decision numbers by decision year.
+        counters: dict[str, int] = {}
+        for plan in sorted(plans, key=lambda p: (cast(datetime, p.created), p.seq)):
+            name = f"case-{plan.request.year}"
+            counters[name] = counters.get(name, 0) + 1
+            plan.reference = f"DOS-{plan.request.year}-{counters[name]:05d}"
+        decisions = sorted(
+            ((e, plan) for plan in plans for e in events[plan.seq] if e.decision),
+            key=lambda ep: (cast(datetime, ep[0].stamp), ep[1].seq),
+        )
+        for event, _plan in decisions:
+            name = f"decision-{event.day.year}"
+            counters[name] = counters.get(name, 0) + 1
+            event.number, event.sequence = (
+                f"PSR-{event.day.year}-{counters[name]:04d}",
+                counters[name],
+            )
+        self.rows["counter"] = [{"name": k, "value": v} for k, v in sorted(counters.items())]
+
+        created = datetime(2017, 11, 28, 9, 30, tzinfo=UTC)
+        for payee in self.p.payees:
+            commune = next(c for c in data.COMMUNES if c.name == payee.spec.commune)
+            self.rows["third_party"].append(
+                {
+                    "id": payee.id,
+                    "name": payee.spec.name,
+                    "kind": payee.spec.kind,
+                    "address": f"{payee.spec.address}\n{commune.postcode} {commune.name}",
+                    "iban": payee.iban,
+                    "bic": payee.bic,
+                    **self._tracked(created, "demo"),
+                }
+            )
+        for person in self._people():
+            if person.iban == "" and person.cases:
+                person.iban, person.bic = self.p._iban(self.p._bank())
+        for plan in plans:
+            self._case(plan, events[plan.seq])
+
+    def _people(self) -> list[_Person]:
+        return [self.p.people[i] for i in sorted(self.p.people) if self.p.people[i].cases]
+
+    # One case
+
+    def _case(self, plan: _Plan, events: list[_Event]) -> None:
+        person, job = plan.person, plan.job
+        state = plan.final_state
+        decisions = [e for e in events if e.decision]
+        case_id = cast(uuid.UUID, plan.id)
+        transitions = sum(1 for e in events[1:] if e.action != "meeting")
+        notes = ""
+        if plan.on(plan.notice_on):
+            notes = (
+                f"Invitation à présenter des observations du {format_date(plan.notice_on)} : "
+                f"{self._grounds(plan)}"
+            )
+        last_transition = [e for e in events if e.action != "meeting"][-1]
+        self.rows["case"].append(
+            {
+                "id": case_id,
+                "reference": plan.reference,
+                "beneficiary_id": person.id,
+                "referent_id": plan.referent.id,
+                "office_id": person.office_id,
+                "scale_version_id": plan.scale.id,
+                "state": state.value,
+                "request_date": plan.request,
+                "employer_name": job.employer,
+                "employer_address": job.address,
+                "job_title": job.title,
+                "contract_type": job.contract.value,
+                "job_start": plan.job_start,
+                "trial_end": job.trial_end,
+                "contract_end": job.contract_end,
+                "weekly_hours": job.weekly_hours,
+                "submitted_on": plan.submit_on if plan.on(plan.submit_on) else None,
+                "decided_on": decisions[-1].day if decisions else None,
+                "end_date": plan.end_on
+                if plan.on(plan.end_on)
+                else (plan.complete_on if plan.on(plan.complete_on) else None),
+                "exit_reason": (
+                    cast(ExitReason, plan.exit_reason).value
+                    if state is CaseState.ENDED_EARLY
+                    else ("completed" if state is CaseState.COMPLETED else "")
+                ),
+                "employed_at_exit": plan.employed_at_exit
+                if state in (CaseState.ENDED_EARLY, CaseState.COMPLETED)
+                else None,
+                "suspended_since": plan.suspend_on if state is CaseState.SUSPENDED else None,
+                "observations_deadline": plan.deadline if plan.on(plan.notice_on) else None,
+                "notes": notes,
+                **self._tracked(
+                    cast(datetime, plan.created),
+                    plan.referent.login,
+                    last_transition.stamp,
+                    last_transition.user.login,
+                ),
+                "version_id": 1 + transitions,
+            }
+        )
+        lines = self._aid_lines(plan)
+        instalments = self._instalments(plan, lines, events)
+        self._audit(plan, events, instalments)
+        for event in decisions:
+            self.rows["decision"].append(
+                {
+                    "id": self.world.new_id(),
+                    "case_id": case_id,
+                    "number": event.number,
+                    "year": event.day.year,
+                    "sequence": event.sequence,
+                    "kind": cast(DecisionKind, event.decision).value,
+                    "decided_on": event.day,
+                    "motivation": self._motivation(plan, event),
+                    "author_id": event.user.id,
+                    "signer_name": event.user.name,
+                    "signer_capacity": event.user.capacity,
+                    **self._tracked(cast(datetime, event.stamp), event.user.login),
+                }
+            )
+
+    def _aid_lines(self, plan: _Plan) -> dict[Component, dict[str, Any]]:
+        lines = {}
+        for req, payee in plan.aids:
+            row = {
+                "id": self.world.new_id(),
+                "case_id": plan.id,
+                "component": req.component.value,
+                "monthly_cents": req.monthly_cents,
+                "months": req.months,
+                "first_month": None,
+                "payee_kind": req.payee_kind.value,
+                "third_party_id": payee.id if payee else None,
+                **self._tracked(cast(datetime, plan.created), plan.referent.login),
+            }
+            self.rows["aid_line"].append(row)
+            lines[req.component] = row
+        return lines
+
+    def _status(self, plan: _Plan, due: date) -> InstalmentStatus:
+        """Where an instalment stands at the demo's today (exported early in its month)."""
+        if plan.on(plan.end_on) and due > cast(date, plan.end_on):
+            return InstalmentStatus.CANCELLED
+        if plan.suspended_now and due > cast(date, plan.suspend_on):
+            return InstalmentStatus.SUSPENDED
+        if due > self.today:
+            return InstalmentStatus.PLANNED
+        if due >= add_months(month_start(self.today), -1):
+            return InstalmentStatus.MANDATED
+        return InstalmentStatus.PAID
+
+    def _instalments(
+        self, plan: _Plan, lines: dict[Component, dict[str, Any]], events: list[_Event]
+    ) -> list[dict[str, Any]]:
+        if not plan.on(plan.decide_on) or not plan.granted:
+            return []
+        grant = next(e for e in events if e.action == "grant")
+        decided = cast(date, plan.decide_on)
+        payees = {req.component: payee for req, payee in plan.aids}
+        out = []
+        for item in plan.schedule:
+            status = self._status(plan, item.due_month)
+            payee = payees[item.component]
+            updated, by = cast(datetime, grant.stamp), plan.validator.login
+            paid_on = None
+            if status is InstalmentStatus.PAID:
+                paid_on = max(
+                    item.due_month + timedelta(days=self.rng.randint(6, 20)),
+                    decided + timedelta(days=self.rng.randint(3, 10)),
+                )
+                updated, by = max(updated, self.world.stamp(paid_on)), self.p.finance_login
+            elif status is InstalmentStatus.MANDATED:
+                day = min(max(item.due_month + timedelta(days=2), decided), self.today)
+                updated, by = max(updated, self.world.stamp(day)), self.p.finance_login
+            elif status is InstalmentStatus.CANCELLED:
+                ended = next(e for e in events if e.action == "end_early")
+                updated, by = cast(datetime, ended.stamp), ended.user.login
+            elif status is InstalmentStatus.SUSPENDED:
+                paused = next(e for e in events if e.action == "suspend")
+                updated, by = cast(datetime, paused.stamp), paused.user.login
+            row = {
+                "id": self.world.new_id(),
+                "case_id": plan.id,
+                "aid_line_id": lines[item.component]["id"],
+                "component": item.component.value,
+                "due_month": item.due_month,
+                "envelope_year": item.envelope_year,
+                "amount_cents": item.amount_cents,
+                "status": status.value,
+                "payee_kind": lines[item.component]["payee_kind"],
+                "payee_name": payee.spec.name if payee else plan.person.payee_name,
+                "payee_iban": payee.iban if payee else plan.person.iban,
+                "batch_id": None,
+                "paid_on": paid_on,
+                **self._tracked(cast(datetime, grant.stamp), plan.validator.login, updated, by),
+                "version_id": 1 if status is InstalmentStatus.PLANNED else 2,
+            }
+            out.append(row)
+        self.rows["instalment"].extend(out)
+        return out
+
+    # Texts
+
+    def _request_facts(self, plan: _Plan) -> str:
+        verb = "commençant" if plan.job_start > plan.request else "commencé"
+        return (
+            f"Demande du {format_date(plan.request)} pour un emploi "
+            f"{_of(_lower_first(plan.job.title))} chez {plan.job.employer}, {verb} le "
+            f"{format_date(plan.job_start)}."
+        )
+
+    def _refusal(self, plan: _Plan) -> str:
+        person = plan.person
+        previous = [
+            PreviousCase(c.reference, c.final_state.value, c.job_start)
+            for c in person.cases
+            if c.request < plan.request
+        ]
+        components = {req.component for req in plan.requests}
+        result = check_eligibility(
+            person.facts, plan.job_start, plan.request, plan.scale, previous, components
+        )
+        failed = " ".join(r.explanation for r in result.failed)
+        return (
+            f"{self._request_facts(plan)} {failed} Les conditions d'attribution du Pack sortie "
+            f"RSA fixées par la {LEGAL_BASIS} ne sont donc pas remplies : la demande est refusée."
+        )
+
+    def _facts(self, plan: _Plan) -> str:
+        person, job = plan.person, plan.job
+        who = f"{Civility(person.civility).label} {person.last_name}"
+        fact = format_date(plan.fact_on)
+        return {
+            ExitReason.JOB_LOST: (
+                f"Le contrat de travail de {who} chez {job.employer} a pris fin le {fact}."
+            ),
+            ExitReason.TRIAL_FAILED: (
+                f"La période d'essai de {who} chez {job.employer} a été rompue le {fact}."
+            ),
+            ExitReason.MOVED_AWAY: (
+                f"{who} a quitté l'Essonne le {fact} (nouvelle adresse hors du département)."
+            ),
+            ExitReason.RSA_CLOSED: (
+                f"Le droit au RSA de {who} a été clos le {fact} par la "
+                f"{person.paying_body} (information de l'organisme payeur)."
+            ),
+            ExitReason.PERSON_REQUEST: (
+                f"Par courrier du {fact}, {who} a demandé qu'il soit mis fin au Pack sortie RSA."
+            ),
+        }[cast(ExitReason, plan.exit_reason)]
+
+    def _grounds(self, plan: _Plan) -> str:
+        return (
+            f"{self._facts(plan)} Il est envisagé de mettre fin au Pack sortie RSA avant son "
+            f"terme ; la personne peut présenter ses observations jusqu'au "
+            f"{format_date(plan.deadline)}."
+        )
+
+    def _motivation(self, plan: _Plan, event: _Event) -> str:
+        if event.decision is DecisionKind.REFUSAL:
+            return self._refusal(plan)
+        if event.decision is not DecisionKind.EARLY_END:
+            return ""
+        reason = cast(ExitReason, plan.exit_reason)
+        why = {
+            ExitReason.JOB_LOST: "La reprise d'emploi qui fondait l'attribution n'existe plus.",
+            ExitReason.TRIAL_FAILED: "La reprise d'emploi qui fondait l'attribution n'existe plus.",
+            ExitReason.MOVED_AWAY: (
+                "Le Pack sortie RSA est une aide du Département de l'Essonne réservée aux "
+                "personnes qui y résident."
+            ),
+            ExitReason.RSA_CLOSED: "Le Pack sortie RSA est réservé aux bénéficiaires du RSA.",
+            ExitReason.PERSON_REQUEST: "Il est fait droit à cette demande.",
+        }[reason]
+        observed = ""
+        if reason.needs_observations:
+            observed = (
+                f" La personne, invitée le {format_date(plan.notice_on)} à présenter ses "
+                f"observations au plus tard le {format_date(plan.deadline)}, n'a pas fait "
+                "valoir d'élément de nature à modifier cette appréciation."
+            )
+        return (
+            f"{self._facts(plan)} {why}{observed} Il est mis fin au Pack sortie RSA à compter "
+            f"du {format_date(plan.end_on)} ({LEGAL_BASIS}) ; les échéances restantes sont "
+            "annulées."
+        )
+
+    # Audit trail
+
+    def _audit(self, plan: _Plan, events: list[_Event], instalments: list[dict]) -> None:
+        ref = plan.reference
+        state = CaseState.DRAFT
+        total = sum(i.amount_cents for i in plan.schedule)
+        for event in events:
+            before: dict[str, Any] | None = {"state": state.value}
+            entity, entity_id = "case", plan.id
+            action, after = event.action, cast(dict[str, Any] | None, None)
+            if action == "create":
+                before = None
+                after = {
+                    "reference": ref,
+                    "beneficiary_id": str(plan.person.id),
+                    "referent_id": str(plan.referent.id),
+                    "state": CaseState.DRAFT.value,
+                    "request_date": plan.request.isoformat(),
+                    "employer_name": plan.job.employer,
+                    "job_title": plan.job.title,
+                    "contract_type": plan.job.contract.value,
+                    "job_start": plan.job_start.isoformat(),
+                    "aids": [
+                        f"{a.component.value}:{a.monthly_cents}x{a.months}" for a in plan.requests
+                    ],
+                }
+                summary = ref
+            elif action == "submit":
+                state = CaseState.SUBMITTED
+                summary = f"{ref} : demande soumise à validation"
+            elif action == "grant":
+                state = CaseState.GRANTED
+                if plan.job_start <= event.day:
+                    state = CaseState.IN_PROGRESS
+                summary = f"{ref} : Pack accordé ({format_cents(total)}), décision {event.number}"
+            elif action == "refuse":
+                state = CaseState.REFUSED
+                summary = f"{ref} : refus, décision {event.number}"
+            elif action == "start":
+                state = CaseState.IN_PROGRESS
+                summary = f"{ref} : début du suivi (emploi commencé)"
+            elif action == "suspend":
+                state = CaseState.SUSPENDED
+                count = sum(1 for i in plan.schedule if i.due_month > cast(date, plan.suspend_on))
+                summary = (
+                    f"{ref} : suspension ({plan.suspension_reason}), "
+                    f"{count} échéance(s) suspendue(s)"
+                )
+            elif action == "resume":
+                state = CaseState.IN_PROGRESS
+                count = sum(1 for i in plan.schedule if i.due_month > cast(date, plan.suspend_on))
+                summary = f"{ref} : reprise, {count} échéance(s) rétablie(s)"
+            elif action == "invite_observations":
+                summary = (
+                    f"{ref} : invitation à présenter des observations avant le "
+                    f"{format_date(plan.deadline)}"
+                )
+            elif action == "end_early":
+                state = CaseState.ENDED_EARLY
+                cancelled = sum(1 for i in instalments if i["status"] == "cancelled")
+                label = cast(ExitReason, plan.exit_reason).label
+                summary = f"{ref} : fin anticipée ({label}), {cancelled} échéance(s) annulée(s)"
+            elif action == "complete":
+                state = CaseState.COMPLETED
+                summary = f"{ref} : fin du dispositif, " + (
+                    "toujours en emploi" if plan.employed_at_exit else "n'est plus en emploi"
+                )
+            else:  # a meeting
+                meeting = cast(_MeetingPlan, event.meeting)
+                entity, entity_id = "meeting", self._meeting(plan, meeting, event)
+                before = None
+                after = {
+                    "case_id": str(plan.id),
+                    "kind": meeting.kind.value,
+                    "held_on": meeting.held_on.isoformat(),
+                    "mode": meeting.mode.value,
+                    "participants": "(texte modifié)",
+                    "obstacles": ",".join(meeting.obstacles),
+                    "job_situation": "(texte modifié)",
+                    "notes": "(texte modifié)",
+                    "next_steps": "(texte modifié)",
+                    "next_meeting_on": meeting.next_meeting_on.isoformat()
+                    if meeting.next_meeting_on
+                    else None,
+                    "author_id": str(plan.referent.id),
+                }
+                summary = f"{ref} : entretien du {format_date(meeting.held_on)}"
+            if action not in ("create", "meeting"):
+                after = {"state": state.value}
+            self.rows["audit"].append(
+                {
+                    "id": self.world.new_id(),
+                    "at": event.stamp,
+                    "user_login": event.user.login,
+                    "workstation": event.user.workstation,
+                    "action": "create" if action == "meeting" else action,
+                    "entity": entity,
+                    "entity_id": str(entity_id),
+                    "case_id": plan.id,
+                    "summary": summary,
+                    "before": _json(before),
+                    "after": _json(after),
+                }
+            )
+
+    def _meeting(self, plan: _Plan, meeting: _MeetingPlan, event: _Event) -> uuid.UUID:
+        meeting_id = self.world.new_id()
+        self.rows["meeting"].append(
+            {
+                "id": meeting_id,
+                "case_id": plan.id,
+                "kind": meeting.kind.value,
+                "held_on": meeting.held_on,
+                "mode": meeting.mode.value,
+                "participants": meeting.participants,
+                "obstacles": ",".join(meeting.obstacles),
+                "job_situation": meeting.job_situation,
+                "notes": meeting.notes,
+                "next_steps": meeting.next_steps,
+                "next_meeting_on": meeting.next_meeting_on,
+                "author_id": plan.referent.id,
+                **self._tracked(cast(datetime, event.stamp), plan.referent.login),
+            }
+        )
+        return meeting_id
+
+    # The beneficiaries
+
+    def beneficiary_updates(self) -> list[dict[str, Any]]:
+        out = []
+        for person in self._people():
+            latest = max(person.cases, key=lambda p: (p.job_start, cast(datetime, p.created)))
+            contact = max(p.last_day for p in person.cases)
+            if person.last_contact is not None:
+                contact = max(contact, person.last_contact)
+            last_case = max(person.cases, key=lambda p: p.last_day)
+            updated, by = person.updated_at, person.updated_by
+            moment = self.world.stamp(last_case.last_day)
+            if moment > updated:
+                updated, by = moment, last_case.referent.login
+            out.append(
+                {
+                    "b_id": person.id,
+                    "b_state": latest.final_state.value,
+                    "b_contact": contact,
+                    "b_iban": person.iban,
+                    "b_bic": person.bic,
+                    "b_closed": person.rsa_closed_on,
+                    "b_updated_at": updated,
+                    "b_updated_by": by,
+                    "b_version": person.version_id + 1,
+                }
+            )
+        return out
+
+
+def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(cast(Table, model.__table__)), rows)
+
+
+def add_cases(db: Database, world: World, n: int, check_cancel: Callable[[], None]) -> int:
+    """Plan and write the demo's cases (see the module docstring); returns their number."""
+    check_cancel()
+    delay = load_settings(db).observations_delay_days
+    with db.read() as s:
+        planner = _Planner(s, world, delay)
+        planner.run(n, check_cancel)
+    check_cancel()
+    writer = _Writer(planner)
+    writer.build()
+    rows = writer.rows
+    b = cast(Table, Beneficiary.__table__)
+    with db.write() as s:
+        _insert(s, ThirdParty, rows["third_party"])
+        _insert(s, Case, rows["case"])
+        _insert(s, AidLine, rows["aid_line"])
+        _insert(s, Instalment, rows["instalment"])
+        _insert(s, Decision, rows["decision"])
+        _insert(s, Meeting, rows["meeting"])
+        _insert(s, AuditEvent, rows["audit"])
+        _insert(s, CounterRow, rows["counter"])
+        updates = writer.beneficiary_updates()
+        if updates:
+            s.execute(
+                update(b)
+                .where(b.c.id == bindparam("b_id"))
+                .values(
+                    current_case_state=bindparam("b_state"),
+                    last_contact_at=bindparam("b_contact"),
+                    iban=bindparam("b_iban"),
+                    bic=bindparam("b_bic"),
+                    rsa_closed_on=bindparam("b_closed"),
+                    updated_at=bindparam("b_updated_at"),
+                    updated_by=bindparam("b_updated_by"),
+                    version_id=bindparam("b_version"),
+                ),
+                updates,
+            )
+    world.counts["cases"] = len(rows["case"])
+    world.counts.update({f"skipped_{k}": v for k, v in planner.skipped.items()})
+    return len(rows["case"])

@@ -1,0 +1,644 @@
+"""A beneficiary's file as a tab: a readable summary of the person and the list of cases.
+
+Reading the person goes through app.services.beneficiaries.load_beneficiary (recorded in the
+access log); the cases come from app.services.case_view.cases_of_beneficiary. « Modifier la
+fiche » opens the beneficiary form, « Nouveau dossier » the case editor; a case is opened by
+double-click or Enter (``openCaseRequested``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relation, SupportContract
+from app.services import beneficiaries
+from app.services import case_view as case_service
+from app.services import settings as settings_service
+from app.services.actor import Actor
+from app.services.beneficiaries import BeneficiaryInput, HouseholdInput, Lookups
+from app.services.case_view import CaseSummary
+from app.services.dates import age_on
+from app.services.errors import NotAllowed, ValidationError
+from app.services.storage import Database
+from app.services.text import format_cents, format_date
+from app.ui import status
+from app.ui.caseload_view import RowTable
+from app.ui.widgets import busy_cursor
+
+NONE = "—"
+NO_CASE_HINT = "Aucun dossier pour ce bénéficiaire.\n« Nouveau dossier » en crée un."
+CAPTION_STYLE = "color: palette(placeholder-text);"
+# States whose case may hold follow-up meetings (the last contact is the latest of them).
+_FOLLOWED = {
+    CaseState.GRANTED,
+    CaseState.IN_PROGRESS,
+    CaseState.SUSPENDED,
+    CaseState.COMPLETED,
+    CaseState.ENDED_EARLY,
+}
+
+COL_REFERENCE, COL_STATE, COL_JOB_START, COL_EMPLOYER, COL_AMOUNT = range(5)
+CASE_HEADERS = ("Référence", "État", "Début de l'emploi", "Employeur", "Montant")
+
+
+def age_text(birth: date | None, today: date) -> str:
+    """'9 ans', '1 an', '7 mois' (under one year); '' when unknown or in the future."""
+    if birth is None or birth > today:
+        return ""
+    years = age_on(birth, today)
+    if years >= 1:
+        return f"{years} an{'s' if years > 1 else ''}"
+    months = (today.year - birth.year) * 12 + today.month - birth.month - (today.day < birth.day)
+    return f"{max(months, 0)} mois"
+
+
+def ago_text(day: date, today: date) -> str:
+    """' (il y a 17 jours)', ' (il y a 5 mois)', ' (il y a 2 ans)'; '' for today or later."""
+    days = (today - day).days
+    if days <= 0:
+        return ""
+    if days < 60:
+        return f" (il y a {days} jour{'s' if days > 1 else ''})"
+    months = (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+    if months < 24:
+        return f" (il y a {months} mois)"
+    return f" (il y a {age_on(day, today)} ans)"
+
+
+def person_title(data: BeneficiaryInput) -> str:
+    """The tab title, as in the list: 'LEFÈVRE Hélène'."""
+    return f"{data.last_name.upper()} {data.first_name}".strip()
+
+
+def _label(enum: type, value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
+def _born(civility: str) -> str:
+    return "Née" if civility == Civility.MRS.value else "Né"
+
+
+def member_text(member: HouseholdInput, today: date) -> str:
+    """'Enfant : Zoé Lefèvre, 9 ans (née le 02/03/2016)'."""
+    name = f"{member.first_name} {member.last_name}".strip() or "Sans nom"
+    text = f"{_label(Relation, member.relation) or 'Membre'} : {name}"
+    if member.birth_date is not None:
+        age = age_text(member.birth_date, today)
+        born = f"né(e) le {format_date(member.birth_date)}"
+        text += f", {age} ({born})" if age else f" ({born})"
+    return text
+
+
+def run_beneficiary_dialog(
+    parent: QWidget | None, db: Database, actor: Actor, beneficiary_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The beneficiary form (a new person when ``beneficiary_id`` is None), with the NIR
+    field when the département enabled it; the id saved, or None when nothing was saved."""
+    from app.ui.beneficiary_dialog import BeneficiaryDialog
+
+    def build() -> BeneficiaryDialog:
+        nir = settings_service.load_settings(db).nir_enabled
+        return BeneficiaryDialog(db, actor, beneficiary_id, parent, nir_enabled=nir)
+
+    ok, dialog = status.attempt(parent, build)
+    if not ok or dialog is None:
+        return None
+    try:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.saved_id or beneficiary_id
+        return None
+    finally:
+        dialog.deleteLater()
+
+
+def run_case_editor(
+    parent: QWidget | None, db: Database, actor: Actor, beneficiary_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The case editor for a new case of this person; the id of the saved case, or None."""
+    from app.ui.case_editor import CaseEditor
+
+    ok, editor = status.attempt(
+        parent, lambda: CaseEditor(db, actor, beneficiary_id=beneficiary_id, parent=parent)
+    )
+    if not ok or editor is None:
+        return None
+    try:
+        if editor.exec() == QDialog.DialogCode.Accepted:
+            return editor.saved_id
+        return None
+    finally:
+        editor.deleteLater()
+
+
+class CaseListModel(QAbstractTableModel):
+    """The person's cases, most recent job first; ``data()`` never queries."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CaseSummary] = []
+
+    def set_rows(self, rows: list[CaseSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def case(self, row: int) -> CaseSummary:
+        return self._rows[row]
+
+    def row_of(self, case_id: uuid.UUID) -> int:
+        return next((n for n, c in enumerate(self._rows) if c.id == case_id), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(CASE_HEADERS)
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        case = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                case.reference,
+                case.state.label,
+                format_date(case.job_start),
+                case.employer_name,
+                format_cents(case.total_cents),
+            )[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_AMOUNT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(CASE_HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return CASE_HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == COL_AMOUNT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+@dataclass
+class _Loaded:
+    data: BeneficiaryInput
+    lookups: Lookups
+    cases: list[CaseSummary]
+    last_contact: date | None
+
+
+class _Section(QGroupBox):
+    """A titled block of caption/value rows; values are selectable (to copy a phone number)."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.grid = QGridLayout(self)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(5)
+        self.grid.setColumnStretch(1, 1)
+        self.values: dict[str, QLabel] = {}
+
+    def add(self, caption: str, name: str) -> QLabel:
+        label = QLabel(caption)
+        label.setStyleSheet(CAPTION_STYLE)
+        value = QLabel()
+        value.setObjectName(name)
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setAccessibleName(caption)
+        value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        label.setBuddy(value)
+        row = len(self.values)
+        top = Qt.AlignmentFlag.AlignTop
+        self.grid.addWidget(label, row, 0, top | Qt.AlignmentFlag.AlignLeft)
+        self.grid.addWidget(value, row, 1, top)
+        self.grid.setRowStretch(row + 1, 1)  # the rows stay packed at the top
+        self.grid.setRowStretch(row, 0)
+        self.values[name] = value
+        return value
+
+
+class BeneficiaryFile(QWidget):
+    """One person's file. ``loaded`` is False when it could not be read (the user was told).
+
+    Signals: ``openCaseRequested(case_id)``; ``changed(beneficiary_id)`` after the person was
+    edited or a case was created from here (the list and the to-do list need a refresh).
+    """
+
+    openCaseRequested = Signal(object)  # noqa: N815 - uuid.UUID
+    changed = Signal(object)  # uuid.UUID of the beneficiary
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        beneficiary_id: uuid.UUID,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("beneficiaryFile")
+        self._db = db
+        self._actor = actor
+        self._fixed_today = today
+        self.beneficiary_id = beneficiary_id
+        self.data = BeneficiaryInput(id=beneficiary_id)
+        self.cases: list[CaseSummary] = []
+        self.last_contact: date | None = None
+        self._lookups = Lookups([], [], [])
+        self.case_model = CaseListModel(self)
+        self._build()
+        self.loaded = self.reload()
+
+    @property
+    def today(self) -> date:
+        return self._fixed_today or date.today()
+
+    @property
+    def title(self) -> str:
+        return person_title(self.data)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.name_label = QLabel()
+        self.name_label.setObjectName("personName")
+        font = QFont(self.name_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle_label = QLabel()
+        self.subtitle_label.setObjectName("personSubtitle")
+        self.subtitle_label.setStyleSheet(CAPTION_STYLE)
+        self.subtitle_label.setWordWrap(True)
+
+        self.edit_button = QPushButton("&Modifier la fiche")
+        self.edit_button.setToolTip("Modifier l'identité, les coordonnées, les droits, le foyer…")
+        self.edit_button.clicked.connect(self.edit)
+        self.new_case_button = QPushButton("Nouveau d&ossier")
+        self.new_case_button.setToolTip("Créer un dossier Pack sortie pour cette personne")
+        self.new_case_button.clicked.connect(self.new_case)
+        self.new_case_button.setEnabled(not self._db.read_only)
+        for button in (self.edit_button, self.new_case_button):
+            button.setAutoDefault(False)
+
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.name_label)
+        names.addWidget(self.subtitle_label)
+        header.addLayout(names, 1)
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.new_case_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._build_cases())
+        splitter.addWidget(self._build_summary())
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        # The cases take the room of a few rows; the person's summary the rest (the user
+        # may move the handle).
+        splitter.setSizes([self.cases_box.minimumSizeHint().height(), 10_000])
+        self.splitter = splitter
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(10)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+
+    def _build_cases(self) -> QGroupBox:
+        box = QGroupBox("Dossiers Pack sortie")
+        self.case_table = RowTable(box)
+        self.case_table.setModel(self.case_model)
+        self.case_table.setAccessibleName("Dossiers du bénéficiaire")
+        self.case_table.rowActivated.connect(self._open_row)
+        self.case_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.case_model.modelReset.connect(self._update_buttons)
+        header = self.case_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_EMPLOYER, QHeaderView.ResizeMode.Stretch)
+        metrics = header.fontMetrics()
+        for column, sample in (
+            (COL_REFERENCE, "DOS-2018-00001"),
+            (COL_STATE, "Arrêté avant terme"),
+            (COL_JOB_START, "Début de l'emploi"),
+            (COL_AMOUNT, "10 350,00 €"),
+        ):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        row_height = self.case_table.verticalHeader().defaultSectionSize()
+        self.case_table.setMinimumHeight(header.sizeHint().height() + 4 * row_height + 4)
+
+        self.case_hint = QLabel(NO_CASE_HINT, self.case_table.viewport())
+        self.case_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.case_hint.setWordWrap(True)
+        self.case_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.case_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.case_hint.hide()
+
+        self.open_case_button = QPushButton("Ou&vrir le dossier")
+        self.open_case_button.setAutoDefault(False)
+        self.open_case_button.setToolTip("Ouvrir le dossier sélectionné (Entrée ou double-clic)")
+        self.open_case_button.clicked.connect(self.open_selected_case)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.open_case_button)
+        buttons.addStretch(1)
+
+        layout = QHBoxLayout(box)
+        layout.setSpacing(8)
+        layout.addWidget(self.case_table, 1)
+        layout.addLayout(buttons)
+        self.cases_box = box
+        return box
+
+    def _build_summary(self) -> QScrollArea:
+        self.identity = _Section("Identité")
+        self.identity.add("Civilité", "civility")
+        self.identity.add("Nom", "last_name")
+        self.identity.add("Nom de naissance", "birth_name")
+        self.identity.add("Prénom", "first_name")
+        self.identity.add("Date de naissance", "birth_date")
+
+        self.contact = _Section("Coordonnées")
+        self.contact.add("Adresse", "address")
+        self.contact.add("Téléphone", "phone")
+        self.contact.add("Courriel", "email")
+
+        self.rights = _Section("Droits RSA")
+        self.rights.add("Organisme payeur", "paying_body")
+        self.rights.add("N° allocataire", "allocataire_number")
+        self.rights.add("Droit RSA ouvert depuis le", "rsa_open_since")
+
+        self.support = _Section("Orientation et accompagnement")
+        self.support.add("Orientation", "orientation")
+        self.support.add("Date d'orientation", "orientation_date")
+        self.support.add("Accompagnement global", "global_support")
+        self.support.add("Contrat", "support_contract")
+        self.support.add("Référent", "referent")
+        self.support.add("Bureau", "office")
+        self.support.add("Dernier contact", "last_contact")
+
+        self.household_box = QGroupBox("Foyer")
+        self.household_label = QLabel()
+        self.household_label.setObjectName("household")
+        self.household_label.setWordWrap(True)
+        self.household_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.household_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.household_box).addWidget(self.household_label)
+
+        self.notes_box = QGroupBox("Notes")
+        self.notes_label = QLabel()
+        self.notes_label.setObjectName("notes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        QVBoxLayout(self.notes_box).addWidget(self.notes_label)
+
+        content = QWidget()
+        grid = QGridLayout(content)
+        grid.setContentsMargins(0, 0, 6, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(10)
+        grid.addWidget(self.identity, 0, 0)
+        grid.addWidget(self.rights, 0, 1)
+        grid.addWidget(self.contact, 1, 0)
+        grid.addWidget(self.support, 1, 1, 2, 1)
+        grid.addWidget(self.household_box, 2, 0)
+        grid.addWidget(self.notes_box, 3, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(4, 1)
+
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        return scroll
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def _fetch_cases(self) -> tuple[list[CaseSummary], date | None]:
+        cases = case_service.cases_of_beneficiary(self._db, self.beneficiary_id)
+        return cases, self._latest_meeting(cases)
+
+    def _latest_meeting(self, cases: list[CaseSummary]) -> date | None:
+        """The latest meeting of the most recent followed case (cases are 24 months apart,
+        so older ones hold older meetings). Not an access to the case: not logged."""
+        followed = next((c for c in cases if c.state in _FOLLOWED), None)
+        if followed is None:
+            return None
+        detail = case_service.load_case(self._db, followed.id, self._actor, log_access=False)
+        return max((m.held_on for m in detail.meetings), default=None)
+
+    def _fetch(self) -> _Loaded:
+        try:
+            with busy_cursor():
+                data = beneficiaries.load_beneficiary(self._db, self.beneficiary_id, self._actor)
+                found = beneficiaries.lookups(self._db)
+                cases, latest = self._fetch_cases()
+        except ValidationError as exc:  # deleted or anonymised from another workstation
+            raise NotAllowed("\n".join(exc.errors.values())) from exc
+        stored = getattr(data, "last_contact_at", None)
+        last = max((d for d in (stored, latest) if d is not None), default=None)
+        return _Loaded(data, found, cases, last)
+
+    def reload(self) -> bool:
+        """Read the person and the cases again; False when the user gave up (already told)."""
+        ok, loaded = status.attempt(self.parentWidget() or self, self._fetch)
+        if not ok or loaded is None:
+            return False
+        self.data = loaded.data
+        self._lookups = loaded.lookups
+        self.last_contact = loaded.last_contact
+        self._show_person()
+        self._show_cases(loaded.cases)
+        return True
+
+    def reload_cases(self) -> bool:
+        """Only the cases (after a case changed): the person is not read again, so the
+        access log is not filled with reads nobody made."""
+        ok, found = status.attempt(self, self._fetch_cases)
+        if not ok or found is None:
+            return False
+        cases, latest = found
+        stored = getattr(self.data, "last_contact_at", None)
+        self.last_contact = max((d for d in (stored, latest) if d is not None), default=None)
+        self.support.values["last_contact"].setText(self._last_contact_text())
+        self._show_cases(cases)
+        return True
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def _name_of(self, choices: list, value: uuid.UUID | None) -> str:
+        if value is None:
+            return ""
+        return next((c.label for c in choices if c.id == value), "Inconnu ou inactif")
+
+    def _last_contact_text(self) -> str:
+        if self.last_contact is None:
+            return "Aucun entretien enregistré"
+        return f"{format_date(self.last_contact)}{ago_text(self.last_contact, self.today)}"
+
+    def _show_person(self) -> None:
+        d, today = self.data, self.today
+        civility = _label(Civility, d.civility)
+        self.name_label.setText(
+            " ".join(x for x in (civility, d.first_name, d.last_name.upper()) if x)
+        )
+        facts = []
+        if d.birth_date:
+            age = age_text(d.birth_date, today)
+            born = f"{_born(d.civility)} le {format_date(d.birth_date)}"
+            facts.append(f"{born} ({age})" if age else born)
+        if d.allocataire_number:
+            facts.append(f"{d.paying_body} {d.allocataire_number}")
+        if d.commune:
+            facts.append(d.commune)
+        if d.orientation:
+            facts.append(f"Orientation {_label(Orientation, d.orientation).lower()}")
+        self.subtitle_label.setText(" · ".join(facts))
+
+        birth = format_date(d.birth_date)
+        if birth and (age := age_text(d.birth_date, today)):
+            birth = f"{birth} ({age})"
+        address = "\n".join(
+            x for x in (d.address_line1, d.address_line2, f"{d.postcode} {d.commune}".strip()) if x
+        )
+        values = {
+            "civility": civility,
+            "last_name": d.last_name.upper(),
+            "birth_name": d.birth_name.upper(),
+            "first_name": d.first_name,
+            "birth_date": birth,
+            "address": address,
+            "phone": d.phone,
+            "email": d.email,
+            "paying_body": _label(PayingBody, d.paying_body),
+            "allocataire_number": d.allocataire_number,
+            "rsa_open_since": format_date(d.rsa_open_since),
+            "orientation": _label(Orientation, d.orientation),
+            "orientation_date": format_date(d.orientation_date),
+            "global_support": "Oui" if d.global_support else "Non",
+            "support_contract": _label(SupportContract, d.support_contract),
+            "referent": self._name_of(self._lookups.referents, d.referent_id),
+            "office": self._name_of(self._lookups.offices, d.office_id),
+        }
+        for section in (self.identity, self.contact, self.rights, self.support):
+            for name, label in section.values.items():
+                if name in values:
+                    label.setText(values[name] or NONE)
+        self.support.values["last_contact"].setText(self._last_contact_text())
+
+        members = sorted(
+            d.household,
+            key=lambda m: (m.relation != Relation.PARTNER.value, m.birth_date or date.max),
+        )
+        self.household_label.setText(
+            "\n".join(member_text(m, today) for m in members)
+            or "Aucun membre du foyer enregistré (personne seule)."
+        )
+        self.notes_label.setText(d.notes.strip() or "Aucune note.")
+        self.notes_label.setForegroundRole(
+            QPalette.ColorRole.WindowText if d.notes.strip() else QPalette.ColorRole.PlaceholderText
+        )
+
+    def _show_cases(self, cases: list[CaseSummary]) -> None:
+        keep = self.selected_case_id()
+        self.cases = cases
+        self.case_model.set_rows(cases)
+        row = self.case_model.row_of(keep) if keep else -1
+        if row >= 0:
+            self.case_table.select_row(row)
+        self.case_hint.setGeometry(self.case_table.viewport().rect().adjusted(8, 8, -8, -8))
+        self.case_hint.setVisible(not cases)
+        self._update_buttons()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.case_hint.setGeometry(self.case_table.viewport().rect().adjusted(8, 8, -8, -8))
+
+    def _update_buttons(self) -> None:
+        self.open_case_button.setEnabled(self.selected_case_id() is not None)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def selected_case_id(self) -> uuid.UUID | None:
+        index = self.case_table.currentIndex()
+        if not index.isValid() or not self.case_table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.case_model.case(index.row()).id
+
+    def open_selected_case(self) -> None:
+        case_id = self.selected_case_id()
+        if case_id is not None:
+            self.openCaseRequested.emit(case_id)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < self.case_model.rowCount():
+            self.openCaseRequested.emit(self.case_model.case(row).id)
+
+    def edit(self) -> bool:
+        """The beneficiary form; after a save the file is read again."""
+        if run_beneficiary_dialog(self.window(), self._db, self._actor, self.beneficiary_id):
+            self.reload()
+            self.changed.emit(self.beneficiary_id)
+            return True
+        return False
+
+    def new_case(self) -> uuid.UUID | None:
+        """The case editor for this person; the new case is then opened."""
+        case_id = run_case_editor(self.window(), self._db, self._actor, self.beneficiary_id)
+        if case_id is None:
+            return None
+        self.reload_cases()
+        self.changed.emit(self.beneficiary_id)
+        self.openCaseRequested.emit(case_id)
+        return case_id
