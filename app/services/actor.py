@@ -26,6 +26,7 @@ class Actor:
     workstation: str
     user_id: uuid.UUID | None = None
     name: str = ""
+    capacity: str = ""
     is_validator: bool = False
     is_finance: bool = False
     is_admin: bool = False
@@ -45,6 +46,7 @@ def actor_from_user(user: User, workstation: str | None = None) -> Actor:
         workstation=workstation or socket.gethostname(),
         user_id=user.id,
         name=user.full_name,
+        capacity=user.capacity,
         is_validator=user.is_validator,
         is_finance=user.is_finance,
         is_admin=user.is_admin,

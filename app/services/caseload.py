@@ -5,11 +5,11 @@ decisions to take and observation delays that have run out."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.models import Case
@@ -51,10 +51,12 @@ class TodoItem:
     kind: TodoKind
     due: date
     text: str
+    today: date = field(default_factory=date.today)
+    beneficiary_id: uuid.UUID | None = None
 
     @property
     def overdue(self) -> bool:
-        return self.due < date.today()
+        return self.due < self.today
 
 
 FOLLOWED = (CaseState.GRANTED.value, CaseState.IN_PROGRESS.value, CaseState.SUSPENDED.value)
@@ -76,7 +78,11 @@ def caseload(
         )
     )
     if not everyone:
-        query = query.where(Case.referent_id == actor.user_id)
+        # A validator always sees the requests waiting for a decision, whoever follows them.
+        mine = Case.referent_id == actor.user_id
+        query = query.where(
+            or_(mine, Case.state == CaseState.SUBMITTED.value) if actor.is_validator else mine
+        )
     items: list[TodoItem] = []
     with db.read() as s:
         for case in s.scalars(query):
@@ -85,7 +91,11 @@ def caseload(
             def add(
                 kind: TodoKind, due: date, text: str, case: Case = case, person: str = person
             ) -> None:
-                items.append(TodoItem(case.id, case.reference, person, kind, due, text))
+                items.append(
+                    TodoItem(
+                        case.id, case.reference, person, kind, due, text, today, case.beneficiary_id
+                    )
+                )
 
             if case.state == CaseState.SUBMITTED.value:
                 if actor.is_validator:

@@ -240,7 +240,7 @@ def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRu
                 f"Pack n'est possible que pour un emploi commençant après le "
                 f"{format_date(again)}.",
             )
-        if state in PENDING_STATES:
+        if state in PENDING_STATES and case.job_start <= start:
             return RuleResult(
                 "previous_pack",
                 title,

@@ -143,6 +143,7 @@ def _decide(
         motivation=motivation,
         author_id=actor.user_id,
         signer_name=actor.name,
+        signer_capacity=actor.capacity,
         created_by=actor.login,
         updated_by=actor.login,
     )
