@@ -114,3 +114,16 @@ def test_settings_round_trip(db, actor):
     again = load_settings(db)
     assert again.observations_delay_days == 21
     assert again.appeal_routes.startswith("Recours")
+
+
+def test_settings_are_checked_before_saving(db, actor):
+    from app.services.settings import settings_errors
+
+    bad = load_settings(db)
+    bad.appeal_routes = "Recours possible."
+    bad.access_log_months = 3
+    bad.department_name = " "
+    assert set(settings_errors(bad)) == {"appeal_routes", "access_log_months", "department_name"}
+    with pytest.raises(ValidationError):
+        save_settings(db, actor, bad)
+    assert load_settings(db).department_name == "Département de l'Essonne"

@@ -31,8 +31,10 @@ class EnvelopeStatus:
 def set_envelope(db: Database, actor: Actor, year: int, amount_cents: int, note: str = "") -> None:
     if not actor.is_admin:
         raise NotAllowed("Seul un administrateur peut fixer l'enveloppe annuelle.")
-    if amount_cents <= 0 or not 2017 <= year <= 2100:
-        raise ValidationError({"amount": "Année ou montant de l'enveloppe invalide."})
+    if not 2017 <= year <= 2100:
+        raise ValidationError({"year": f"Année {year} invalide (2017 à 2100)."})
+    if amount_cents <= 0:
+        raise ValidationError({"amount": "Le montant de l'enveloppe doit être positif."})
     with db.write() as s:
         committed = committed_cents(s, year)
         if amount_cents < committed:

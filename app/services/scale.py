@@ -123,6 +123,8 @@ def add_scale_version(
         raise NotAllowed("Seul un administrateur peut ajouter une version du barème.")
     today = today or date.today()
     errors: dict[str, str] = {}
+    if not rules.label.strip():
+        errors["label"] = "Donnez un intitulé à cette version (ex. « Délibération du … »)."
     if rules.effective_from < today:
         errors["effective_from"] = (
             "Une nouvelle version ne peut pas s'appliquer au passé : "

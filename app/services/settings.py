@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.models import Setting
 from app.services import audit
 from app.services.actor import Actor
-from app.services.errors import NotAllowed
+from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
 
 DEFAULT_APPEAL_ROUTES = (
@@ -65,9 +65,40 @@ def load_settings(db: Database) -> OfficeSettings:
     return result
 
 
+def settings_errors(new: OfficeSettings) -> dict[str, str]:
+    """The rules a département's settings must respect (the letters depend on them)."""
+    errors: dict[str, str] = {}
+    for name in (
+        "department_name",
+        "president_title",
+        "legal_basis",
+        "appeal_routes",
+        "signature_city",
+    ):
+        if not str(getattr(new, name)).strip():
+            errors[name] = "Ce texte figure sur les courriers : il ne peut pas être vide."
+    if "deux mois" not in new.appeal_routes and "2 mois" not in new.appeal_routes:
+        errors["appeal_routes"] = (
+            "Les voies de recours doivent indiquer le délai de recours (deux mois)."
+        )
+    if not 1 <= new.observations_delay_days <= 90:
+        errors["observations_delay_days"] = "Le délai d'observations va de 1 à 90 jours."
+    if not 1 <= new.retention_years <= 10:
+        errors["retention_years"] = "La durée de conservation va de 1 à 10 ans."
+    if new.access_log_months < 6:
+        errors["access_log_months"] = "Le journal des accès se garde au moins 6 mois."
+    if not 5 <= new.caf_number_digits <= 13:
+        errors["caf_number_digits"] = "Un numéro allocataire compte de 5 à 13 chiffres."
+    if new.yearly_target < 0 or new.average_rsa_monthly_cents < 0:
+        errors["yearly_target"] = "Les objectifs et montants ne peuvent pas être négatifs."
+    return errors
+
+
 def save_settings(db: Database, actor: Actor, new: OfficeSettings) -> None:
     if not actor.is_admin:
         raise NotAllowed("Seul un administrateur peut modifier les paramètres.")
+    if errors := settings_errors(new):
+        raise ValidationError(errors)
     values = asdict(new)
     with db.write() as s:
         rows = {row.key: row for row in s.scalars(select(Setting))}

@@ -67,7 +67,9 @@ def test_settings_are_shown_and_saved(qtbot, db, admin):
     tab.department_name.setText("Département de l'Essonne (91)")
     tab.observations_delay_days.setValue(21)
     tab.yearly_target.setValue(180)
-    tab.appeal_routes.setPlainText("Recours gracieux…\nTribunal administratif de Versailles.")
+    tab.appeal_routes.setPlainText(
+        "Recours gracieux…\nTribunal administratif de Versailles, deux mois."
+    )
     assert tab.is_dirty()
     tab.save_button.click()
     assert tab.saved_label.text() == "Paramètres enregistrés."
@@ -75,7 +77,9 @@ def test_settings_are_shown_and_saved(qtbot, db, admin):
     saved = load_settings(db)
     assert saved.department_name == "Département de l'Essonne (91)"
     assert saved.observations_delay_days == 21 and saved.yearly_target == 180
-    assert saved.appeal_routes == "Recours gracieux…\nTribunal administratif de Versailles."
+    assert (
+        saved.appeal_routes == "Recours gracieux…\nTribunal administratif de Versailles, deux mois."
+    )
     assert saved.average_rsa_monthly_cents == 50_000  # untouched fields are kept
 
 
@@ -142,7 +146,7 @@ def test_envelope_refusals_are_shown_beside_the_form(qtbot, db, admin, committed
     assert tab.amount.text() == "200\u202f000,00"  # the voted amount, ready to change
     tab.amount.setText("0")
     tab.save_button.click()
-    assert tab.error_label.text() == "Année ou montant de l'enveloppe invalide."
+    assert tab.error_label.text() == "Le montant de l'enveloppe doit être positif."
     assert tab.amount.property("invalid") is True
     tab.amount.setText("1 000")
     tab.save_button.click()
