@@ -203,3 +203,23 @@ def test_caf_number_length_follows_the_setting(db, actor):
     with pytest.raises(ValidationError, match="8 chiffres"):
         svc.save_beneficiary(db, actor, person(allocataire_number="1234567"))
     assert svc.save_beneficiary(db, actor, person(allocataire_number="12345678"))
+
+
+@pytest.mark.parametrize("query", ["l", "le", "e", "91", "zz"])
+def test_both_query_plans_give_the_same_page(db, actor, monkeypatch, query):
+    """A wide match walks the name index, a narrow one sorts the matches: same rows."""
+    _seed(db, actor)
+    for n in range(40):
+        svc.save_beneficiary(
+            db,
+            actor,
+            person(last_name=f"Lemaire{n}", first_name="Eva", allocataire_number=f"{5000000 + n}"),
+        )
+    monkeypatch.setattr(svc, "WIDE_MATCH", 10**9)
+    narrow = svc.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=25, offset=3)
+    monkeypatch.setattr(svc, "WIDE_MATCH", 1)
+    wide = svc.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=25, offset=3)
+    assert [r.id for r in wide] == [r.id for r in narrow]
+    assert svc.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(
+        svc.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=1000)
+    )

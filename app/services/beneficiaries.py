@@ -66,28 +66,63 @@ def refresh_search_columns(b: Beneficiary) -> None:
     glued = [n.replace(" ", "") for n in names if " " in n]
     words = [*names, *glued, fold(b.commune), b.postcode or "", b.allocataire_number or ""]
     b.search_text = " " + " ".join(w for w in words if w) + " "
+    if b.anonymised_at is not None:  # an anonymised record is never found by name again
+        b.search_text = ""
     b.sort_name = fold(f"{b.last_name} {b.first_name}")[:210]
     b.commune_key = fold(b.commune)[:120]
 
 
-def _text_condition(terms: list[str], dialect: str) -> ColumnElement[bool]:
+# Above this many matches, walking the name index and keeping the matching rows finds the
+# first page faster than fetching every match and sorting them (measured on 300 000 rows:
+# "l" 246 ms -> 10 ms); below it, the reverse ("ndiaye" 3 ms vs 35 ms).
+WIDE_MATCH = 2_000
+
+
+def _fts_match(terms: list[str]) -> str:
+    return " AND ".join(f'"{term}"*' for term in terms)  # fold() leaves only [a-z0-9]
+
+
+def _text_condition(terms: list[str], dialect: str, wide: bool = False) -> ColumnElement[bool]:
     """Every word of the search box must start a word of the person's folded search text.
 
-    SQLite answers from the FTS5 index (app/migrations/fts.py); other servers use LIKE."""
+    SQLite answers from the FTS5 index (app/migrations/fts.py); other servers use LIKE.
+    ``wide``: a unary ``+`` keeps SQLite from driving the query from the match list, so it
+    walks the name index in order instead (see WIDE_MATCH)."""
     if dialect == "sqlite":
-        match = " AND ".join(f'"{term}"*' for term in terms)  # fold() leaves only [a-z0-9]
-        return literal_column("beneficiary.rowid").in_(
+        rowid = "+beneficiary.rowid" if wide else "beneficiary.rowid"
+        return literal_column(rowid).in_(
             text("SELECT rowid FROM beneficiary_fts WHERE beneficiary_fts MATCH :match").bindparams(
-                match=match
+                match=_fts_match(terms)
             )
         )
     return and_(*(Beneficiary.search_text.like(f"% {term}%") for term in terms))
 
 
-def _filtered(query: Select, flt: BeneficiaryFilter, dialect: str) -> Select:
-    conds = [Beneficiary.anonymised_at.is_(None)]
+def _only_text(flt: BeneficiaryFilter) -> bool:
+    return not (
+        flt.orientation or flt.office_id or flt.institution_id or flt.referent_id or flt.case_state
+    )
+
+
+def _fts_count(session: Session, terms: list[str], cap: int | None = None) -> int:
+    inner = "SELECT rowid FROM beneficiary_fts WHERE beneficiary_fts MATCH :match"
+    if cap is not None:
+        inner += f" LIMIT {int(cap)}"
+    return (
+        session.execute(
+            text(f"SELECT count(*) FROM ({inner})"), {"match": _fts_match(terms)}
+        ).scalar()
+        or 0
+    )
+
+
+def _filtered(query: Select, flt: BeneficiaryFilter, dialect: str, wide: bool = False) -> Select:
+    not_anonymised = (
+        literal_column("+beneficiary.anonymised_at") if wide else Beneficiary.anonymised_at
+    )
+    conds = [not_anonymised.is_(None)]
     if terms := search_terms(flt.text):
-        conds.append(_text_condition(terms, dialect))
+        conds.append(_text_condition(terms, dialect, wide))
     if flt.orientation:
         conds.append(Beneficiary.orientation == flt.orientation)
     if flt.office_id:
@@ -108,7 +143,12 @@ def _filtered(query: Select, flt: BeneficiaryFilter, dialect: str) -> Select:
 
 
 def count_beneficiaries(db: Database, flt: BeneficiaryFilter) -> int:
+    terms = search_terms(flt.text)
     with db.read() as s:
+        if terms and db.dialect == "sqlite" and _only_text(flt):
+            # Anonymised people have an empty search text: the index alone counts (3 ms
+            # for 76 000 matches instead of 52 ms through the table).
+            return _fts_count(s, terms)
         query = _filtered(select(func.count()).select_from(Beneficiary), flt, db.dialect)
         return s.scalar(query) or 0
 
@@ -138,7 +178,7 @@ def list_beneficiaries(
     if sort != "name":
         order.append(Beneficiary.sort_name)
     order.append(Beneficiary.id)
-    query = _filtered(
+    columns = (
         select(
             Beneficiary.id,
             Beneficiary.last_name,
@@ -154,13 +194,18 @@ def list_beneficiaries(
             Beneficiary.current_case_state,
         )
         .outerjoin(referent, referent.id == Beneficiary.referent_id)
-        .outerjoin(office, office.id == Beneficiary.office_id),
-        flt,
-        db.dialect,
+        .outerjoin(office, office.id == Beneficiary.office_id)
     )
-    query = query.order_by(*order).offset(offset).limit(limit)
+    terms = search_terms(flt.text)
     with db.read() as s:
-        rows = s.execute(query).all()
+        wide = bool(
+            terms
+            and sort == "name"
+            and db.dialect == "sqlite"
+            and _fts_count(s, terms, cap=WIDE_MATCH) >= WIDE_MATCH
+        )
+        query = _filtered(columns, flt, db.dialect, wide)
+        rows = s.execute(query.order_by(*order).offset(offset).limit(limit)).all()
     return [
         BeneficiaryRow(
             id=r[0],
