@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -35,23 +34,9 @@ from reportlab.platypus import (
 
 from app.resources import resource_path
 from app.services.letter_content import Letter
-from app.services.text import format_cents
+from app.services.text import format_cents, format_long_date, format_month
 
 FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 WINDOW_LEFT, WINDOW_TOP, WINDOW_W, WINDOW_H = 110 * mm, 45 * mm, 85 * mm, 38 * mm
@@ -66,10 +51,6 @@ ELECTRONIC_MENTION = (
 HAND_MENTION = (
     "Document non signé électroniquement : il doit être signé à la main pour valoir notification."
 )
-
-
-def long_date(day: date) -> str:
-    return f"{day.day if day.day > 1 else '1er'} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _register_fonts() -> None:
@@ -252,7 +233,7 @@ class _Doc(BaseDocTemplate):
         canvas.drawRightString(
             PAGE_W - MARGIN,
             PAGE_H - MARGIN - 4 * mm,
-            f"{letter.city}, le {long_date(letter.issued_on)}",
+            f"{letter.city}, le {format_long_date(letter.issued_on)}",
         )
         if letter.is_correspondence:
             canvas.setFont(FONT, 10)
@@ -291,7 +272,7 @@ def _schedule_table(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[F
     ]
     cancelled_any = False
     for month in months:
-        line = [_para(f"{MONTHS[month.month - 1]} {month.year}", cell)]
+        line = [_para(format_month(month), cell)]
         month_total = 0
         for component in components:
             items = [r for r in letter.schedule if r.month == month and r.component == component]

@@ -26,8 +26,35 @@ def search_terms(query: str) -> list[str]:
     return fold(query).split()
 
 
+MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_month(value: date) -> str:
+    """date(2018, 3, 1) -> 'mars 2018'."""
+    return f"{MONTHS_FR[value.month - 1]} {value.year}"
+
+
+def format_long_date(value: date) -> str:
+    """date(2018, 3, 1) -> '1er mars 2018', as letters are dated."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS_FR[value.month - 1]} {value.year}"
 
 
 def format_cents(cents: int | None) -> str:

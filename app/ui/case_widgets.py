@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -48,21 +47,7 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import CaseState
 from app.services.eligibility import Eligibility, RuleStatus
-
-MONTH_NAMES = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+from app.services.text import format_month
 
 # Background, text colour.
 STATE_COLOURS: dict[CaseState, tuple[str, str]] = {
@@ -103,9 +88,7 @@ def exec_dialog(dialog: QDialog) -> bool:
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
-def month_label(day: date) -> str:
-    """date(2018, 3, 1) -> 'mars 2018'."""
-    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+month_label = format_month
 
 
 def muted(text: str = "") -> QLabel:
