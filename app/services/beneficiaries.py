@@ -57,19 +57,43 @@ SORT_KEYS = (
 )
 
 
-def refresh_search_columns(b: Beneficiary) -> None:
-    """Recompute the folded columns; call after any change of names, commune or number.
+def search_columns(
+    last_name: str,
+    birth_name: str,
+    first_name: str,
+    commune: str,
+    postcode: str,
+    allocataire_number: str | None,
+) -> dict[str, str]:
+    """The folded columns of a person: search text, name and commune sort keys.
 
     Compound names are also indexed glued together, so "ndiaye" finds "N'Diaye" and
     "dasilva" finds "Da Silva"."""
-    names = [fold(x) for x in (b.last_name, b.birth_name, b.first_name)]
+    names = [fold(x) for x in (last_name, birth_name, first_name)]
     glued = [n.replace(" ", "") for n in names if " " in n]
-    words = [*names, *glued, fold(b.commune), b.postcode or "", b.allocataire_number or ""]
-    b.search_text = " " + " ".join(w for w in words if w) + " "
-    if b.anonymised_at is not None:  # an anonymised record is never found by name again
-        b.search_text = ""
-    b.sort_name = fold(f"{b.last_name} {b.first_name}")[:210]
-    b.commune_key = fold(b.commune)[:120]
+    words = [*names, *glued, fold(commune), postcode or "", allocataire_number or ""]
+    return {
+        "search_text": " " + " ".join(w for w in words if w) + " ",
+        "sort_name": fold(f"{last_name} {first_name}")[:210],
+        "commune_key": fold(commune)[:120],
+    }
+
+
+def refresh_search_columns(b: Beneficiary) -> None:
+    """Recompute the folded columns; call after any change of names, commune or number.
+    An anonymised record gets an empty search text: it is never found by name again."""
+    columns = search_columns(
+        b.last_name,
+        b.birth_name or "",
+        b.first_name,
+        b.commune or "",
+        b.postcode or "",
+        b.allocataire_number,
+    )
+    if b.anonymised_at is not None:
+        columns["search_text"] = ""
+    for name, value in columns.items():
+        setattr(b, name, value)
 
 
 # Above this many matches, walking the name index and keeping the matching rows finds the

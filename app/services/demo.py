@@ -49,7 +49,7 @@ from app.models import Base, Beneficiary, Envelope, HouseholdMember, Institution
 from app.models.enums import Civility, Orientation, PayingBody, Relation, SupportContract
 from app.services import demo_data as data
 from app.services.actor import os_login
-from app.services.beneficiaries import refresh_search_columns
+from app.services.beneficiaries import search_columns
 from app.services.demo_cases import add_cases
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.services.schema import open_sqlite, probe_file
@@ -580,22 +580,14 @@ def _landline(rng: random.Random) -> str:
 # --- Beneficiaries -----------------------------------------------------------------------
 
 
-class _SearchColumns:
-    """Stand-in carrying what ``refresh_search_columns`` reads, so that the folded columns
-    come from the beneficiaries service itself without an ORM object per row. Whatever the
-    function sets (search_text, sort_name, commune_key…) is copied back into the row."""
-
-    INPUTS = ("last_name", "birth_name", "first_name", "commune", "postcode", "allocataire_number")
-
-    def fill(self, row: dict[str, Any]) -> None:
-        state = vars(self)
-        state.clear()
-        for name in self.INPUTS:
-            state[name] = row[name]
-        refresh_search_columns(cast(Beneficiary, self))
-        for name, value in state.items():
-            if name not in self.INPUTS:
-                row[name] = value
+SEARCH_INPUTS = (
+    "last_name",
+    "birth_name",
+    "first_name",
+    "commune",
+    "postcode",
+    "allocataire_number",
+)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -617,7 +609,6 @@ class _BeneficiaryFactory:
         self.msa_numbers: Iterator[int] = iter(
             rng.sample(range(1_000_000_000, 10_000_000_000), n_msa)
         )
-        self.search = _SearchColumns()
 
     def birth_date(self, age: int) -> date:
         """A birth date giving ``age`` full years at the reference date."""
@@ -784,7 +775,7 @@ class _BeneficiaryFactory:
             "updated_at": updated,
             "updated_by": referent.login,
         }
-        self.search.fill(row)
+        row.update(search_columns(*(row[name] for name in SEARCH_INPUTS)))
         member_rows = [
             {
                 "id": self.world.new_id(),
