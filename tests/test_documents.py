@@ -218,3 +218,22 @@ def test_batch_can_be_cancelled_between_letters(db, world):
     pending = documents.letters_to_produce(db, date(2018, 3, 20))
     result = documents.produce_batch(db, validator, pending, cancelled=lambda: True)
     assert result.cancelled and result.produced == []
+
+
+def test_an_edited_template_changes_the_text_but_not_the_mandatory_mentions(db, world, actor):
+    from app.services.settings import load_settings, save_settings
+
+    _, validator, _, case_id = world
+    settings = load_settings(db)
+    settings.letter_templates = {
+        "attribution": "Bonjour {prenom}, votre aide de {montant_total} "
+        "est accordée. {champ_inconnu}"
+    }
+    save_settings(db, actor, settings)
+    text = text_of(
+        documents.produce_document(db, validator, case_id, DocumentKind.GRANT_LETTER).path
+    )
+    assert "Bonjour Hélène, votre aide de 1 350,00 € est accordée." in text.replace("\u202f", " ")
+    assert "{champ_inconnu}" in text
+    for mention in [*DECISION_MENTIONS, "Calendrier des versements", "Marc Aubert"]:
+        assert mention in text, mention

@@ -9,7 +9,6 @@ a change of the scale is a new version from today or a later date.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
@@ -50,13 +49,14 @@ from app.services import settings as settings_service
 from app.services.actor import Actor
 from app.services.dates import add_months, month_start
 from app.services.envelope import EnvelopeStatus
-from app.services.errors import UserFacingError, ValidationError
 from app.services.scale import ComponentRule, ScaleRules
 from app.services.settings import OfficeSettings
 from app.services.storage import Database
 from app.services.text import format_cents, format_date, parse_amount_cents
 from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
+from app.ui.letter_templates_tab import LetterTemplatesTab
+from app.ui.status import attempt_inline
 from app.ui.widgets import (
     ERROR_COLOR,
     FRENCH,
@@ -93,22 +93,6 @@ REQUIRED_TEXTS = {
     "legal_basis": "La base légale est obligatoire.",
     "appeal_routes": "Les voies et délais de recours sont obligatoires.",
 }
-
-
-def attempt_inline[T](
-    parent: QWidget, action: Callable[[], T]
-) -> tuple[bool, T | None, dict[str, str]]:
-    """Run a save: ``(True, result, {})``; on bad input ``(False, None, errors)`` to show
-    beside the form; other user-facing errors are shown (with a retry when it may help)."""
-    while True:
-        try:
-            with busy_cursor():
-                return True, action(), {}
-        except ValidationError as exc:
-            return False, None, exc.errors
-        except UserFacingError as exc:
-            if not status.offer_retry(parent, exc):
-                return False, None, {}
 
 
 def _note(text: str, name: str = "note") -> QLabel:
@@ -341,7 +325,9 @@ class SettingsTab(QWidget):
 
     def save(self) -> bool:
         self.saved_label.clear()
-        new = self.collect()
+        # The letter templates are saved by their own tab: keep what is stored.
+        stored = settings_service.load_settings(self._db).letter_templates
+        new = replace(self.collect(), letter_templates=stored)
         errors = {}
         for name, edit in self._texts().items():
             missing = not getattr(new, name)
@@ -969,6 +955,10 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.settings_tab, "&Département et courriers")
         self.tabs.addTab(self.envelopes_tab, "En&veloppes")
         self.tabs.addTab(self.scale_tab, "&Barème")
+        self.templates_tab = LetterTemplatesTab(
+            db, actor, initial.settings.letter_templates, self.editable
+        )
+        self.tabs.addTab(self.templates_tab, "&Modèles de courriers")
 
         layout = QVBoxLayout(self)
         if not self.editable:
@@ -1006,10 +996,11 @@ class AdminDialog(QDialog):
         return super().exec()
 
     def reject(self) -> None:
-        if self.settings_tab.is_dirty() and not dialogs.ask_yes_no(
-            self,
-            "Les paramètres modifiés n'ont pas été enregistrés.\nFermer sans enregistrer ?",
-        ):
-            self.tabs.setCurrentWidget(self.settings_tab)
-            return
+        for tab in (self.settings_tab, self.templates_tab):
+            if tab.is_dirty() and not dialogs.ask_yes_no(
+                self,
+                "Des modifications n'ont pas été enregistrées.\nFermer sans enregistrer ?",
+            ):
+                self.tabs.setCurrentWidget(tab)
+                return
         super().reject()

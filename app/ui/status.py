@@ -9,9 +9,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from app.services.errors import UserFacingError
+from app.services.errors import UserFacingError, ValidationError
 from app.services.storage import Database, StorageMode
 from app.ui import dialogs
+from app.ui.widgets import busy_cursor
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +67,19 @@ def attempt[T](parent: QWidget | None, action: Callable[[], T]) -> tuple[bool, T
         except UserFacingError as exc:
             if not offer_retry(parent, exc):
                 return False, None
+
+
+def attempt_inline[T](
+    parent: QWidget, action: Callable[[], T]
+) -> tuple[bool, T | None, dict[str, str]]:
+    """Run a save: ``(True, result, {})``; on bad input ``(False, None, errors)`` to show
+    beside the form; other user-facing errors are shown (with a retry when it may help)."""
+    while True:
+        try:
+            with busy_cursor():
+                return True, action(), {}
+        except ValidationError as exc:
+            return False, None, exc.errors
+        except UserFacingError as exc:
+            if not offer_retry(parent, exc):
+                return False, None, {}

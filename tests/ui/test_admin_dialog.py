@@ -356,3 +356,25 @@ def test_screenshots_of_the_three_tabs(qtbot, db, admin, committed_2018):
     dialogs.ask_yes_no = lambda *a, **k: True  # restored by the fake_dialogs fixture
     dialog.scale_tab.save_button.click()
     shoot(qtbot, dialog, "admin_scale_error")
+
+
+def test_letter_templates_are_edited_without_touching_the_mandatory_mentions(qtbot, db, admin):
+    from app.services.letter_text import DEFAULT_TEMPLATES
+
+    dialog = open_dialog(qtbot, db, admin)
+    tab = dialog.templates_tab
+    tab.kind.setCurrentIndex(tab.kind.findData("refus"))
+    assert tab.text.toPlainText() == DEFAULT_TEMPLATES["refus"]
+    tab.text.setPlainText("{formule}\n\nNous ne pouvons pas donner suite. {signature_inconnue}")
+    assert "{signature_inconnue}" in tab.warning.text()
+    assert tab.is_dirty()
+    assert tab.save()
+    assert load_settings(db).letter_templates == {
+        "refus": "{formule}\n\nNous ne pouvons pas donner suite. {signature_inconnue}"
+    }
+    # Saving the other settings afterwards keeps the templates.
+    dialog.settings_tab.yearly_target.setValue(170)
+    assert dialog.settings_tab.save()
+    assert "refus" in load_settings(db).letter_templates
+    tab.reset_current()
+    assert tab.save() and load_settings(db).letter_templates == {}
