@@ -85,10 +85,6 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "Bilan à six mois du Pack sortie RSA de {civilite} {prenom} {nom} (dossier "
         "{reference}), emploi commencé le {date_debut_emploi} chez {employeur}."
     ),
-    DocumentKind.ANNUAL_REPORT.value: (
-        "Bilan annuel du Pack sortie RSA : personnes aidées, sorties du dispositif, "
-        "dépenses engagées au regard de l'enveloppe votée et de l'objectif annuel."
-    ),
 }
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
