@@ -78,6 +78,7 @@ from app.ui.case_widgets import (
     selected_row,
     value_label,
 )
+from app.ui.documents_panel import DocumentsPanel, document_columns
 from app.ui.meeting_dialog import MeetingDialog
 from app.ui.timeline import STATUS_COLOURS, AidTimeline
 from app.ui.widgets import busy_cursor
@@ -571,24 +572,18 @@ class CaseView(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(12, 12, 12, 12)
-        # Buttons of the letters feature (generate, open, print…) go into this bar.
+        # Buttons of the letters feature (produce, preview, print…): the documents panel.
         self.documents_actions = QHBoxLayout()
         layout.addLayout(self.documents_actions)
         self.documents_empty = muted("Aucun document")
         self.documents_empty.setObjectName("documentsEmpty")
         layout.addWidget(self.documents_empty)
-        self.document_model = RecordTableModel(
-            [
-                Column("Document", lambda d: d.kind.label),
-                Column("Référence", lambda d: d.reference),
-                Column("Date", lambda d: d.created_at.strftime("%d/%m/%Y %H:%M")),
-                Column("Signé par", lambda d: d.signed_by or "—"),
-                Column("", lambda d: "Remplacé" if d.superseded else ""),
-            ],
-            self,
-        )
-        self.document_table = make_table(self.document_model, stretch=1, name="documentTable")
+        self.document_model = RecordTableModel(document_columns(), self)
+        self.document_table = make_table(self.document_model, stretch=4, name="documentTable")
         layout.addWidget(self.document_table, 1)
+        layout.addStretch(0)  # takes the room while the table is hidden (no document yet)
+        self.documents_panel = DocumentsPanel(self, self._db, self._actor)
+        self.documents_actions.addWidget(self.documents_panel)
         return page
 
     def _build_history_tab(self) -> QWidget:
@@ -841,6 +836,7 @@ class CaseView(QWidget):
         empty = not d.documents
         self.documents_empty.setVisible(empty)
         self.document_table.setVisible(not empty)
+        self.documents_panel.refresh(d)
 
     def _fill_history(self) -> None:
         if self._detail is None:

@@ -33,7 +33,7 @@ from app.config import Paths, app_paths
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.storage import Database
-from app.ui import dialogs, status
+from app.ui import case_widgets, dialogs, status
 from app.ui.beneficiary_file import BeneficiaryFile, run_beneficiary_dialog, run_case_editor
 from app.ui.beneficiary_list import BeneficiaryList
 from app.ui.caseload_view import CaseloadView
@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
             "Ctrl+T",
             icon=(theme.MailMarkImportant, std.SP_FileDialogListView),
         )
+        self.action_letters_batch = self._action(
+            "&Courriers à produire aujourd'hui…", self.show_letters_batch
+        )
+        self.action_verify_pdf = self._action("&Vérifier un PDF signé…", self.verify_signed_pdf)
+        self.action_signer_setup = self._action("Certificat de &signature…", self.configure_signer)
         self.action_settings = self._action("&Paramètres…", self.show_settings)
         self.action_about = self._action(
             "À &propos de Pack Sortie",
@@ -228,6 +233,10 @@ class MainWindow(QMainWindow):
         people.addAction(self.action_search)
         cases = bar.addMenu("Do&ssiers")
         cases.addActions([self.action_new_case, self.action_caseload])
+        docs = bar.addMenu("Docu&ments")
+        docs.addActions([self.action_letters_batch, self.action_verify_pdf])
+        docs.addSeparator()
+        docs.addAction(self.action_signer_setup)
         bar.addMenu("Admi&nistration").addAction(self.action_settings)
         bar.addMenu("&Aide").addAction(self.action_about)
 
@@ -619,6 +628,39 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(CASELOAD_TAB)
         self.caseload_view.refresh()
         self.caseload_view.focus_list()
+
+    # --- documents -------------------------------------------------------------------------
+
+    @property
+    def signer_session(self):  # noqa: ANN201 - app.ui.signer_setup.SignerSession
+        """This window's signing certificate, opened once per session (on first use)."""
+        session = self.__dict__.get("_signer_session")
+        if session is None:
+            from app.ui.signer_setup import SignerSession
+
+            session = self.__dict__["_signer_session"] = SignerSession(self.paths)
+        return session
+
+    def show_letters_batch(self) -> None:
+        from app.ui.letters_batch import LettersBatchDialog
+
+        dialog = LettersBatchDialog(self.db, self.actor, self.signer_session, self)
+        try:
+            case_widgets.exec_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+        if dialog.result is not None and dialog.result.produced:
+            for key, page in list(self._pages.items()):
+                if key[0] == CASE:
+                    page.content.reload()  # type: ignore[attr-defined]
+
+    def verify_signed_pdf(self) -> None:
+        from app.ui.verify_dialog import verify_file
+
+        verify_file(self, self.db)
+
+    def configure_signer(self) -> None:
+        self.signer_session.configure(self)
 
     # --- administration --------------------------------------------------------------------
 

@@ -89,7 +89,14 @@ def test_title_and_status_bar(window, population):
     assert window.database_label.text() == f"Base locale : {population.db.location}"
     assert window.user_label.text() == "Utilisateur : Agent Test"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&Fichier", "&Bénéficiaires", "Do&ssiers", "Admi&nistration", "&Aide"]
+    assert menus == [
+        "&Fichier",
+        "&Bénéficiaires",
+        "Do&ssiers",
+        "Docu&ments",
+        "Admi&nistration",
+        "&Aide",
+    ]
     tabs = window.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Bénéficiaires", "À faire"]
     assert tabs.currentIndex() == 0 and not window.action_close_tab.isEnabled()

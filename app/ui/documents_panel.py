@@ -1,0 +1,420 @@
+"""The « Documents » tab of a case: produce the letters the case's state calls for (signed
+electronically, or printed for a hand signature), preview, print, open the archive folder,
+verify a signature.
+
+The panel sits in the case view's ``documents_actions`` bar and drives the view's documents
+table; after producing, the case is reloaded and the new document selected. Every service
+call goes through :func:`app.ui.status.attempt` (French messages, retry offer).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+
+from app.models.enums import DecisionKind, DocumentKind, MeetingKind
+from app.services import documents
+from app.services.actor import Actor
+from app.services.case_view import CaseDetail, DocumentView, MeetingView
+from app.services.documents import ArchiveUnavailable, ProducedDocument
+from app.services.storage import Database
+from app.services.text import format_date
+from app.ui import dialogs, status
+from app.ui.case_widgets import (
+    CENTER,
+    INFO_NOTICE,
+    OK_NOTICE,
+    PRIMARY_BUTTON,
+    Column,
+    notice,
+    select_row,
+    selected_row,
+)
+from app.ui.pdf_preview import PdfPreview, print_file
+from app.ui.signer_setup import HAND, SignerSession, signer_session_of
+from app.ui.widgets import busy_cursor
+from app.ui.workers import run_with_progress
+
+if TYPE_CHECKING:
+    from app.ui.case_view import CaseView
+
+log = logging.getLogger(__name__)
+
+HAND_SIGNATURE = "signature manuscrite"
+SUPERSEDED_COLOUR = QColor("#9aa0a6")
+SIGNATURE_CHOICES = ["Signer électroniquement", "Imprimer pour signature manuscrite"]
+_VERSION = re.compile(r"-v(\d+)\.pdf$")
+LETTER_OF_DECISION = {
+    DecisionKind.GRANT: DocumentKind.GRANT_LETTER,
+    DecisionKind.REFUSAL: DocumentKind.REFUSAL_LETTER,
+    DecisionKind.EARLY_END: DocumentKind.EARLY_END_LETTER,
+    DecisionKind.COMPLETION: DocumentKind.COMPLETION_LETTER,
+}
+
+
+# --- the documents table -----------------------------------------------------------------------
+def version_of(doc: DocumentView) -> int | None:
+    """The version archived in the file name (``…-v2.pdf``)."""
+    match = _VERSION.search(doc.path)
+    return int(match.group(1)) if match else None
+
+
+def _grey(doc: DocumentView) -> QColor | None:
+    return SUPERSEDED_COLOUR if doc.superseded else None
+
+
+def _version_text(doc: DocumentView) -> str:
+    version = version_of(doc)
+    text = str(version) if version is not None else "—"
+    return f"{text} (remplacée)" if doc.superseded else text
+
+
+def document_columns() -> list[Column]:
+    """Kind, reference, version, date, signature; a superseded version is greyed."""
+    return [
+        Column("Document", lambda d: d.kind.label, colour=_grey),
+        Column("Référence", lambda d: d.reference, colour=_grey),
+        Column("Version", _version_text, CENTER, colour=_grey),
+        Column("Date", lambda d: d.created_at.strftime("%d/%m/%Y %H:%M"), colour=_grey),
+        Column("Signature", lambda d: d.signed_by or HAND_SIGNATURE, colour=_grey),
+    ]
+
+
+# --- what can be produced ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class LetterChoice:
+    kind: DocumentKind
+    text: str
+    meeting_id: uuid.UUID | None = None
+
+
+def letter_choices(detail: CaseDetail, meeting: MeetingView | None = None) -> list[LetterChoice]:
+    """The documents that make sense for the case as it is: one letter per decision taken,
+    the invitation once sent, the selected follow-up meeting's notes, the 6-month review."""
+    choices: list[LetterChoice] = []
+    latest = {}
+    for decision in sorted(detail.decisions, key=lambda d: (d.decided_on, d.number)):
+        latest[decision.kind] = decision
+    order = [DecisionKind.GRANT, DecisionKind.REFUSAL]
+    for kind in order:
+        if kind in latest:
+            d = latest[kind]
+            letter = LETTER_OF_DECISION[kind]
+            choices.append(LetterChoice(letter, f"{letter.label} (décision {d.number})"))
+    if detail.observations_deadline is not None:
+        notice_kind = DocumentKind.OBSERVATIONS_NOTICE
+        choices.append(
+            LetterChoice(
+                notice_kind,
+                f"{notice_kind.label} (délai au {format_date(detail.observations_deadline)})",
+            )
+        )
+    for kind in (DecisionKind.EARLY_END, DecisionKind.COMPLETION):
+        if kind in latest:
+            d = latest[kind]
+            letter = LETTER_OF_DECISION[kind]
+            choices.append(LetterChoice(letter, f"{letter.label} (décision {d.number})"))
+    follow_ups = sorted(
+        (m for m in detail.meetings if m.kind is MeetingKind.FOLLOW_UP),
+        key=lambda m: m.held_on,
+        reverse=True,
+    )
+    chosen = meeting if meeting is not None and meeting.kind is MeetingKind.FOLLOW_UP else None
+    chosen = chosen or (follow_ups[0] if follow_ups else None)
+    if chosen is not None:
+        kind = DocumentKind.MEETING_NOTES
+        choices.append(
+            LetterChoice(kind, f"{kind.label} du {format_date(chosen.held_on)}", chosen.id)
+        )
+    reviews = sorted(
+        (m for m in detail.meetings if m.kind is MeetingKind.REVIEW_6M),
+        key=lambda m: m.held_on,
+        reverse=True,
+    )
+    if reviews:
+        kind = DocumentKind.REVIEW_6M
+        choices.append(
+            LetterChoice(kind, f"{kind.label} du {format_date(reviews[0].held_on)}", reviews[0].id)
+        )
+    return choices
+
+
+# --- the panel ---------------------------------------------------------------------------------
+class DocumentsPanel(QWidget):
+    """Buttons of the Documents tab (see module docstring)."""
+
+    produced = Signal(object)  # ProducedDocument
+
+    def __init__(self, view: CaseView, db: Database, actor: Actor) -> None:
+        super().__init__(view)
+        self.setObjectName("documentsPanel")
+        self._view = view
+        self._db = db
+        self._actor = actor
+        self._own_session: SignerSession | None = None
+        self.preview: PdfPreview | None = None
+        self.last_produced: ProducedDocument | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        self.produce_button = QPushButton("Produire le courrier…")
+        self.produce_button.setObjectName("produceButton")
+        self.produce_button.setStyleSheet(PRIMARY_BUTTON)
+        self.produce_button.setAutoDefault(False)
+        self.produce_menu = QMenu(self.produce_button)
+        self.produce_menu.setObjectName("produceMenu")
+        self.produce_menu.aboutToShow.connect(self._fill_menu)
+        self.produce_button.setMenu(self.produce_menu)
+        self.preview_button = self._button("Aperçu", "previewButton", self.preview_selected)
+        self.print_button = self._button("Imprimer…", "printDocumentButton", self.print_selected)
+        self.folder_button = self._button(
+            "Ouvrir le dossier", "openFolderButton", self.open_folder_selected
+        )
+        self.verify_button = self._button(
+            "Vérifier la signature", "verifyButton", self.verify_selected
+        )
+        bar.addWidget(self.produce_button)
+        bar.addSpacing(12)
+        for button in (self.preview_button, self.print_button, self.folder_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.verify_button)
+        layout.addLayout(bar)
+        self.result_label = notice("", OK_NOTICE)
+        self.result_label.setObjectName("documentResult")
+        self.result_label.setVisible(False)
+        layout.addWidget(self.result_label)
+
+        table = view.document_table
+        table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        table.doubleClicked.connect(lambda _index: self.preview_selected())
+        self._update_buttons()
+
+    def _button(self, text: str, name: str, slot) -> QPushButton:  # noqa: ANN001
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAutoDefault(False)
+        button.setStyleSheet("QPushButton { padding: 5px 12px; }")
+        button.clicked.connect(lambda _checked=False: slot())
+        return button
+
+    # --- state ---------------------------------------------------------------------------
+    @property
+    def session(self) -> SignerSession:
+        """The main window's signer session (a panel of its own outside a main window)."""
+        session = signer_session_of(self)
+        if session is not None:
+            return session
+        if self._own_session is None:
+            self._own_session = SignerSession()
+        return self._own_session
+
+    @session.setter
+    def session(self, value: SignerSession) -> None:
+        self._own_session = value
+
+    def refresh(self, detail: CaseDetail) -> None:
+        """After the case is (re)loaded: what may be produced, what is selected."""
+        del detail  # read again through the view by choices(), as the menu opens
+        self._fill_menu()
+        self._update_buttons()
+
+    def choices(self) -> list[LetterChoice]:
+        detail = self._view.detail
+        return letter_choices(detail, self._selected_meeting()) if detail is not None else []
+
+    def _selected_meeting(self) -> MeetingView | None:
+        row = selected_row(self._view.meeting_table)
+        return self._view.meeting_model.row_object(row) if row >= 0 else None
+
+    def _fill_menu(self) -> None:
+        self.produce_menu.clear()
+        choices = self.choices()
+        for choice in choices:
+            action = self.produce_menu.addAction(choice.text)
+            action.setObjectName(f"produce_{choice.kind.value}")
+            action.triggered.connect(
+                lambda _checked=False, c=choice: self.produce(c.kind, c.meeting_id)
+            )
+        read_only = self._db.read_only
+        self.produce_button.setEnabled(bool(choices) and not read_only)
+        if read_only:
+            tip = "Base ouverte en lecture seule : aucun document ne peut être produit."
+        elif not choices:
+            tip = "Aucun courrier à produire : aucune décision ni entretien sur ce dossier."
+        else:
+            tip = "Produire et archiver un courrier de ce dossier"
+        self.produce_button.setToolTip(tip)
+
+    def selected_document(self) -> DocumentView | None:
+        row = selected_row(self._view.document_table)
+        return self._view.document_model.row_object(row) if row >= 0 else None
+
+    def _update_buttons(self) -> None:
+        doc = self.selected_document()
+        for button in (self.preview_button, self.print_button, self.folder_button):
+            button.setEnabled(doc is not None)
+        self.verify_button.setEnabled(doc is not None)
+        self.verify_button.setToolTip(
+            "Vérifier la signature électronique et l'empreinte archivée"
+            if doc is None or doc.signed_by
+            else "Document non signé électroniquement : vérifier qu'il est conforme à l'archive"
+        )
+
+    def select_document(self, document_id: uuid.UUID) -> bool:
+        row = self._view.document_model.row_of(document_id)
+        select_row(self._view.document_table, row)
+        self._update_buttons()
+        return row >= 0
+
+    # --- producing -----------------------------------------------------------------------
+    def produce(
+        self, kind: DocumentKind, meeting_id: uuid.UUID | None = None
+    ) -> ProducedDocument | None:
+        """Render (checks the letter can be produced), ask how it is signed, produce and
+        archive it, reload the case and select the new document."""
+        detail = self._view.detail
+        if detail is None or self._db.read_only:
+            return None
+        case_id = detail.id
+
+        def render():  # noqa: ANN202
+            with busy_cursor():
+                return documents.render(
+                    self._db, case_id, kind, electronic=True, meeting_id=meeting_id
+                )
+
+        ok, rendered = status.attempt(self, render)
+        if not ok or rendered is None:
+            return None
+        letter = rendered[0]
+        configured = bool(self.session.configured_path)
+        choice = dialogs.ask_choice(
+            self,
+            f"{kind.label} — dossier {detail.reference}\n\nComment ce document sera-t-il signé ?",
+            SIGNATURE_CHOICES,
+            title="Produire le courrier",
+            default=0 if configured else 1,
+        )
+        if choice < 0:
+            return None
+        signer = None
+        if choice == 0:
+            actor = self._actor
+            if letter.signer_name and letter.signer_name != actor.name:
+                capacity = f" ({letter.signer_capacity})" if letter.signer_capacity else ""
+                if not dialogs.ask_yes_no(
+                    self,
+                    f"Ce courrier est établi au nom de {letter.signer_name}{capacity}.\n"
+                    f"Le signer électroniquement avec le certificat de ce poste, en tant que "
+                    f"{actor.display} ?",
+                ):
+                    return None
+            capacity = letter.signer_capacity if letter.signer_name == actor.name else ""
+            resolved = self.session.resolve(self, self._db, actor, capacity=capacity)
+            if resolved is None:
+                return None
+            signer = None if resolved == HAND else resolved
+
+        def job(_progress, _cancelled) -> ProducedDocument:  # noqa: ANN001
+            return documents.produce_document(
+                self._db, self._actor, case_id, kind, signer=signer, meeting_id=meeting_id
+            )
+
+        ok, produced = status.attempt(
+            self,
+            lambda: run_with_progress(
+                self, f"Production du document « {kind.label} »…", job, cancellable=False
+            ),
+        )
+        if not ok or produced is None:
+            return None
+        self.last_produced = produced
+        log.info("Produced %s v%s for case %s", kind.value, produced.version, detail.reference)
+        self._view.reload()
+        self.select_document(produced.id)
+        self._show_result(produced)
+        self._view.changed.emit(case_id)
+        self.produced.emit(produced)
+        if signer is None:
+            self.print_selected()  # printed now, to be signed by hand
+        return produced
+
+    def _show_result(self, produced: ProducedDocument) -> None:
+        what = f"{produced.kind.label}, version {produced.version}, archivée"
+        if produced.signed_by:
+            text = f"{what} : signée électroniquement par {produced.signed_by} ({produced.level})."
+            style = OK_NOTICE
+        else:
+            text = f"{what} : à imprimer et à signer à la main (« Imprimer… »)."
+            style = INFO_NOTICE
+        self.result_label.setText(text)
+        self.result_label.setStyleSheet(style)
+        self.result_label.setVisible(True)
+
+    # --- the selected document -----------------------------------------------------------
+    def document_path(self, doc: DocumentView) -> Path:
+        """Where the archived file is; ArchiveUnavailable (retryable) when it cannot be
+        reached (share disconnected, file moved)."""
+        path = documents.documents_root(self._db) / doc.path
+        if not path.is_file():
+            raise ArchiveUnavailable(
+                f"Le document archivé est introuvable : {path}\n"
+                "Le dossier des archives est peut-être déconnecté (partage réseau)."
+            )
+        return path
+
+    def _selected_path(self) -> Path | None:
+        doc = self.selected_document()
+        if doc is None:
+            return None
+        ok, path = status.attempt(self, lambda: self.document_path(doc))
+        return path if ok else None
+
+    def preview_selected(self) -> PdfPreview | None:
+        path = self._selected_path()
+        if path is None:
+            return None
+        if self.preview is None:
+            self.preview = PdfPreview(self.window())
+            self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.preview.destroyed.connect(self._forget_preview)
+        if not self.preview.open_file(path):
+            return None
+        self.preview.show()
+        self.preview.raise_()
+        self.preview.activateWindow()
+        return self.preview
+
+    def _forget_preview(self) -> None:
+        self.preview = None
+
+    def print_selected(self) -> int:
+        path = self._selected_path()
+        return print_file(self, path) if path is not None else 0
+
+    def open_folder_selected(self) -> bool:
+        path = self._selected_path()
+        if path is None:
+            return False
+        if dialogs.open_folder(self, path.parent):
+            return True
+        dialogs.show_warning(self, f"Le dossier n'a pas pu être ouvert :\n{path.parent}")
+        return False
+
+    def verify_selected(self):  # noqa: ANN201 - Verification | None
+        from app.ui.verify_dialog import verify_file
+
+        path = self._selected_path()
+        return verify_file(self, self._db, path) if path is not None else None
