@@ -208,4 +208,9 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogCalls:
     monkeypatch.setattr(dialogs, "ask_yes_no", ask_yes_no)
     monkeypatch.setattr(dialogs, "ask_open_file", lambda *a, **k: calls.open_file)
     monkeypatch.setattr(dialogs, "ask_save_file", lambda *a, **k: calls.save_file)
+    # Seams that would otherwise open a real window: answer "cancel" unless a test says more.
+    monkeypatch.setattr(dialogs, "ask_choice", lambda *a, **k: None)
+    monkeypatch.setattr(dialogs, "ask_passphrase", lambda *a, **k: None)
+    monkeypatch.setattr(dialogs, "open_folder", lambda *a, **k: calls.infos.append("folder"))
+    monkeypatch.setattr(dialogs, "print_document", lambda *a, **k: False)
     return calls
