@@ -297,6 +297,59 @@ def case_detail(db_path: Path) -> dict:
     }
 
 
+def letters(db_path: Path, count: int) -> dict:
+    """One attribution letter generated + signed (median), and ``count`` of them in a row,
+    on a copy of the demo with a throw-away certificate; the signer is loaded once."""
+    import shutil
+    import tempfile
+
+    from sqlalchemy import select
+
+    from app.models import Decision
+    from app.models.enums import DocumentKind
+    from app.services.actor import current_actor
+    from app.services.documents import produce_document
+    from app.services.schema import open_database
+    from app.services.selftest import _throwaway_pkcs12
+    from app.services.signing import SignerProfile, load_signer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "bench.sqlite"
+        shutil.copyfile(db_path, copy)
+        db = open_database(copy)
+        actor = current_actor(db)
+        with db.read() as s:
+            cases = s.scalars(
+                select(Decision.case_id)
+                .where(Decision.kind == "grant")
+                .order_by(Decision.number)
+                .limit(count)
+            ).all()
+        passphrase = "bench-passphrase"
+        p12, _cert = _throwaway_pkcs12(Path(tmp), passphrase)
+        t0 = time.perf_counter()
+        signer = load_signer(SignerProfile(p12, "Banc d'essai", "Responsable de MDS"), passphrase)
+        load_ms = (time.perf_counter() - t0) * 1000
+        times = []
+        t_all = time.perf_counter()
+        for case_id in cases:
+            t0 = time.perf_counter()
+            produce_document(db, actor, case_id, DocumentKind.GRANT_LETTER, signer=signer)
+            times.append((time.perf_counter() - t0) * 1000)
+        total_s = time.perf_counter() - t_all
+        db.dispose()
+    return {
+        "letters": len(times),
+        "load_signer_ms": round(load_ms, 1),
+        "first_ms": round(times[0], 1),
+        "p50_ms": pct(times, 0.5),
+        "p95_ms": pct(times, 0.95),
+        "total_s": round(total_s, 1),
+        "target_one_ms": 150,
+        "target_500_s": 60,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--probe", choices=["bare", "app"])
@@ -325,6 +378,7 @@ def main() -> None:
         },
         "search_30k": {**keystrokes(db30), "target_p95_ms": 30},
         "case_detail_30k": {**case_detail(db30), "target_p95_ms": 80},
+        "signed_letters_30k": letters(db30, 500),
     }
     if not args.quick:
         db300 = ensure_demo(300_000)
