@@ -248,8 +248,11 @@ def _letter(args: argparse.Namespace) -> int:
                     "Aucun certificat de signature n'est configuré sur ce "
                     "poste : indiquez-le avec --cert."
                 )
-            capacity = _capacity_of(db, actor)
-            profile = SignerProfile(Path(cert), actor.name, capacity)
+            from app.services.settings import load_settings
+
+            profile = SignerProfile(
+                Path(cert), actor.name, actor.capacity, load_settings(db).timestamp_url or None
+            )
             signer = load_signer(profile, _passphrase(Path(cert), args.passphrase_stdin))
         doc = produce_document(
             db, actor, _find_case(db, args.case), DocumentKind(args.kind), signer=signer
@@ -263,14 +266,6 @@ def _letter(args: argparse.Namespace) -> int:
         f"SHA-256 {doc.sha256})"
     )
     return 0
-
-
-def _capacity_of(db, actor) -> str:  # noqa: ANN001
-    from app.models import User
-
-    with db.read() as s:
-        user = s.get(User, actor.user_id) if actor.user_id else None
-        return user.capacity if user else ""
 
 
 def _load_certificates(files: list[str]) -> list:
