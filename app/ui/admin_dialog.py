@@ -13,11 +13,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
-    QApplication,
     QCheckBox,
     QDialog,
     QDoubleSpinBox,
@@ -63,7 +62,9 @@ from app.ui.widgets import (
     INVALID_STYLE,
     DateField,
     ErrorLabel,
+    RowListModel,
     busy_cursor,
+    fit_to_screen,
     set_invalid,
 )
 
@@ -355,7 +356,9 @@ COL_YEAR, COL_VOTED, COL_COMMITTED, COL_REMAINING = range(4)
 ENVELOPE_HEADERS = ("Année", "Montant voté", "Engagé", "Reste")
 
 
-class EnvelopeModel(QAbstractTableModel):
+class EnvelopeModel(RowListModel):
+    HEADERS = ENVELOPE_HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[EnvelopeStatus] = []
@@ -370,12 +373,6 @@ class EnvelopeModel(QAbstractTableModel):
 
     def row_of(self, year: int) -> int:
         return next((n for n, r in enumerate(self._rows) if r.year == year), -1)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(ENVELOPE_HEADERS)
 
     def data(
         self,
@@ -972,7 +969,7 @@ class AdminDialog(QDialog):
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
         layout.addLayout(bottom)
-        self._fit_to_screen(1080, 720)
+        fit_to_screen(self, 1080, 720)
 
     def _fetch(self) -> _Initial:
         with busy_cursor():
@@ -981,14 +978,6 @@ class AdminDialog(QDialog):
                 envelope_service.envelopes_overview(self._db),
                 scale_service.list_scales(self._db),
             )
-
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.95))
-            height = min(height, int(available.height() * 0.92))
-        self.resize(width, height)
 
     def exec(self) -> int:
         if not self.loaded:

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -43,35 +42,24 @@ from app.services.storage import Database
 from app.ui import dialogs
 from app.ui.widgets import (
     INVALID_STYLE,
+    SUMMARY_STYLE,
     DateField,
     ErrorLabel,
     ValidatedField,
     busy_cursor,
+    combo,
+    error_summary,
+    fit_to_screen,
     set_invalid,
+    summary_html,
+    summary_item,
 )
 
 log = logging.getLogger(__name__)
 
 HEALTH_REMINDER = "Ne saisissez aucune donnée de santé."
 REQUIRED = ("last_name", "first_name")
-SUMMARY_TITLE = "Certaines informations sont à corriger :"
-SUMMARY_STYLE = """
-QFrame#errorSummary {
-    background: #fdecea;
-    border: 1px solid #f1b0ab;
-    border-radius: 4px;
-}
-QFrame#errorSummary QLabel { color: #5f1412; }
-"""
 READ_ONLY_STYLE = "QLabel { background: #fff4d6; border: 1px solid #e6cf8b; padding: 6px; }"
-
-
-def _combo(items: list[tuple[str, str]], name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    for value, label in items:
-        combo.addItem(label, value)
-    return combo
 
 
 def _select(combo: QComboBox, value: str) -> None:
@@ -110,7 +98,7 @@ class HouseholdRow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.relation = _combo(Relation.choices(), "relation")
+        self.relation = combo(Relation.choices(), "relation")
         self.relation.setFixedWidth(self.RELATION_WIDTH)
         self.relation.setAccessibleName("Lien avec le bénéficiaire")
         self.first_name = QLineEdit()
@@ -221,16 +209,8 @@ class BeneficiaryDialog(QDialog):
         self._populate(self._data)
         self._initial_state = self._state()
         self._update_title()
-        self._fit_to_screen(1040, 760)
+        fit_to_screen(self, 1040, 760)
         self.civility.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.95))
-            height = min(height, int(available.height() * 0.92))
-        self.resize(width, height)
 
     # --- loading -------------------------------------------------------------------------
     def _fetch(self, beneficiary_id: uuid.UUID | None) -> BeneficiaryInput | None:
@@ -283,21 +263,11 @@ class BeneficiaryDialog(QDialog):
             note.setStyleSheet(READ_ONLY_STYLE)
             outer.addWidget(note)
 
-        self._summary = QFrame()
-        self._summary.setObjectName("errorSummary")
-        summary_layout = QVBoxLayout(self._summary)
-        summary_layout.setContentsMargins(10, 8, 10, 8)
-        self._summary_label = QLabel()
-        self._summary_label.setObjectName("errorSummaryText")
-        self._summary_label.setWordWrap(True)
-        self._summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self._summary, self._summary_label = error_summary(self._focus_field)
         self._summary_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
-        self._summary_label.linkActivated.connect(self._focus_field)
-        summary_layout.addWidget(self._summary_label)
-        self._summary.setVisible(False)
         outer.addWidget(self._summary)
 
         content = QWidget()
@@ -395,7 +365,7 @@ class BeneficiaryDialog(QDialog):
             form,
             "Civilité",
             "civility",
-            _combo([("", "—"), *Civility.choices()], "civility"),
+            combo([("", "—"), *Civility.choices()], "civility"),
             stretch=False,
         )
         self.last_name = self._add(form, "Nom *", "last_name", self._line(100))
@@ -433,7 +403,7 @@ class BeneficiaryDialog(QDialog):
             form,
             "Organisme payeur",
             "paying_body",
-            _combo(PayingBody.choices(), "paying_body"),
+            combo(PayingBody.choices(), "paying_body"),
             stretch=False,
         )
         self.paying_body.currentIndexChanged.connect(self._on_paying_body_changed)
@@ -467,7 +437,7 @@ class BeneficiaryDialog(QDialog):
             form,
             "Orientation",
             "orientation",
-            _combo([("", "Non renseignée"), *Orientation.choices()], "orientation"),
+            combo([("", "Non renseignée"), *Orientation.choices()], "orientation"),
         )
         self.orientation_date = self._add(
             form, "Date d'orientation", "orientation_date", DateField(), stretch=False
@@ -479,12 +449,12 @@ class BeneficiaryDialog(QDialog):
             form,
             "Contrat",
             "support_contract",
-            _combo([("", "Aucun"), *SupportContract.choices()], "support_contract"),
+            combo([("", "Aucun"), *SupportContract.choices()], "support_contract"),
         )
         referents = [("", "Non attribué")] + [(str(c.id), c.label) for c in self._lookups.referents]
-        self.referent = self._add(form, "Référent", "referent_id", _combo(referents, "referent"))
+        self.referent = self._add(form, "Référent", "referent_id", combo(referents, "referent"))
         offices = [("", "Non renseigné")] + [(str(c.id), c.label) for c in self._lookups.offices]
-        self.office = self._add(form, "Bureau", "office_id", _combo(offices, "office"))
+        self.office = self._add(form, "Bureau", "office_id", combo(offices, "office"))
         return box
 
     def _build_household(self) -> QGroupBox:
@@ -799,17 +769,11 @@ class BeneficiaryDialog(QDialog):
         names = sorted(self._errors, key=lambda n: order.index(n) if n in order else -1)
         items = []
         for name in names:
-            message = html.escape(self._errors[name])
             if name in order:
-                items.append(
-                    f'<li><a href="{html.escape(name)}" style="color:#5f1412;">{message}</a></li>'
-                )
+                items.append(summary_item(name, self._errors[name]))
             else:
-                items.append(f"<li>{message}</li>")
-        self._summary_label.setText(
-            f"<b>{html.escape(SUMMARY_TITLE)}</b>"
-            f"<ul style='margin-top:2px; margin-bottom:0; margin-left:-16px;'>{''.join(items)}</ul>"
-        )
+                items.append(f"<li>{html.escape(self._errors[name])}</li>")
+        self._summary_label.setText(summary_html("".join(items)))
         self._summary.setVisible(True)
 
     def _focus_field(self, name: str) -> None:

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -51,7 +50,7 @@ from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.ui import status
 from app.ui.caseload_view import RowTable
-from app.ui.widgets import busy_cursor
+from app.ui.widgets import RowListModel, busy_cursor
 
 NONE = "—"
 NO_CASE_HINT = "Aucun dossier pour ce bénéficiaire.\n« Nouveau dossier » en crée un."
@@ -163,8 +162,10 @@ def run_case_editor(
         editor.deleteLater()
 
 
-class CaseListModel(QAbstractTableModel):
+class CaseListModel(RowListModel):
     """The person's cases, most recent job first; ``data()`` never queries."""
+
+    HEADERS = CASE_HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -180,12 +181,6 @@ class CaseListModel(QAbstractTableModel):
 
     def row_of(self, case_id: uuid.UUID) -> int:
         return next((n for n, c in enumerate(self._rows) if c.id == case_id), -1)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(CASE_HEADERS)
 
     def data(
         self,

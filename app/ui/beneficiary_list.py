@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QHelpEvent, QIcon, QKeyEvent, QPalette
+from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +39,7 @@ from app.ui.beneficiary_table_model import (
     COL_REFERENT,
     BeneficiaryTableModel,
 )
+from app.ui.widgets import ActivatableTable, setup_row_table
 
 SEARCH_DELAY_MS = 150
 ALL = "Tous"
@@ -67,36 +66,14 @@ def _id_of(combo: QComboBox) -> uuid.UUID | None:
     return uuid.UUID(data) if data else None
 
 
-class _Table(QTableView):
+class _Table(ActivatableTable):
     """The table; Enter on a row asks to open it (like a double-click), a shortened cell
     shows its full text on hover, and the name column takes the width left."""
-
-    rowActivated = Signal(int)
 
     def fit_name_column(self) -> None:
         header = self.horizontalHeader()
         others = sum(header.sectionSize(c) for c in range(header.count()) if c != COL_NAME)
         header.resizeSection(COL_NAME, max(NAME_MIN_WIDTH, self.viewport().width() - others))
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            index = self.indexAt(event.pos())
-            text = index.data() if index.isValid() else None
-            if text and self.fontMetrics().horizontalAdvance(text) + 12 > self.columnWidth(
-                index.column()
-            ):
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            else:
-                QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.rowActivated.emit(self.currentIndex().row())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class BeneficiaryList(QWidget):
@@ -179,23 +156,10 @@ class BeneficiaryList(QWidget):
     def _setup_table(self) -> None:
         table = self.table
         table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setCornerButtonEnabled(False)
-        table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
+        setup_row_table(table)  # Tab leaves the table, arrows move in it
         table.setAccessibleName("Liste des bénéficiaires")
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 10)
         header = table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setMinimumSectionSize(60)
         metrics = header.fontMetrics()
         for column, sample in _COLUMN_SAMPLES.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)

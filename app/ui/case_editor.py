@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -50,16 +49,20 @@ from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.services.validation import format_iban, iban_error
 from app.ui import dialogs
-from app.ui.beneficiary_dialog import SUMMARY_STYLE, SUMMARY_TITLE
 from app.ui.case_widgets import ERROR_NOTICE, EligibilityPanel, muted, notice
 from app.ui.widgets import (
     FRENCH,
     INVALID_STYLE,
+    SUMMARY_STYLE,
     DateField,
     ErrorLabel,
     ValidatedField,
     busy_cursor,
+    error_summary,
+    fit_to_screen,
     set_invalid,
+    summary_html,
+    summary_item,
 )
 
 log = logging.getLogger(__name__)
@@ -315,7 +318,7 @@ class CaseEditor(QDialog):
             self.refresh_preview()
         self._initial_state = self._state()
         self._update_title()
-        self._fit_to_screen(1180, 820)
+        fit_to_screen(self, 1180, 820)
         self.employer_name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- loading -------------------------------------------------------------------------
@@ -359,14 +362,6 @@ class CaseEditor(QDialog):
             return int(QDialog.DialogCode.Rejected)
         return super().exec()
 
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.95))
-            height = min(height, int(available.height() * 0.92))
-        self.resize(width, height)
-
     # --- building ------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -376,17 +371,7 @@ class CaseEditor(QDialog):
         self.person_label.setObjectName("personLine")
         outer.addWidget(self.person_label)
 
-        self._summary = QFrame()
-        self._summary.setObjectName("errorSummary")
-        summary_layout = QVBoxLayout(self._summary)
-        summary_layout.setContentsMargins(10, 8, 10, 8)
-        self._summary_label = QLabel()
-        self._summary_label.setObjectName("errorSummaryText")
-        self._summary_label.setWordWrap(True)
-        self._summary_label.setTextFormat(Qt.TextFormat.RichText)
-        self._summary_label.linkActivated.connect(self._focus_field)
-        summary_layout.addWidget(self._summary_label)
-        self._summary.setVisible(False)
+        self._summary, self._summary_label = error_summary(self._focus_field)
         outer.addWidget(self._summary)
 
         self.banner = notice("", ERROR_NOTICE)
@@ -930,15 +915,8 @@ class CaseEditor(QDialog):
             return
         order = self._order()
         names = sorted(self._errors, key=lambda n: order.index(n) if n in order else len(order))
-        items = "".join(
-            f'<li><a href="{html.escape(n)}" style="color:#5f1412;">'
-            f"{html.escape(self._errors[n])}</a></li>"
-            for n in names
-        )
-        self._summary_label.setText(
-            f"<b>{html.escape(SUMMARY_TITLE)}</b>"
-            f"<ul style='margin-top:2px; margin-bottom:0; margin-left:-16px;'>{items}</ul>"
-        )
+        items = "".join(summary_item(n, self._errors[n]) for n in names)
+        self._summary_label.setText(summary_html(items))
         self._summary.setVisible(True)
 
     def _focus_field(self, name: str) -> None:

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -22,17 +21,14 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QHelpEvent, QKeyEvent, QPalette
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +39,7 @@ from app.services.caseload import TodoItem, TodoKind
 from app.services.storage import Database
 from app.services.text import format_date
 from app.ui import status
-from app.ui.widgets import ERROR_COLOR
+from app.ui.widgets import ERROR_COLOR, ActivatableTable, RowListModel, setup_row_table
 
 EMPTY_HINT = "Rien à faire pour le moment."
 NO_MATCH_HINT = "Rien de ce type à faire pour le moment."
@@ -51,7 +47,7 @@ ALL_KINDS = "Tous les types"
 OVERDUE = "en retard"
 
 COL_DUE, COL_KIND, COL_REFERENCE, COL_PERSON, COL_TEXT = range(5)
-HEADERS = ("Échéance", "Type", "Dossier", "Bénéficiaire", "Détail")
+TODO_HEADERS = ("Échéance", "Type", "Dossier", "Bénéficiaire", "Détail")
 _COLUMN_SAMPLES = {
     COL_DUE: "00/00/0000 · en retard",
     COL_KIND: "Délai d'observations écoulé",
@@ -86,52 +82,17 @@ def late_summary(items: list[TodoItem], today: date) -> str:
     return f"dont {late} {OVERDUE}" if late else ""
 
 
-class RowTable(QTableView):
+class RowTable(ActivatableTable):
     """A read-only table of rows: Enter on a row asks to open it (like a double-click), and
     a shortened cell shows its full text on hover."""
 
-    rowActivated = Signal(int)  # noqa: N815 - Qt naming
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setCornerButtonEnabled(False)
-        self.setTabKeyNavigation(False)
-        vertical = self.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        setup_row_table(self)
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setMinimumSectionSize(60)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.doubleClicked.connect(lambda index: self.rowActivated.emit(index.row()))
-
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            index = self.indexAt(event.pos())
-            text = index.data() if index.isValid() else None
-            if text and self.fontMetrics().horizontalAdvance(text) + 12 > self.columnWidth(
-                index.column()
-            ):
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            else:
-                QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.rowActivated.emit(self.currentIndex().row())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
     def select_row(self, row: int) -> None:
         index = self.model().index(row, 0)
@@ -143,8 +104,10 @@ class RowTable(QTableView):
         self.scrollTo(index)
 
 
-class TodoTableModel(QAbstractTableModel):
+class TodoTableModel(RowListModel):
     """The to-do rows shown (already filtered); ``data()`` never queries."""
+
+    HEADERS = TODO_HEADERS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -165,12 +128,6 @@ class TodoTableModel(QAbstractTableModel):
 
     def is_overdue(self, item: TodoItem) -> bool:
         return item.due < self._today
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
 
     def data(
         self,
@@ -206,9 +163,9 @@ class TodoTableModel(QAbstractTableModel):
         if (
             role == Qt.ItemDataRole.DisplayRole
             and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
+            and 0 <= section < len(self.HEADERS)
         ):
-            return HEADERS[section]
+            return self.HEADERS[section]
         return None
 
 

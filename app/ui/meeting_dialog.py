@@ -45,7 +45,7 @@ from app.services.storage import Database
 from app.services.text import fold
 from app.ui import dialogs
 from app.ui.case_widgets import ERROR_NOTICE, notice
-from app.ui.widgets import INVALID_STYLE, DateField, ValidatedField, busy_cursor
+from app.ui.widgets import INVALID_STYLE, DateField, ValidatedField, busy_cursor, combo
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,6 @@ REMINDER_STYLE = (
     " padding: 6px; color: #1d3b5c; }"
 )
 TEXT_FIELDS = ("participants", "job_situation", "notes", "next_steps")
-
-
-def _combo(choices: list[tuple[str, str]], name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    for value, label in choices:
-        combo.addItem(label, value)
-    return combo
 
 
 def _select(combo: QComboBox, value: str) -> None:
@@ -152,8 +144,8 @@ class MeetingDialog(QDialog):
         top.setHorizontalSpacing(10)
         top.setVerticalSpacing(6)
         self.held_on = self._cell(top, 0, 0, "Date *", "held_on", DateField())
-        self.mode = self._cell(top, 0, 2, "Mode", "mode", _combo(MeetingMode.choices(), "mode"))
-        self.kind = self._cell(top, 1, 0, "Type", "kind", _combo(MeetingKind.choices(), "kind"))
+        self.mode = self._cell(top, 0, 2, "Mode", "mode", combo(MeetingMode.choices(), "mode"))
+        self.kind = self._cell(top, 1, 0, "Type", "kind", combo(MeetingKind.choices(), "kind"))
         self.next_meeting_on = self._cell(
             top, 1, 2, "Prochain entretien", "next_meeting_on", DateField()
         )

@@ -6,14 +6,28 @@ orientation, RSA right) are often unknown when the file is first created.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QEvent,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRegularExpression,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
+    QHelpEvent,
     QIcon,
     QKeyEvent,
     QPainter,
@@ -21,14 +35,20 @@ from PySide6.QtGui import (
     QRegularExpressionValidator,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QCalendarWidget,
+    QComboBox,
+    QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QSizePolicy,
+    QTableView,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
     QWidgetAction,
@@ -38,6 +58,15 @@ from app.services import validation
 from app.services.text import format_date
 
 ERROR_COLOR = "#b3261e"
+SUMMARY_TITLE = "Certaines informations sont à corriger :"
+SUMMARY_STYLE = """
+QFrame#errorSummary {
+    background: #fdecea;
+    border: 1px solid #f1b0ab;
+    border-radius: 4px;
+}
+QFrame#errorSummary QLabel { color: #5f1412; }
+"""
 FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
 
 # Applied once on a dialog: fields flagged with set_invalid() get a red border.
@@ -277,3 +306,117 @@ class DateField(QWidget):
                 self.show_calendar()
                 return True
         return super().eventFilter(watched, event)
+
+
+def setup_row_table(table: QTableView) -> None:
+    """The look and behaviour every read-only table of rows shares: whole rows selected one
+    at a time, no editing, no grid, no row numbers, Tab leaves the table (arrows move in it)."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setCornerButtonEnabled(False)
+    table.setTabKeyNavigation(False)
+    vertical = table.verticalHeader()
+    vertical.hide()
+    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vertical.setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setMinimumSectionSize(60)
+
+
+class ActivatableTable(QTableView):
+    """A table where Enter on a row asks to open it (``rowActivated``) and a shortened cell
+    shows its full text on hover."""
+
+    rowActivated = Signal(int)  # noqa: N815 - Qt naming
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            index = self.indexAt(event.pos())
+            text = index.data() if index.isValid() else None
+            if text and self.fontMetrics().horizontalAdvance(text) + 12 > self.columnWidth(
+                index.column()
+            ):
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.rowActivated.emit(self.currentIndex().row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class RowListModel(QAbstractTableModel):
+    """A flat table model over a Python list ``_rows``, with one column per ``HEADERS``."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width`` × ``height``, or less on a small screen."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, int(available.width() * 0.95))
+        height = min(height, int(available.height() * 0.92))
+    window.resize(width, height)
+
+
+def combo(items: list[tuple[str, str]], name: str) -> QComboBox:
+    """A combo box named ``name`` listing ``(value, label)`` items, the value as item data."""
+    box = QComboBox()
+    box.setObjectName(name)
+    for value, label in items:
+        box.addItem(label, value)
+    return box
+
+
+def error_summary(on_link: Any) -> tuple[QFrame, QLabel]:
+    """The hidden « to correct » frame above a form and its rich-text label; clicking a
+    message's link calls ``on_link`` with the field name."""
+    frame = QFrame()
+    frame.setObjectName("errorSummary")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(10, 8, 10, 8)
+    label = QLabel()
+    label.setObjectName("errorSummaryText")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.linkActivated.connect(on_link)
+    layout.addWidget(label)
+    frame.setVisible(False)
+    return frame, label
+
+
+def summary_item(name: str, message: str) -> str:
+    """One message of the summary, a link to its field."""
+    return (
+        f'<li><a href="{html.escape(name)}" style="color:#5f1412;">{html.escape(message)}</a></li>'
+    )
+
+
+def summary_html(items: str) -> str:
+    """The summary's text: its title over the ``<li>`` items."""
+    return (
+        f"<b>{html.escape(SUMMARY_TITLE)}</b>"
+        f"<ul style='margin-top:2px; margin-bottom:0; margin-left:-16px;'>{items}</ul>"
+    )
