@@ -292,12 +292,16 @@ def _verify_pdf(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     archived, note = None, ""
+    roots = _load_certificates(args.trust)
     if args.db and path.is_file():
         from app.services.documents import archived_sha256, find_by_sha256
+        from app.services.pdf_verify import parse_trust_roots
         from app.services.schema import open_database
+        from app.services.settings import load_settings
 
         db = open_database(args.db)
         try:
+            roots += parse_trust_roots(load_settings(db).trusted_certificates)
             archived = archived_sha256(db, path)
             if archived is None:
                 found = find_by_sha256(db, hashlib.sha256(path.read_bytes()).hexdigest())
@@ -308,7 +312,7 @@ def _verify_pdf(args: argparse.Namespace) -> int:
                     note = "Ce fichier ne correspond à aucun document archivé dans cette base."
         finally:
             db.dispose()
-    report = verify_pdf(path, trust_roots=_load_certificates(args.trust), archived_sha256=archived)
+    report = verify_pdf(path, trust_roots=roots, archived_sha256=archived)
     print(report.as_text())
     if note:
         print(note)

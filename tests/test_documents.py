@@ -237,3 +237,32 @@ def test_an_edited_template_changes_the_text_but_not_the_mandatory_mentions(db, 
     assert "{champ_inconnu}" in text
     for mention in [*DECISION_MENTIONS, "Calendrier des versements", "Marc Aubert"]:
         assert mention in text, mention
+
+
+def test_verification_in_the_app_trusts_the_authorities_of_the_settings(
+    qapp, db, world, actor, tmp_path
+):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.services.settings import load_settings, save_settings
+    from app.services.signing import SignerProfile, load_signer
+    from app.ui.verify_dialog import verify
+    from tests.pki import make_test_pki
+
+    _, validator, _, case_id = world
+    pki = make_test_pki(tmp_path)
+    signer = load_signer(
+        SignerProfile(pki.p12_path, "Marc Aubert", "Responsable de MDS"), pki.passphrase
+    )
+    doc = documents.produce_document(
+        db, validator, case_id, DocumentKind.GRANT_LETTER, signer=signer
+    )
+    assert not verify(db, doc.path).report.all_trusted
+    settings = load_settings(db)
+    settings.trusted_certificates = pki.root_cert.public_bytes(Encoding.PEM).decode()
+    save_settings(db, actor, settings)
+    result = verify(db, doc.path)
+    assert result.report.ok and result.report.all_trusted
+    settings.trusted_certificates = "pas un certificat"
+    with pytest.raises(Exception, match="PEM"):
+        save_settings(db, actor, settings)

@@ -534,3 +534,20 @@ def test_pdfsig_accepts_the_signature(signed: signing.SignedPdf, tmp_path: Path)
     assert "Signature is Valid" in out.stdout, out.stdout + out.stderr
     assert "Total document signed" in out.stdout
     assert "ETSI.CAdES.detached" in out.stdout
+
+
+def test_trusted_authorities_from_the_settings(tmp_path):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from app.services.pdf_verify import parse_trust_roots
+    from tests.pki import make_test_pki
+
+    pki = make_test_pki(tmp_path)
+    pem = pki.root_cert.public_bytes(Encoding.PEM).decode()
+    assert parse_trust_roots("") == []
+    assert parse_trust_roots(f"Autorité du Département\n{pem}\n{pem}") == [pki.root_cert] * 2
+    with pytest.raises(ValueError, match="PEM"):
+        parse_trust_roots("n'importe quoi")
+    broken = pem.replace(pem.splitlines()[3], "A" * 64)
+    with pytest.raises(ValueError, match="illisible"):
+        parse_trust_roots(broken)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -347,3 +348,20 @@ def verify_pdf(
         archived_sha256=archived_sha256,
         notes=notes,
     )
+
+
+def parse_trust_roots(pem_text: str) -> list[x509.Certificate]:
+    """The certificates pasted in the settings (PEM blocks); ValueError in French if one
+    cannot be read."""
+    blocks = re.findall(
+        r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem_text or "", flags=re.S
+    )
+    if (pem_text or "").strip() and not blocks:
+        raise ValueError("Aucun certificat au format PEM (-----BEGIN CERTIFICATE-----).")
+    roots = []
+    for n, block in enumerate(blocks, start=1):
+        try:
+            roots.append(x509.load_pem_x509_certificate(block.encode()))
+        except ValueError as exc:
+            raise ValueError(f"Le certificat n° {n} est illisible.") from exc
+    return roots

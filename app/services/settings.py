@@ -43,6 +43,8 @@ class OfficeSettings:
     delegation_line: str = "Pour le Président du Conseil départemental et par délégation,"
     logo_path: str = ""  # PNG or JPEG; empty: the département's name is printed instead
     timestamp_url: str = ""  # RFC 3161 server for PAdES B-T; empty: B-B, never a network call
+    # PEM certificates of the authorities whose signatures are "reconnues" when verifying.
+    trusted_certificates: str = ""
     # Editable body of each letter kind (app.services.letter_text.DEFAULT_TEMPLATES when
     # absent). The mandatory mentions are printed outside these texts.
     letter_templates: dict[str, str] = field(default_factory=dict)
@@ -89,6 +91,13 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
         errors["access_log_months"] = "Le journal des accès se garde au moins 6 mois."
     if not 5 <= new.caf_number_digits <= 13:
         errors["caf_number_digits"] = "Un numéro allocataire compte de 5 à 13 chiffres."
+    if new.trusted_certificates.strip():
+        from app.services.pdf_verify import parse_trust_roots
+
+        try:
+            parse_trust_roots(new.trusted_certificates)
+        except ValueError as exc:
+            errors["trusted_certificates"] = str(exc)
     if new.yearly_target < 0 or new.average_rsa_monthly_cents < 0:
         errors["yearly_target"] = "Les objectifs et montants ne peuvent pas être négatifs."
     return errors

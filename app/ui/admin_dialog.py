@@ -219,6 +219,11 @@ class SettingsTab(QWidget):
         width = self.yearly_target.fontMetrics().horizontalAdvance("10 000 personnes") + 36
         for spin in spins:
             spin.setFixedWidth(width)
+        self.trusted_certificates = _text_box("trusted_certificates", 3)
+        self.trusted_certificates.setPlaceholderText(
+            "Certificats des autorités reconnues (format PEM : -----BEGIN CERTIFICATE-----…),"
+            " pour vérifier les signatures des courriers"
+        )
         self.nir_enabled = QCheckBox("Autoriser la saisie du NIR dans les fiches")
         self.nir_enabled.setObjectName("nir_enabled")
         self.nir_warning = _note(CNIL_WARNING, "warning")
@@ -230,6 +235,7 @@ class SettingsTab(QWidget):
         form.addRow("Autorité signataire", self.president_title)
         form.addRow("Base légale", self.legal_basis)
         form.addRow("Voies et délais de recours", self.appeal_routes)
+        form.addRow("Autorités de signature", self.trusted_certificates)
         letters.setLayout(form)
 
         rules = QGroupBox("Délais, conservation et saisie")
@@ -296,6 +302,7 @@ class SettingsTab(QWidget):
         self.average_rsa.setValue(s.average_rsa_monthly_cents / 100)
         self.caf_number_digits.setValue(s.caf_number_digits)
         self.nir_enabled.setChecked(s.nir_enabled)
+        self.trusted_certificates.setPlainText(s.trusted_certificates)
 
     def collect(self) -> OfficeSettings:
         texts = {
@@ -312,6 +319,7 @@ class SettingsTab(QWidget):
             average_rsa_monthly_cents=_cents(self.average_rsa),
             caf_number_digits=self.caf_number_digits.value(),
             nir_enabled=self.nir_enabled.isChecked(),
+            trusted_certificates=self.trusted_certificates.toPlainText().strip(),
         )
 
     def state(self) -> tuple:

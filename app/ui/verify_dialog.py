@@ -78,11 +78,13 @@ class Verification:
 
 def verify(db: Database, path: Path) -> Verification:
     """verify_pdf against the archived fingerprint (found by path, else by content)."""
-    from app.services.pdf_verify import verify_pdf
+    from app.services.pdf_verify import parse_trust_roots, verify_pdf
+    from app.services.settings import load_settings
 
     with busy_cursor():
+        roots = parse_trust_roots(load_settings(db).trusted_certificates)
         archived = documents.archived_sha256(db, path)
-        report = verify_pdf(path, archived_sha256=archived)
+        report = verify_pdf(path, trust_roots=roots, archived_sha256=archived)
         if archived is not None:
             note = (
                 "Document des archives de cette base : son empreinte est celle enregistrée "
