@@ -328,34 +328,32 @@ class FirstRunWizard(QDialog):
         self.accept()
 
     def _build_demo(self, location: Path) -> bool:
-        """Build the demonstration database; False (user told why) if it did not work."""
-        try:
-            from app.services.demo import build_demo
-        except ImportError as exc:
-            log.error("Demo builder unavailable: %s", exc)
-            dialogs.show_warning(
-                self, "La base de démonstration n'est pas disponible dans cette version."
-            )
-            return False
+        return build_demo_database(self, location)
 
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return build_demo(
-                location,
-                beneficiaries=DEMO_BENEFICIARIES,
-                seed=DEMO_SEED,
-                replace=True,
-                progress=progress,
-                cancelled=cancelled,
-            )
 
-        try:
-            workers.run_with_progress(
-                self, "Préparation de la base de démonstration (bénéficiaires fictifs)…", job
-            )
-        except workers.JobCancelled:
-            dialogs.show_info(self, "La préparation de la base de démonstration a été annulée.")
-            return False
-        except Exception as exc:  # noqa: BLE001 - French message, or a bug logged
-            dialogs.show_error(self, exc)
-            return False
-        return True
+def build_demo_database(parent: QWidget | None, location: Path) -> bool:
+    """Build the demonstration database with a progress dialog (wizard and « Fichier »
+    menu alike); False, the user told why, when it was cancelled or failed."""
+    from app.services.demo import build_demo
+
+    def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+        return build_demo(
+            location,
+            beneficiaries=DEMO_BENEFICIARIES,
+            seed=DEMO_SEED,
+            replace=True,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    try:
+        workers.run_with_progress(
+            parent, "Préparation de la base de démonstration (bénéficiaires fictifs)…", job
+        )
+    except workers.JobCancelled:
+        dialogs.show_info(parent, "La préparation de la base de démonstration a été annulée.")
+        return False
+    except Exception as exc:  # noqa: BLE001 - French message, or a bug logged
+        dialogs.show_error(parent, exc)
+        return False
+    return True

@@ -37,7 +37,6 @@ from app.ui import case_widgets, dialogs, status
 from app.ui.beneficiary_file import BeneficiaryFile, run_beneficiary_dialog, run_case_editor
 from app.ui.beneficiary_list import BeneficiaryList
 from app.ui.caseload_view import CaseloadView
-from app.ui.workers import JobCancelled, run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -475,8 +474,7 @@ class MainWindow(QMainWindow):
 
     def _build_demo(self, path: Path) -> bool:
         # Same size and seed as the first-run wizard's demonstration database.
-        from app.services.demo import build_demo
-        from app.ui.first_run_wizard import DEMO_BENEFICIARIES, DEMO_SEED
+        from app.ui.first_run_wizard import DEMO_BENEFICIARIES, build_demo_database
 
         if not dialogs.ask_yes_no(
             self,
@@ -485,28 +483,7 @@ class MainWindow(QMainWindow):
             " fictifs, pour découvrir l'application sans toucher aux vraies données.",
         ):
             return False
-
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
-            return build_demo(
-                path,
-                beneficiaries=DEMO_BENEFICIARIES,
-                seed=DEMO_SEED,
-                replace=True,
-                progress=progress,
-                cancelled=cancelled,
-            )
-
-        try:
-            run_with_progress(
-                self, "Préparation de la base de démonstration (bénéficiaires fictifs)…", job
-            )
-        except JobCancelled:
-            dialogs.show_info(self, "La préparation de la base de démonstration a été annulée.")
-            return False
-        except UserFacingError as exc:
-            dialogs.show_error(self, exc)
-            return False
-        return True
+        return build_demo_database(self, path)
 
     def import_beneficiaries(self) -> None:
         from app.ui.import_dialog import run_import
