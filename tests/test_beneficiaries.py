@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, Beneficiary, Institution, Office, User
 from app.services import beneficiaries as svc
-from app.services.beneficiaries import BeneficiaryFilter, BeneficiaryInput, HouseholdInput
+from app.services import beneficiary_search as search
+from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
+from app.services.beneficiary_search import BeneficiaryFilter
 from app.services.errors import ConflictError, ValidationError
 
 
@@ -159,27 +161,27 @@ def _seed(db, actor):
 )
 def test_search_is_accent_and_case_insensitive(db, actor, query, names):
     _seed(db, actor)
-    rows = svc.list_beneficiaries(db, BeneficiaryFilter(text=query))
+    rows = search.list_beneficiaries(db, BeneficiaryFilter(text=query))
     assert [r.name for r in rows] == names
-    assert svc.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(names)
+    assert search.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(names)
 
 
 def test_filters_and_sorting(db, actor):
     inst, office, ref = _seed(db, actor)
-    by = lambda **kw: [r.name for r in svc.list_beneficiaries(db, BeneficiaryFilter(**kw))]  # noqa: E731
+    by = lambda **kw: [r.name for r in search.list_beneficiaries(db, BeneficiaryFilter(**kw))]  # noqa: E731
     assert by(orientation="emploi") == ["BÉGUÉ Zoé"]
     assert by(office_id=office.id) == ["MARTIN Noël"]
     assert by(institution_id=inst.id) == ["MARTIN Noël"]
     assert by(referent_id=ref.id) == ["MARTIN Noël"]
-    assert len(by(case_state=svc.NO_CASE)) == 4
+    assert len(by(case_state=search.NO_CASE)) == 4
     assert by(case_state="in_progress") == []
     names = [
         r.name
-        for r in svc.list_beneficiaries(db, BeneficiaryFilter(), sort="commune", descending=True)
+        for r in search.list_beneficiaries(db, BeneficiaryFilter(), sort="commune", descending=True)
     ]
     # Massy, Grigny, Évry, Étampes: É sorts with E
     assert names == ["BÉGUÉ Zoé", "N'DIAYE Awa", "LEFÈVRE Hélène", "MARTIN Noël"]
-    page = svc.list_beneficiaries(db, BeneficiaryFilter(), offset=1, limit=1)
+    page = search.list_beneficiaries(db, BeneficiaryFilter(), offset=1, limit=1)
     assert [r.name for r in page] == ["LEFÈVRE Hélène"]  # Bégué, Lefèvre, Martin, N'Diaye
 
 
@@ -215,11 +217,11 @@ def test_both_query_plans_give_the_same_page(db, actor, monkeypatch, query):
             actor,
             person(last_name=f"Lemaire{n}", first_name="Eva", allocataire_number=f"{5000000 + n}"),
         )
-    monkeypatch.setattr(svc, "WIDE_MATCH", 10**9)
-    narrow = svc.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=25, offset=3)
-    monkeypatch.setattr(svc, "WIDE_MATCH", 1)
-    wide = svc.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=25, offset=3)
+    monkeypatch.setattr(search, "WIDE_MATCH", 10**9)
+    narrow = search.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=25, offset=3)
+    monkeypatch.setattr(search, "WIDE_MATCH", 1)
+    wide = search.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=25, offset=3)
     assert [r.id for r in wide] == [r.id for r in narrow]
-    assert svc.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(
-        svc.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=1000)
+    assert search.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(
+        search.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=1000)
     )

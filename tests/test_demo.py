@@ -16,13 +16,8 @@ from app.cli import main
 from app.services import demo
 from app.services import demo_data as data
 from app.services.actor import os_login
-from app.services.beneficiaries import (
-    BeneficiaryFilter,
-    BeneficiaryInput,
-    HouseholdInput,
-    count_beneficiaries,
-    validate,
-)
+from app.services.beneficiaries import BeneficiaryInput, HouseholdInput, validate
+from app.services.beneficiary_search import BeneficiaryFilter, count_beneficiaries
 from app.services.demo import DemoCancelled, build_demo
 from app.services.errors import DatabaseRefused, UserFacingError
 from app.services.schema import current_revision, head_revision, open_sqlite, probe_file

@@ -51,9 +51,9 @@ def test_self_test_touches_no_user_folder(gui_state, isolated_home, capsys):
 
 
 def test_a_broken_step_fails_the_run_and_the_others_still_run(gui_state, monkeypatch, capsys):
-    from app.services import beneficiaries
+    from app.services import beneficiary_search
 
-    monkeypatch.setattr(beneficiaries, "list_beneficiaries", lambda *args, **kwargs: [])
+    monkeypatch.setattr(beneficiary_search, "list_beneficiaries", lambda *args, **kwargs: [])
 
     assert main(["self-test"]) == 1
 

@@ -138,3 +138,32 @@ def test_read_then_write_is_serialised_between_connections(db_path):
         assert s.get(Counter, "hits").value == 80
     first.dispose()
     second.dispose()
+
+
+def test_rows_reads_plain_sql_and_sees_other_stations_commits(db):
+    assert db.rows("SELECT count(*) FROM institution") == [(0,)]
+    with db.write() as s:
+        s.add(Institution(name="CCAS d'Étampes", kind="ccas"))
+    assert db.rows("SELECT name FROM institution WHERE kind = :kind", {"kind": "ccas"}) == [
+        ("CCAS d'Étampes",)
+    ]
+
+
+def test_rows_never_writes(db):
+    with pytest.raises(DatabaseUnavailable, match="lecture seule"):
+        db.rows("DELETE FROM institution")
+
+
+def test_rows_on_a_locked_database_gives_a_retryable_message_then_works(db, monkeypatch):
+    monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 100)
+    blocker = sqlite3.connect(db.path, timeout=0)
+    blocker.isolation_level = None
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseUnavailable, match="occupée") as info:
+            db.rows("SELECT count(*) FROM institution")
+        assert info.value.retryable
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert db.rows("SELECT count(*) FROM institution") == [(0,)]

@@ -1,10 +1,29 @@
-"""ORM schema. Import from here: ``from app.models import Beneficiary``."""
+"""ORM schema. Import from here: ``from app.models import Beneficiary``.
 
-from app.models.base import Base
-from app.models.cases import AidLine, Case, Decision, Instalment, Meeting, ThirdParty
-from app.models.people import Beneficiary, HouseholdMember, Institution, Office, User
-from app.models.records import AuditEvent, Counter, Document, PaymentBatch, Setting
-from app.models.rules import Envelope, ScaleComponent, ScaleVersion
+The mapped classes are loaded on first access (PEP 562 ``__getattr__``), all together so
+that every mapper is registered: ``app.models.enums`` (codes and French labels) can then be
+imported without loading SQLAlchemy, which the main window's start-up does not need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.models.base import Base
+    from app.models.cases import AidLine, Case, Decision, Instalment, Meeting, ThirdParty
+    from app.models.people import Beneficiary, HouseholdMember, Institution, Office, User
+    from app.models.records import AuditEvent, Counter, Document, PaymentBatch, Setting
+    from app.models.rules import Envelope, ScaleComponent, ScaleVersion
+
+_HOMES = {
+    "base": ["Base"],
+    "cases": ["AidLine", "Case", "Decision", "Instalment", "Meeting", "ThirdParty"],
+    "people": ["Beneficiary", "HouseholdMember", "Institution", "Office", "User"],
+    "records": ["AuditEvent", "Counter", "Document", "PaymentBatch", "Setting"],
+    "rules": ["Envelope", "ScaleComponent", "ScaleVersion"],
+}
 
 __all__ = [
     "AidLine",
@@ -28,3 +47,14 @@ __all__ = [
     "ThirdParty",
     "User",
 ]
+assert sorted(__all__) == sorted(n for names in _HOMES.values() for n in names)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for module_name, names in _HOMES.items():
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        for exported in names:
+            globals()[exported] = getattr(module, exported)
+    return globals()[name]

@@ -6,11 +6,18 @@ import getpass
 import socket
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from app.models import User
 from app.services.storage import Database
+
+if TYPE_CHECKING:
+    from app.models import User
+
+# Plain SQL, so that finding who is acting does not wait for the ORM (start-up time).
+_USER_BY_LOGIN = (
+    "SELECT id, first_name, last_name, capacity, is_validator, is_finance, is_admin "
+    "FROM app_user WHERE os_login = :login AND active = :yes"
+)
 
 
 def os_login() -> str:
@@ -57,13 +64,24 @@ def current_actor(db: Database, login: str | None = None) -> Actor:
     """The user matching this OS login; on a database without users, the first one to open
     it is registered as its administrator (so a new office can start working)."""
     login = login or os_login()
-    with db.read() as s:
-        user = s.scalar(select(User).where(User.os_login == login, User.active.is_(True)))
-        if user is not None:
-            return actor_from_user(user)
-        has_users = bool(s.scalar(select(func.count()).select_from(User)))
+    found = db.rows(_USER_BY_LOGIN, {"login": login, "yes": True})
+    if found:
+        user_id, first, last, capacity, validator, finance, admin = found[0]
+        return Actor(
+            login=login,
+            workstation=socket.gethostname(),
+            user_id=uuid.UUID(str(user_id)),
+            name=f"{first} {last}".strip(),
+            capacity=capacity,
+            is_validator=bool(validator),
+            is_finance=bool(finance),
+            is_admin=bool(admin),
+        )
+    has_users = bool(db.rows("SELECT 1 FROM app_user LIMIT 1"))
     if has_users or db.read_only:
         return Actor(login=login, workstation=socket.gethostname())
+    from app.models import User
+
     with db.write() as s:
         user = User(
             first_name=login,

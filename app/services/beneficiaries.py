@@ -1,5 +1,6 @@
-"""Beneficiaries: the searchable list (filtered and sorted in SQL, fetched by pages),
-the edit form's data, and validated saves."""
+"""Beneficiaries: the edit form's data, validated saves and the folded search columns.
+
+The list's read model (search, filters, pages) is :mod:`app.services.beneficiary_search`."""
 
 from __future__ import annotations
 
@@ -7,54 +8,17 @@ import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.models import Beneficiary, HouseholdMember, Institution, Office, User
-from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relation, SupportContract
+from app.models import Beneficiary, HouseholdMember
+from app.models.enums import Civility, Orientation, PayingBody, Relation, SupportContract
 from app.services import audit, validation
 from app.services.actor import Actor
 from app.services.errors import ValidationError
 from app.services.settings import load_settings
 from app.services.storage import Database
-from app.services.text import fold, search_terms
-
-NO_CASE = "none"  # case_state filter value: beneficiaries who never had a case
-
-
-@dataclass(frozen=True)
-class BeneficiaryFilter:
-    text: str = ""
-    orientation: str | None = None
-    institution_id: uuid.UUID | None = None
-    office_id: uuid.UUID | None = None
-    referent_id: uuid.UUID | None = None
-    case_state: str | None = None  # a CaseState value, or NO_CASE
-
-
-@dataclass(frozen=True)
-class BeneficiaryRow:
-    id: uuid.UUID
-    name: str
-    birth_date: date | None
-    allocataire: str
-    commune: str
-    orientation: str
-    referent: str
-    office: str
-    case_state: str
-
-
-SORT_KEYS = (
-    "name",
-    "birth_date",
-    "allocataire",
-    "commune",
-    "orientation",
-    "referent",
-    "office",
-    "case_state",
-)
+from app.services.text import fold
 
 
 def search_columns(
@@ -94,188 +58,6 @@ def refresh_search_columns(b: Beneficiary) -> None:
         columns["search_text"] = ""
     for name, value in columns.items():
         setattr(b, name, value)
-
-
-# Above this many matches, walking the name index and keeping the matching rows finds the
-# first page faster than fetching every match and sorting them (measured on 300 000 rows:
-# "l" 246 ms -> 10 ms); below it, the reverse ("ndiaye" 3 ms vs 35 ms).
-WIDE_MATCH = 2_000
-
-
-def _fts_match(terms: list[str]) -> str:
-    return " AND ".join(f'"{term}"*' for term in terms)  # fold() leaves only [a-z0-9]
-
-
-def _text_condition(terms: list[str], dialect: str, wide: bool = False) -> ColumnElement[bool]:
-    """Every word of the search box must start a word of the person's folded search text.
-
-    SQLite answers from the FTS5 index (app/migrations/fts.py); other servers use LIKE.
-    ``wide``: a unary ``+`` keeps SQLite from driving the query from the match list, so it
-    walks the name index in order instead (see WIDE_MATCH)."""
-    if dialect == "sqlite":
-        rowid = "+beneficiary.rowid" if wide else "beneficiary.rowid"
-        return literal_column(rowid).in_(
-            text("SELECT rowid FROM beneficiary_fts WHERE beneficiary_fts MATCH :match").bindparams(
-                match=_fts_match(terms)
-            )
-        )
-    return and_(*(Beneficiary.search_text.like(f"% {term}%") for term in terms))
-
-
-def _only_text(flt: BeneficiaryFilter) -> bool:
-    return not (
-        flt.orientation or flt.office_id or flt.institution_id or flt.referent_id or flt.case_state
-    )
-
-
-def _fts_count(session: Session, terms: list[str], cap: int | None = None) -> int:
-    inner = "SELECT rowid FROM beneficiary_fts WHERE beneficiary_fts MATCH :match"
-    if cap is not None:
-        inner += f" LIMIT {int(cap)}"
-    return (
-        session.execute(
-            text(f"SELECT count(*) FROM ({inner})"), {"match": _fts_match(terms)}
-        ).scalar()
-        or 0
-    )
-
-
-def _filtered(query: Select, flt: BeneficiaryFilter, dialect: str, wide: bool = False) -> Select:
-    not_anonymised = (
-        literal_column("+beneficiary.anonymised_at") if wide else Beneficiary.anonymised_at
-    )
-    conds = [not_anonymised.is_(None)]
-    if terms := search_terms(flt.text):
-        conds.append(_text_condition(terms, dialect, wide))
-    if flt.orientation:
-        conds.append(Beneficiary.orientation == flt.orientation)
-    if flt.office_id:
-        conds.append(Beneficiary.office_id == flt.office_id)
-    if flt.institution_id:
-        conds.append(
-            exists().where(
-                Office.id == Beneficiary.office_id, Office.institution_id == flt.institution_id
-            )
-        )
-    if flt.referent_id:
-        conds.append(Beneficiary.referent_id == flt.referent_id)
-    if flt.case_state == NO_CASE:
-        conds.append(Beneficiary.current_case_state.is_(None))
-    elif flt.case_state:
-        conds.append(Beneficiary.current_case_state == flt.case_state)
-    return query.where(and_(*conds))
-
-
-def count_beneficiaries(db: Database, flt: BeneficiaryFilter) -> int:
-    terms = search_terms(flt.text)
-    with db.read() as s:
-        if terms and db.dialect == "sqlite" and _only_text(flt):
-            # Anonymised people have an empty search text: the index alone counts (3 ms
-            # for 76 000 matches instead of 52 ms through the table).
-            return _fts_count(s, terms)
-        query = _filtered(select(func.count()).select_from(Beneficiary), flt, db.dialect)
-        return s.scalar(query) or 0
-
-
-def list_beneficiaries(
-    db: Database,
-    flt: BeneficiaryFilter,
-    *,
-    sort: str = "name",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int = 200,
-) -> list[BeneficiaryRow]:
-    referent = aliased(User)
-    office = aliased(Office)
-    key = {
-        "name": Beneficiary.sort_name,
-        "birth_date": Beneficiary.birth_date,
-        "allocataire": Beneficiary.allocataire_number,
-        "commune": Beneficiary.commune_key,
-        "orientation": Beneficiary.orientation,
-        "referent": referent.last_name,
-        "office": office.name,
-        "case_state": Beneficiary.current_case_state,
-    }[sort]
-    order = [key.desc() if descending else key.asc()]
-    if sort != "name":
-        order.append(Beneficiary.sort_name)
-    order.append(Beneficiary.id)
-    columns = (
-        select(
-            Beneficiary.id,
-            Beneficiary.last_name,
-            Beneficiary.first_name,
-            Beneficiary.birth_date,
-            Beneficiary.allocataire_number,
-            Beneficiary.paying_body,
-            Beneficiary.commune,
-            Beneficiary.orientation,
-            referent.first_name,
-            referent.last_name,
-            office.name,
-            Beneficiary.current_case_state,
-        )
-        .outerjoin(referent, referent.id == Beneficiary.referent_id)
-        .outerjoin(office, office.id == Beneficiary.office_id)
-    )
-    terms = search_terms(flt.text)
-    with db.read() as s:
-        wide = bool(
-            terms
-            and sort == "name"
-            and db.dialect == "sqlite"
-            and _fts_count(s, terms, cap=WIDE_MATCH) >= WIDE_MATCH
-        )
-        query = _filtered(columns, flt, db.dialect, wide)
-        rows = s.execute(query.order_by(*order).offset(offset).limit(limit)).all()
-    return [
-        BeneficiaryRow(
-            id=r[0],
-            name=f"{r[1].upper()} {r[2]}",
-            birth_date=r[3],
-            allocataire=f"{r[5]} {r[4]}" if r[4] else "",
-            commune=r[6] or "",
-            orientation=Orientation(r[7]).label if r[7] else "",
-            referent=f"{r[8]} {r[9]}" if r[9] else "",
-            office=r[10] or "",
-            case_state=CaseState(r[11]).label if r[11] else "",
-        )
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: uuid.UUID
-    label: str
-
-
-@dataclass(frozen=True)
-class Lookups:
-    """What the filters and the form offer: institutions, offices, référents."""
-
-    institutions: list[Choice]
-    offices: list[Choice]
-    referents: list[Choice]
-
-
-def lookups(db: Database) -> Lookups:
-    with db.read() as s:
-        institutions = [
-            Choice(i.id, i.name) for i in s.scalars(select(Institution).order_by(Institution.name))
-        ]
-        offices = [Choice(o.id, o.name) for o in s.scalars(select(Office).order_by(Office.name))]
-        referents = [
-            Choice(u.id, f"{u.last_name.upper()} {u.first_name}".strip())
-            for u in s.scalars(
-                select(User)
-                .where(User.active.is_(True), User.is_referent.is_(True))
-                .order_by(User.last_name, User.first_name)
-            )
-        ]
-    return Lookups(institutions, offices, referents)
 
 
 @dataclass

@@ -184,7 +184,7 @@ def open_sqlite(
     if needs_upgrade and not migrate:
         raise DatabaseRefused(f"« {path.name} » n'est pas à jour (schéma {probe.revision}).")
     db = Database(
-        sqlite_engine(path, mode=mode, read_only=read_only),
+        lambda: sqlite_engine(path, mode=mode, read_only=read_only),
         path=path,
         mode=mode,
         read_only=read_only,
@@ -199,7 +199,14 @@ def open_sqlite(
 
 def open_server(url: str, *, migrate: bool = True) -> Database:
     """Open a PostgreSQL database (multi-office deployments)."""
-    db = Database(server_engine(url), path=None, mode=StorageMode.SERVER, read_only=False)
+    engine = server_engine(url)
+    db = Database(
+        lambda: engine,
+        path=None,
+        mode=StorageMode.SERVER,
+        read_only=False,
+        dialect=engine.dialect.name,
+    )
     with db.engine.connect() as conn:
         from alembic.runtime.migration import MigrationContext
 

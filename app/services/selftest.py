@@ -157,7 +157,7 @@ def step_save_beneficiary(ctx: SelfTestContext) -> str:
 
 
 def step_search(ctx: SelfTestContext) -> str:
-    from app.services.beneficiaries import BeneficiaryFilter, list_beneficiaries
+    from app.services.beneficiary_search import BeneficiaryFilter, list_beneficiaries
 
     wanted = ctx.need("beneficiary_id")
     query = "ÉLOÏSE lefèvre evry"  # accents and case differ from what was saved

@@ -11,7 +11,8 @@ The validator's certificate is a PKCS#12 file (``.p12``/``.pfx``) protected by a
   :data:`TIMESTAMP_TIMEOUT_S`; otherwise B-B with a note: an office working offline is never
   blocked, and no network call is made when no server is configured;
 * a visible signature box on the page: "Signé électroniquement par …", the capacity of the
-  signer and the date, in DejaVu Sans (embedded subset, so accents render everywhere).
+  signer and the date, in DejaVu Sans (embedded subset, so accents render everywhere),
+  subset by ReportLab rather than pyHanko's fontTools/HarfBuzz extra (see ``_StampFont``).
 """
 
 from __future__ import annotations
@@ -35,12 +36,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from fontTools import subset as ft_subset
-from fontTools import ttLib
-from fontTools.ttLib.scaleUpem import scale_upem
-from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.font.api import FontEngineFactory
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory, ShapeResult
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -48,6 +45,7 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.stamp import TextStampStyle
+from reportlab.pdfbase.ttfonts import TTFontFile
 
 from app.resources import resource_path
 from app.services.errors import UserFacingError
@@ -240,7 +238,7 @@ def load_signer(
             f"Le certificat « {path.name} » ne peut pas être utilisé pour signer.",
             detail=str(exc),
         ) from exc
-    _stamp_font()  # first use subsets the font (~0.1 s): do it now, not at the first letter
+    _stamp_font()  # first use parses the font (~0.1 s): do it now, not at the first letter
     simple = _KeptKeySigner(base, key)
     simple.embed_roots = False  # a root is trusted from elsewhere, never from the file
     log.info(
@@ -281,64 +279,35 @@ def _estimate_reserve(simple: signers.SimpleSigner) -> int:
 # --------------------------------------------------------------------------- stamp font
 
 
-# Characters the stamp may need: Latin scripts (French and foreign names), punctuation, €.
-_STAMP_UNICODES = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x250),
-    *range(0x300, 0x370),
-    *range(0x1E00, 0x1F00),
-    *range(0x2010, 0x2027),
-    0x2030,
-    0x2039,
-    0x203A,
-    0x20AC,
-    0x2116,
-]
-
-
 class _StampFont(FontEngineFactory):
-    """DejaVu Sans, subset once to Latin and kept in memory; metrics for line wrapping.
+    """DejaVu Sans, parsed once by ReportLab (metrics for line wrapping, glyph subsetting).
 
-    pyHanko's ``GlyphAccumulatorFactory`` reopens (and never closes) the TTF for every
-    signature; this factory hands each signature an in-memory copy of a small subset instead,
-    rescaled to 1000 units per em (see below).
+    Each signature gets a :class:`_StampFontEngine`, which embeds a subset of the glyphs its
+    stamp uses. ReportLab's TrueType code (already used for the letters) replaces pyHanko's
+    ``[opentype]`` extra (fontTools, HarfBuzz): the stamp needs no shaping or kerning, only
+    advances and a subset, and the frozen application saves about 7 MB.
     """
 
     def __init__(self, font_file: Path) -> None:
-        tt = ttLib.TTFont(str(font_file))
-        options = ft_subset.Options()
-        # No OpenType layout tables (kerning, ligatures): re-subsetting them for every
-        # signature cost ~30 ms; plain advances are good enough for a three-line stamp.
-        options.layout_features = []
-        options.name_IDs = ["*"]
-        options.notdef_outline = True
-        options.drop_tables = [*options.drop_tables, "FFTM", "GSUB", "GPOS", "GDEF", "kern"]
-        subsetter = ft_subset.Subsetter(options=options)
-        subsetter.populate(unicodes=_STAMP_UNICODES)
-        subsetter.subset(tt)
-        # pyHanko writes glyph widths (/W, TJ adjustments) in font units as if the font had
-        # 1000 units per em; DejaVu has 2048, which spreads every letter apart. Rescale.
-        if tt["head"].unitsPerEm != 1000:
-            scale_upem(tt, 1000)
-        out = BytesIO()
-        tt.save(out)
-        self.font_bytes = out.getvalue()
-        self._units = tt["head"].unitsPerEm
-        self._cmap = tt.getBestCmap()
-        self._hmtx = tt["hmtx"]
-        self._default_advance = self._hmtx[".notdef"][0]
+        self._ttf = TTFontFile(str(font_file), validate=0)
+        self.ps_name = bytes(self._ttf.name).decode("ascii")
+        self._widths: dict[int, float] = self._ttf.charWidths  # per 1000 units of text space
+        self._default_width = float(self._ttf.defaultWidth)
+        self._subset_lock = threading.Lock()
+        self._subsets: dict[tuple[int, ...], bytes] = {}
 
-    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:  # type: ignore[no-untyped-def]
-        return GlyphAccumulator(
-            writer=writer, font_handle=BytesIO(self.font_bytes), font_size=10, obj_stream=obj_stream
-        )
+    def has_glyph(self, char: str) -> bool:
+        return ord(char) in self._ttf.charToGlyph
+
+    def advance(self, text: str) -> float:
+        """Width of ``text`` in thousandths of the font size."""
+        return sum(self._widths.get(ord(char), self._default_width) for char in text)
+
+    def char_width(self, codepoint: int) -> float:
+        return self._widths.get(codepoint, self._default_width)
 
     def width(self, text: str, size: float) -> float:
-        total = 0
-        for char in text:
-            glyph = self._cmap.get(ord(char))
-            total += self._hmtx[glyph][0] if glyph else self._default_advance
-        return total * size / self._units
+        return self.advance(text) * size / 1000
 
     def wrap(self, text: str, size: float, max_width: float) -> list[str]:
         lines: list[str] = []
@@ -353,6 +322,165 @@ class _StampFont(FontEngineFactory):
         if current:
             lines.append(current)
         return lines
+
+    def subset(self, codepoints: tuple[int, ...]) -> bytes:
+        """A TrueType font whose character code ``i`` draws ``codepoints[i]``; kept for the
+        next signatures (the same signer gives the same characters, but for the date)."""
+        with self._subset_lock:  # ReportLab's parser reads its data through a cursor
+            font = self._subsets.get(codepoints)
+            if font is None:
+                if len(self._subsets) >= 64:
+                    self._subsets.clear()
+                font = self._subsets[codepoints] = self._ttf.makeSubset(list(codepoints))
+            return font
+
+    def descriptor(self, font_name: str) -> generic.DictionaryObject:
+        ttf = self._ttf
+        flags = (ttf.flags & ~_FONT_NONSYMBOLIC) | _FONT_SYMBOLIC  # own encoding: symbolic
+        return generic.DictionaryObject(
+            {
+                _name("/Type"): _name("/FontDescriptor"),
+                _name("/FontName"): _name("/" + font_name),
+                _name("/Flags"): generic.NumberObject(flags),
+                _name("/FontBBox"): generic.ArrayObject(
+                    generic.NumberObject(round(v)) for v in ttf.bbox
+                ),
+                _name("/ItalicAngle"): generic.NumberObject(round(ttf.italicAngle)),
+                _name("/Ascent"): generic.NumberObject(round(ttf.ascent)),
+                _name("/Descent"): generic.NumberObject(round(ttf.descent)),
+                _name("/CapHeight"): generic.NumberObject(round(ttf.capHeight)),
+                _name("/StemV"): generic.NumberObject(round(ttf.stemV)),
+                _name("/MissingWidth"): generic.NumberObject(round(self._default_width)),
+            }
+        )
+
+    def create_font_engine(self, writer, obj_stream=None) -> _StampFontEngine:  # type: ignore[no-untyped-def]
+        return _StampFontEngine(self, writer, obj_stream)
+
+
+_FONT_SYMBOLIC = 1 << 2
+_FONT_NONSYMBOLIC = 1 << 5
+# Character codes of the stamp's simple font: printable ASCII keeps its own code (readable
+# content streams), any other character takes the next free one. 255 characters at most,
+# far more than a stamp of three short paragraphs holds.
+_FREE_CODES = [*range(0x80, 0x100), *range(0x01, 0x20), 0x7F]
+
+
+def _name(value: str) -> generic.NameObject:
+    return generic.NameObject(value)
+
+
+class _StampFontEngine(FontEngine):
+    """The stamp font of one signature: a simple TrueType font (single-byte codes, its own
+    cmap, so no /Encoding) embedding the glyphs used, with a ToUnicode map and each line
+    marked with its /ActualText, so that the stamp can be copied and searched."""
+
+    def __init__(self, font: _StampFont, writer, obj_stream=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(writer, font.ps_name, embedded_subset=True, obj_stream=obj_stream)
+        self._font = font
+        self._codes: dict[str, int] = {}
+        self._free = iter(_FREE_CODES)
+        self._ref = writer.allocate_placeholder()
+        self._written = False
+
+    @property
+    def uses_complex_positioning(self) -> bool:
+        return False  # one Tj per line, no positioning: pyHanko goes to the next line with T*
+
+    def _code(self, char: str) -> int:
+        code = self._codes.get(char)
+        if code is None:
+            if not self._font.has_glyph(char):
+                return 0  # .notdef, as any viewer would show it
+            code = ord(char) if 0x20 <= ord(char) < 0x7F else next(self._free, 0)
+            if code:
+                self._codes[char] = code
+        return code
+
+    def shape(self, txt: str) -> ShapeResult:
+        if not txt:
+            return ShapeResult(b"", 0, 0)
+        codes = bytes(self._code(char) for char in txt)
+        ops = BytesIO()
+        ops.write(b"/Span ")
+        generic.DictionaryObject(
+            {_name("/ActualText"): generic.TextStringObject(txt)}
+        ).write_to_stream(ops)
+        ops.write(b" BDC <" + codes.hex().encode("ascii") + b"> Tj EMC")
+        return ShapeResult(
+            graphics_ops=ops.getvalue(), x_advance=self._font.advance(txt) / 1000, y_advance=0
+        )
+
+    def as_resource(self) -> generic.IndirectObject:
+        return self._ref
+
+    def prepare_write(self) -> None:
+        if self._written:
+            return
+        self._written = True
+        by_code = {code: ord(char) for char, code in self._codes.items()}
+        last = max(by_code, default=0x20)
+        codepoints = tuple(by_code.get(code, 0) for code in range(last + 1))
+        font_file = self._font.subset(codepoints)
+        font_name = f"{self.subset_prefix}+{self._font.ps_name}"
+        writer, obj_stream = self.writer, self.obj_stream
+
+        stream = generic.StreamObject(
+            {_name("/Length1"): generic.NumberObject(len(font_file))}, stream_data=font_file
+        )
+        stream.compress()
+        descriptor = self._font.descriptor(font_name)
+        descriptor[_name("/FontFile2")] = writer.add_object(stream)
+        widths = [
+            round(self._font.char_width(by_code[code])) if code in by_code else 0
+            for code in range(last + 1)
+        ]
+        font = generic.DictionaryObject(
+            {
+                _name("/Type"): _name("/Font"),
+                _name("/Subtype"): _name("/TrueType"),
+                _name("/BaseFont"): _name("/" + font_name),
+                _name("/FirstChar"): generic.NumberObject(0),
+                _name("/LastChar"): generic.NumberObject(last),
+                _name("/Widths"): generic.ArrayObject(generic.NumberObject(w) for w in widths),
+                _name("/FontDescriptor"): writer.add_object(descriptor, obj_stream),
+                _name("/ToUnicode"): writer.add_object(_to_unicode(by_code)),
+            }
+        )
+        writer.add_object(font, obj_stream, idnum=self._ref.idnum)
+
+
+def _to_unicode(by_code: dict[int, int]) -> generic.StreamObject:
+    """ToUnicode CMap of a single-byte font (bfchar blocks of at most 100 entries)."""
+    pairs = [
+        f"<{code:02X}> <{chr(cp).encode('utf-16-be').hex().upper()}>"
+        for code, cp in sorted(by_code.items())
+    ]
+    blocks = []
+    for start in range(0, len(pairs), 100):
+        chunk = pairs[start : start + 100]
+        blocks.append(f"{len(chunk)} beginbfchar\n" + "\n".join(chunk) + "\nendbfchar")
+    cmap = "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            "<00> <FF>",
+            "endcodespacerange",
+            *blocks,
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+    stream = generic.StreamObject(stream_data=cmap.encode("ascii"))
+    stream.compress()
+    return stream
 
 
 _font_lock = threading.Lock()

@@ -3,6 +3,10 @@
 One :class:`Database` per open database. Reads use a deferred transaction; writes use
 ``BEGIN IMMEDIATE`` so that a read-then-write (envelope check, numbering) cannot interleave
 with another workstation's. Driver errors become French :class:`UserFacingError` messages.
+
+SQLAlchemy is imported on the first ORM session, not with this module: the beneficiary
+list's read model (:meth:`Database.rows`) runs plain SQL on the standard ``sqlite3``
+driver, so that the main window shows its list before the ORM has loaded (start-up time).
 """
 
 from __future__ import annotations
@@ -11,17 +15,18 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from typing import TYPE_CHECKING, Any
 
 from app.services.errors import ConflictError, DatabaseRefused, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +69,20 @@ def is_network_path(path: Path) -> bool:
 
 def translate_error(exc: BaseException) -> Exception:
     """Turn a driver error into a French message the user can act on (or return it as is)."""
-    if isinstance(exc, StaleDataError):
-        return ConflictError(
-            "Ce dossier a été modifié sur un autre poste pendant que vous travailliez. "
-            "Rechargez-le puis recommencez votre modification."
-        )
-    if isinstance(exc, IntegrityError):
-        return exc
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if "sqlalchemy" in sys.modules:  # else no SQLAlchemy error can have been raised
+        from sqlalchemy.exc import DBAPIError, IntegrityError
+        from sqlalchemy.orm.exc import StaleDataError
+
+        if isinstance(exc, StaleDataError):
+            return ConflictError(
+                "Ce dossier a été modifié sur un autre poste pendant que vous travailliez. "
+                "Rechargez-le puis recommencez votre modification."
+            )
+        if isinstance(exc, IntegrityError):
+            return exc
+        if isinstance(exc, DBAPIError):
+            exc = exc.orig
+    orig = exc
     text = str(orig).lower()
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
@@ -100,21 +111,45 @@ def translate_error(exc: BaseException) -> Exception:
 
 
 class Database:
-    """An open database: where it is, how it is shared, and how to get a session."""
+    """An open database: where it is, how it is shared, and how to get a session.
 
-    def __init__(self, engine: Engine, *, path: Path | None, mode: StorageMode, read_only: bool):
-        self.engine = engine
+    The engine is made on first use by ``engine_factory`` (so SQLAlchemy loads then); a
+    SQLite database also keeps one plain ``sqlite3`` connection for :meth:`rows`."""
+
+    def __init__(
+        self,
+        engine_factory: Callable[[], Engine],
+        *,
+        path: Path | None,
+        mode: StorageMode,
+        read_only: bool,
+        dialect: str = "sqlite",
+    ):
+        self._engine_factory = engine_factory
+        self._engine: Engine | None = None
+        self._write_engine: Engine | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
         self.path = path
         self.mode = mode
         self.read_only = read_only
-        if mode is StorageMode.SERVER:
-            self._write_engine = engine.execution_options(isolation_level="SERIALIZABLE")
-        else:
-            self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self.dialect = dialect
 
     @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._engine_factory()
+        return self._engine
+
+    @property
+    def write_engine(self) -> Engine:
+        if self._write_engine is None:
+            if self.mode is StorageMode.SERVER:
+                options: dict[str, Any] = {"isolation_level": "SERIALIZABLE"}
+            else:
+                options = {"sqlite_begin": "IMMEDIATE"}
+            self._write_engine = self.engine.execution_options(**options)
+        return self._write_engine
 
     @property
     def location(self) -> str:
@@ -128,6 +163,9 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading: one consistent snapshot, nothing written."""
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.orm import Session
+
         session = Session(self.engine, expire_on_commit=False, autoflush=False)
         try:
             with session.begin():
@@ -144,7 +182,11 @@ class Database:
             raise DatabaseUnavailable(
                 "Cette base est ouverte en lecture seule : l'enregistrement est impossible."
             )
-        session = Session(self._write_engine, expire_on_commit=False)
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.orm import Session
+        from sqlalchemy.orm.exc import StaleDataError
+
+        session = Session(self.write_engine, expire_on_commit=False)
         try:
             with session.begin():
                 yield session
@@ -157,32 +199,76 @@ class Database:
         finally:
             session.close()
 
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """The rows of one read-only SQL statement with ``:name`` parameters.
+
+        For read models that must not wait for the ORM (the beneficiary list): on SQLite,
+        a plain ``sqlite3`` connection in autocommit mode (one statement = one snapshot);
+        on a server, a read session. Values come as the driver gives them (SQLite: UUIDs
+        as 32 hex digits, dates as ISO text)."""
+        params = dict(params or {})
+        if self.path is None:
+            from sqlalchemy import text
+
+            with self.read() as session:
+                return [tuple(r) for r in session.execute(text(sql), params)]
+        try:
+            with self._reader_lock:
+                if self._reader is None:
+                    self._reader = self._connect_reader()
+                return self._reader.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            with self._reader_lock:  # a broken connection (share gone) is made again
+                if self._reader is not None:
+                    self._reader.close()
+                    self._reader = None
+            raise translate_error(exc) from exc
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        assert self.path is not None
+        # Not opened "?mode=ro" on a writable file: such a connection could not roll back
+        # the hot journal a crashed station may leave; query_only keeps it from writing.
+        conn = connect_sqlite(self.path, mode=self.mode, read_only=self.read_only)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+
     def dispose(self) -> None:
-        self.engine.dispose()
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def connect_sqlite(path: Path, *, mode: StorageMode, read_only: bool) -> sqlite3.Connection:
+    """A driver connection with our pragmas, in autocommit mode (we emit BEGIN ourselves)."""
+    busy_ms = BUSY_TIMEOUT_MS["shared" if mode is StorageMode.SHARED else "local"]
+    uri = f"file:{path.as_posix()}{'?mode=ro' if read_only else ''}"
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_ms / 1000, check_same_thread=False)
+    conn.isolation_level = None  # the driver must not BEGIN on its own
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    return conn
 
 
 def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
     """An engine whose connections carry our pragmas and let us emit BEGIN ourselves."""
-    busy_ms = BUSY_TIMEOUT_MS["shared" if mode is StorageMode.SHARED else "local"]
-    uri = f"file:{path.as_posix()}{'?mode=ro' if read_only else ''}"
-    engine = create_engine(
-        "sqlite+pysqlite://",
-        creator=lambda: sqlite3.connect(
-            uri, uri=True, timeout=busy_ms / 1000, check_same_thread=False
-        ),
-    )
+    from sqlalchemy import create_engine, event
+
+    def connect() -> sqlite3.Connection:
+        conn = connect_sqlite(path, mode=mode, read_only=read_only)
+        if not read_only:
+            # Never WAL: its shared-memory index does not work over SMB/NFS.
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute(f"PRAGMA synchronous={'FULL' if mode is StorageMode.SHARED else 'NORMAL'}")
+        return conn
+
+    engine = create_engine("sqlite+pysqlite://", creator=connect)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-        dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
-        if not read_only:
-            # Never WAL: its shared-memory index does not work over SMB/NFS.
-            cur.execute("PRAGMA journal_mode=DELETE")
-            cur.execute(f"PRAGMA synchronous={'FULL' if mode is StorageMode.SHARED else 'NORMAL'}")
-        cur.close()
+        dbapi_conn.isolation_level = None  # SQLAlchemy's dialect set-up may have reset it
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
@@ -194,4 +280,6 @@ def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
 
 def server_engine(url: str) -> Engine:
     """PostgreSQL (or another server): the server handles locking; we ask serialisable writes."""
+    from sqlalchemy import create_engine
+
     return create_engine(url, pool_pre_ping=True)

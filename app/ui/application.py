@@ -2,9 +2,13 @@
 
 Start-up order: QApplication (French locale and Qt's French translations) → excepthook →
 database (``--db``, else the one this workstation remembers, else the first-run wizard) →
-the acting user → case states brought up to date (granted cases whose job has started are
-"en cours") → the main window. Switching database from the menu goes through
-:func:`open_workspace` too.
+the acting user → the main window, shown → then, once the event loop runs, the case states
+brought up to date (granted cases whose job has started are "en cours") and the other
+screens preloaded. Switching database from the menu goes through :func:`open_workspace`,
+which brings the states up to date before the new database is shown.
+
+What runs before the window shows is kept free of SQLAlchemy (the list reads through
+``Database.rows``): the ORM loads after the first paint, while the user reads the list.
 """
 
 from __future__ import annotations
@@ -13,19 +17,19 @@ import logging
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app import APP_NAME, ORG_NAME, __version__
 from app.config import Paths, app_paths, load_config, save_config
 from app.services import actor as actor_service
-from app.services import schema, workflow
+from app.services import schema
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.ui import dialogs, status
 from app.ui.main_window import MainWindow
-from app.ui.widgets import busy_cursor
+from app.ui.widgets import after_first_paint, busy_cursor
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +86,11 @@ def open_workspace(
     shared: bool | None = None,
     remember: bool = True,
     paths: Paths | None = None,
+    refresh_states: bool = True,
 ) -> tuple[Database, Actor] | None:
     """Open a database and find who is acting; show the error (offering to retry) and
-    return None on failure. On success the workstation remembers the location."""
+    return None on failure. On success the workstation remembers the location.
+    ``refresh_states``: bring the case states up to date now (else the caller does it)."""
 
     def attempt_open() -> tuple[Database, Actor]:
         with busy_cursor():
@@ -98,7 +104,8 @@ def open_workspace(
     ok, opened = status.attempt(parent, attempt_open)
     if not ok or opened is None:
         return None
-    refresh_case_states(parent, *opened)
+    if refresh_states:
+        refresh_case_states(parent, *opened)
     if remember:
         config = load_config(paths)
         config.remember(opened[0].location, shared)
@@ -116,6 +123,8 @@ def refresh_case_states(parent: QWidget | None, db: Database, actor: Actor) -> i
     but never stops the start: the states are brought up to date at the next opening."""
     if db.read_only:
         return 0
+    from app.services import workflow
+
     while True:
         try:
             with busy_cursor():
@@ -164,7 +173,9 @@ def open_at_startup(
                 return None
             location, shared = chosen
             create = True
-        opened = open_workspace(parent, location, create=create, shared=shared, paths=paths)
+        opened = open_workspace(
+            parent, location, create=create, shared=shared, paths=paths, refresh_states=False
+        )
         if opened is not None:
             return opened
         if not dialogs.ask_yes_no(
@@ -190,7 +201,27 @@ def start(db_location: str | None, paths: Paths | None = None) -> MainWindow | N
         return None
     window = build_main_window(*opened, paths=paths)
     window.show()
+    after_first_paint(window, lambda: bring_up_to_date(window))
     return window
+
+
+# Screens a référent opens first: imported while the list is being read, not on the click.
+PRELOADED_SCREENS = ("app.ui.beneficiary_file", "app.ui.case_view")
+
+
+def bring_up_to_date(window: MainWindow) -> None:
+    """The start-up work that can wait for the window: the case states (the list is read
+    again if some moved), then the screens' modules, in a later turn of the event loop."""
+    if refresh_case_states(window, window.db, window.actor):
+        window.beneficiary_list.refresh()
+    QTimer.singleShot(0, preload_screens)
+
+
+def preload_screens() -> None:
+    import importlib
+
+    for module in PRELOADED_SCREENS:
+        importlib.import_module(module)
 
 
 def run_gui(db_location: str | None) -> int:

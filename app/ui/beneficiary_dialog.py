@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Civility, Orientation, PayingBody, Relation, SupportContract
-from app.services import beneficiaries, validation
+from app.services import beneficiaries, beneficiary_search, validation
 from app.services.actor import Actor
-from app.services.beneficiaries import BeneficiaryInput, HouseholdInput, Lookups
+from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
+from app.services.beneficiary_search import Lookups
 from app.services.errors import ConflictError, DatabaseUnavailable, ValidationError
 from app.services.storage import Database
 from app.ui import dialogs
@@ -219,7 +220,7 @@ class BeneficiaryDialog(QDialog):
         while True:
             try:
                 with busy_cursor():
-                    lookups = beneficiaries.lookups(self._db)
+                    lookups = beneficiary_search.lookups(self._db)
                     if beneficiary_id is None:
                         data = BeneficiaryInput()
                     else:

@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relation, SupportContract
-from app.services import beneficiaries
+from app.services import beneficiaries, beneficiary_search
 from app.services import case_view as case_service
 from app.services import settings as settings_service
 from app.services.actor import Actor
-from app.services.beneficiaries import BeneficiaryInput, HouseholdInput, Lookups
+from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
+from app.services.beneficiary_search import Lookups
 from app.services.case_view import CaseSummary
 from app.services.dates import age_on
 from app.services.errors import NotAllowed, ValidationError
@@ -477,7 +478,7 @@ class BeneficiaryFile(QWidget):
         try:
             with busy_cursor():
                 data = beneficiaries.load_beneficiary(self._db, self.beneficiary_id, self._actor)
-                found = beneficiaries.lookups(self._db)
+                found = beneficiary_search.lookups(self._db)
                 cases, latest = self._fetch_cases()
         except ValidationError as exc:  # deleted or anonymised from another workstation
             raise NotAllowed("\n".join(exc.errors.values())) from exc

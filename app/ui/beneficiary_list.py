@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import CaseState, Orientation
-from app.services import beneficiaries as svc
-from app.services.beneficiaries import NO_CASE, BeneficiaryFilter
+from app.services import beneficiary_search as svc
+from app.services.beneficiary_search import NO_CASE, BeneficiaryFilter
 from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.ui import status

@@ -22,8 +22,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.services import beneficiaries as svc
-from app.services.beneficiaries import BeneficiaryFilter, BeneficiaryRow
+from app.services import beneficiary_search as svc
+from app.services.beneficiary_search import BeneficiaryFilter, BeneficiaryRow
 from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.services.text import format_date
@@ -53,7 +53,7 @@ HEADERS = (
     "Bureau",
     "Dossier",
 )
-# Column -> sort key of app.services.beneficiaries.list_beneficiaries (same order).
+# Column -> sort key of app.services.beneficiary_search.list_beneficiaries (same order).
 SORT_KEYS = svc.SORT_KEYS
 assert len(SORT_KEYS) == len(HEADERS)
 
@@ -74,7 +74,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class BeneficiaryTableModel(QAbstractTableModel):
-    """Rows of :func:`app.services.beneficiaries.list_beneficiaries`, loaded lazily.
+    """Rows of :func:`app.services.beneficiary_search.list_beneficiaries`, loaded lazily.
 
     Nothing is queried on construction: call :meth:`reload` once the model is in place.
     """

@@ -6,6 +6,9 @@ The central widget is a tab widget: two permanent tabs, « Bénéficiaires » (t
 another database goes through the opener given by the composition root
 (:func:`app.ui.application.open_workspace`), the same code path as at start-up; on failure
 the current database stays open.
+
+Start-up time: the window imports only what the list needs. The other screens (file,
+case, « À faire ») are imported when first opened; they need the ORM, the list does not.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
@@ -33,10 +37,11 @@ from app.config import Paths, app_paths
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.storage import Database
-from app.ui import case_widgets, dialogs, status
-from app.ui.beneficiary_file import BeneficiaryFile, run_beneficiary_dialog, run_case_editor
+from app.ui import dialogs, status
 from app.ui.beneficiary_list import BeneficiaryList
-from app.ui.caseload_view import CaseloadView
+
+if TYPE_CHECKING:
+    from app.ui.caseload_view import CaseloadView
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +106,13 @@ class _TabPage(QWidget):
         layout.addWidget(content)
         self.setFocusProxy(content)
 
+    def set_content(self, content: QWidget) -> None:
+        """Show ``content`` instead of the current one (a screen built on first use)."""
+        old, self.content = self.content, content
+        self.layout().replaceWidget(old, content)
+        old.deleteLater()
+        self.setFocusProxy(content)
+
 
 class MainWindow(QMainWindow):
     def __init__(
@@ -118,7 +130,8 @@ class MainWindow(QMainWindow):
         self.paths = paths or app_paths()
         self._opener = opener
         self.beneficiary_list: BeneficiaryList
-        self.caseload_view: CaseloadView
+        self._caseload_view: CaseloadView | None = None
+        self._caseload_page: _TabPage
         self.tabs: QTabWidget
         self._pages: dict[TabKey, _TabPage] = {}
 
@@ -272,8 +285,8 @@ class MainWindow(QMainWindow):
         self.beneficiary_list.openRequested.connect(self.open_beneficiary)
         self.beneficiary_list.countChanged.connect(self._show_count)
         self.beneficiary_list.selectionChanged.connect(lambda _selected: self._update_actions())
-        self.caseload_view = CaseloadView(self.db, self.actor, self)
-        self.caseload_view.openCaseRequested.connect(self.open_case)
+        self._caseload_view = None
+        self._caseload_page = _TabPage(QWidget(), None)
 
         tabs = QTabWidget(self)
         tabs.setTabBar(_TabBar(tabs))
@@ -283,7 +296,7 @@ class MainWindow(QMainWindow):
         tabs.setElideMode(Qt.TextElideMode.ElideRight)
         tabs.setUsesScrollButtons(True)
         tabs.addTab(_TabPage(self.beneficiary_list, None), "Bénéficiaires")
-        tabs.addTab(_TabPage(self.caseload_view, None), "À faire")
+        tabs.addTab(self._caseload_page, "À faire")
         tabs.setTabToolTip(LIST_TAB, "Rechercher un bénéficiaire (Ctrl+F)")
         tabs.setTabToolTip(CASELOAD_TAB, "Ce qui est à faire sur les dossiers suivis (Ctrl+T)")
         bar = tabs.tabBar()
@@ -292,7 +305,7 @@ class MainWindow(QMainWindow):
                 if bar.tabButton(index, side) is not None:
                     bar.setTabButton(index, side, None)
         tabs.tabCloseRequested.connect(self.close_tab)
-        tabs.currentChanged.connect(lambda _index: self._update_actions())
+        tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs = tabs
         self.setCentralWidget(tabs)  # deletes the previous one, with its tabs
 
@@ -316,6 +329,28 @@ class MainWindow(QMainWindow):
         )
         self._update_actions()
         self.beneficiary_list.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def caseload_view(self) -> CaseloadView:
+        """The « À faire » screen, built when first shown."""
+        if self._caseload_view is None:
+            from app.ui.caseload_view import CaseloadView
+
+            view = CaseloadView(self.db, self.actor, self)
+            view.openCaseRequested.connect(self.open_case)
+            self._caseload_page.set_content(view)
+            self._caseload_view = view
+        return self._caseload_view
+
+    def _refresh_caseload(self) -> None:
+        """After a change: the « À faire » screen reloads, if it was ever shown."""
+        if self._caseload_view is not None:
+            self._caseload_view.refresh()
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index == CASELOAD_TAB:
+            self.caseload_view  # noqa: B018 - builds the screen on its first showing
+        self._update_actions()
 
     def _show_count(self, total: int) -> None:
         self.count_label.setText(status.count_text(total))
@@ -508,6 +543,8 @@ class MainWindow(QMainWindow):
         key = (BENEFICIARY, beneficiary_id)
         if self._show_tab(key):
             return
+        from app.ui.beneficiary_file import BeneficiaryFile
+
         file = BeneficiaryFile(self.db, self.actor, beneficiary_id, self)
         if not file.loaded:  # the user has been told why
             file.deleteLater()
@@ -518,6 +555,8 @@ class MainWindow(QMainWindow):
 
     def new_beneficiary(self) -> None:
         """The form for a new person; once saved, the list shows it selected."""
+        from app.ui.beneficiary_file import run_beneficiary_dialog
+
         saved = run_beneficiary_dialog(self, self.db, self.actor, None)
         if saved is not None:
             self.tabs.setCurrentIndex(LIST_TAB)
@@ -525,8 +564,10 @@ class MainWindow(QMainWindow):
 
     def _on_beneficiary_changed(self, beneficiary_id: uuid.UUID) -> None:
         """A file was edited, or a case created from it: the lists and its tab follow."""
+        from app.ui.beneficiary_file import BeneficiaryFile
+
         self.beneficiary_list.refresh()
-        self.caseload_view.refresh()
+        self._refresh_caseload()
         file = self.tab_content(BENEFICIARY, beneficiary_id)
         if isinstance(file, BeneficiaryFile):
             self._retitle(
@@ -569,13 +610,15 @@ class MainWindow(QMainWindow):
 
     def _on_case_changed(self, case_id: uuid.UUID) -> None:
         """A case changed (saved, decided, meeting added…): refresh what shows it."""
+        from app.ui.beneficiary_file import BeneficiaryFile
+
         view = self.tab_content(CASE, case_id)
         person: uuid.UUID | None = None
         if view is not None:
             self._retitle((CASE, case_id), *self._case_tab_texts(view))
             person = getattr(getattr(view, "detail", None), "beneficiary_id", None)
         self.beneficiary_list.refresh()  # keeps the selection and the place in the list
-        self.caseload_view.refresh()
+        self._refresh_caseload()
         for key, page in list(self._pages.items()):
             if key[0] == BENEFICIARY and (person is None or key[1] == person):
                 content = page.content
@@ -588,6 +631,8 @@ class MainWindow(QMainWindow):
         beneficiary_id = self.current_beneficiary_id()
         if beneficiary_id is None or self.db.read_only:
             return
+        from app.ui.beneficiary_file import BeneficiaryFile, run_case_editor
+
         content = self.current_content()
         if isinstance(content, BeneficiaryFile):
             content.new_case()  # refreshes itself, then asks to open the new case
@@ -602,8 +647,10 @@ class MainWindow(QMainWindow):
         self.open_case(case_id)
 
     def show_caseload(self) -> None:
+        fresh = self._caseload_view is None  # then built (and loaded) by the tab change
         self.tabs.setCurrentIndex(CASELOAD_TAB)
-        self.caseload_view.refresh()
+        if not fresh:
+            self.caseload_view.refresh()
         self.caseload_view.focus_list()
 
     # --- documents -------------------------------------------------------------------------
@@ -619,6 +666,7 @@ class MainWindow(QMainWindow):
         return session
 
     def show_letters_batch(self) -> None:
+        from app.ui import case_widgets
         from app.ui.letters_batch import LettersBatchDialog
 
         dialog = LettersBatchDialog(self.db, self.actor, self.signer_session, self)

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRegularExpression,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -420,3 +421,23 @@ def summary_html(items: str) -> str:
         f"<b>{html.escape(SUMMARY_TITLE)}</b>"
         f"<ul style='margin-top:2px; margin-bottom:0; margin-left:-16px;'>{items}</ul>"
     )
+
+
+class _FirstPaint(QObject):
+    def __init__(self, widget: QWidget, callback: Any) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+            self.deleteLater()
+        return False
+
+
+def after_first_paint(widget: QWidget, callback: Any) -> None:
+    """Call ``callback`` once ``widget`` has been painted for the first time (a zero timer
+    could run before the first paint, which the window system schedules on its own)."""
+    _FirstPaint(widget, callback)

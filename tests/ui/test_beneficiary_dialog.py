@@ -14,13 +14,15 @@ from PySide6.QtWidgets import QApplication, QCalendarWidget, QDialog, QLabel, QL
 from app.models import Institution, Office, User
 from app.services import beneficiaries
 from app.services.beneficiaries import (
-    BeneficiaryFilter,
     BeneficiaryInput,
     HouseholdInput,
-    count_beneficiaries,
-    list_beneficiaries,
     load_beneficiary,
     save_beneficiary,
+)
+from app.services.beneficiary_search import (
+    BeneficiaryFilter,
+    count_beneficiaries,
+    list_beneficiaries,
 )
 from app.services.errors import ConflictError, DatabaseUnavailable
 from app.ui.beneficiary_dialog import HEALTH_REMINDER, BeneficiaryDialog

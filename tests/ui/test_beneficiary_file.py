@@ -407,7 +407,8 @@ def test_read_only_database_cannot_create_cases(qtbot, db, people):
 
 
 def test_screenshot_of_a_beneficiary_file(qtbot, db, window, people, case_view_stand_in):
-    from app.services.beneficiaries import load_beneficiary, lookups, save_beneficiary
+    from app.services.beneficiaries import load_beneficiary, save_beneficiary
+    from app.services.beneficiary_search import lookups
     from app.services.meetings import MeetingInput, save_meeting
 
     referent, _validator, person, case_id = people

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from app.services import beneficiaries as svc
-from app.services.beneficiaries import BeneficiaryFilter
+from app.services import beneficiary_search as svc
+from app.services.beneficiary_search import BeneficiaryFilter
 from app.services.errors import DatabaseUnavailable
 from app.services.text import fold
 from app.ui.beneficiary_table_model import (

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.services import importer
-from app.services.beneficiaries import BeneficiaryFilter, count_beneficiaries
+from app.services.beneficiary_search import BeneficiaryFilter, count_beneficiaries
 from app.services.errors import DatabaseUnavailable, UserFacingError
 from app.ui.import_dialog import (
     ImportReportDialog,

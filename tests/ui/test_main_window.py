@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 from app import __version__
 from app.config import WorkstationConfig, app_paths, load_config, save_config
 from app.models.enums import CaseState
-from app.services import beneficiaries as svc
-from app.services.beneficiaries import NO_CASE
+from app.services import beneficiary_search as svc
+from app.services import workflow
+from app.services.beneficiary_search import NO_CASE
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
 from app.services.schema import open_sqlite
 from app.services.storage import StorageMode
@@ -519,11 +520,17 @@ def test_start_brings_case_states_up_to_date_once(qtbot, monkeypatch, populated_
     save_config(WorkstationConfig(database=populated_db.location, shared=False))
     calls = []
     monkeypatch.setattr(
-        application.workflow, "refresh_states", lambda db, actor: calls.append((db, actor)) or 2
+        workflow, "refresh_states", lambda db, actor: calls.append((db, actor)) or 2
     )
     win = application.start(None, app_paths())
     qtbot.addWidget(win)
-    assert calls == [(win.db, win.actor)]
+    assert calls == []  # after the first paint: the window shows without waiting for it
+    reloads = []
+    win.beneficiary_list.model.modelReset.connect(lambda: reloads.append(1))
+    qtbot.waitUntil(lambda: calls == [(win.db, win.actor)])
+    assert reloads  # two cases moved: the list shows their new state
+    qtbot.wait(20)
+    assert len(calls) == 1
     win.db.dispose()
 
 
@@ -535,10 +542,11 @@ def test_a_failed_state_refresh_is_shown_and_the_start_goes_on(
     def busy(db, actor):
         raise DatabaseUnavailable("La base de données est occupée par un autre poste.")
 
-    monkeypatch.setattr(application.workflow, "refresh_states", busy)
+    monkeypatch.setattr(workflow, "refresh_states", busy)
     fake_dialogs.retry_answers.extend([True, False])  # retried once, then given up
     win = application.start(None, app_paths())
     qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: len(fake_dialogs.retries) == 2)
     assert fake_dialogs.retries == ["La base de données est occupée par un autre poste."] * 2
     assert win.isVisible() and win.count_label.text() == "300 bénéficiaires"
     win.db.dispose()
@@ -548,9 +556,10 @@ def test_a_bug_in_the_state_refresh_is_shown_and_the_start_goes_on(
     qtbot, monkeypatch, populated_db, fake_dialogs
 ):
     save_config(WorkstationConfig(database=populated_db.location, shared=False))
-    monkeypatch.setattr(application.workflow, "refresh_states", lambda db, actor: 1 / 0)
+    monkeypatch.setattr(workflow, "refresh_states", lambda db, actor: 1 / 0)
     win = application.start(None, app_paths())
     qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: bool(fake_dialogs.errors))
     assert [type(e) for e in fake_dialogs.errors] == [ZeroDivisionError]
     assert win.isVisible()
     win.db.dispose()
@@ -559,7 +568,7 @@ def test_a_bug_in_the_state_refresh_is_shown_and_the_start_goes_on(
 def test_no_state_refresh_on_a_read_only_database(monkeypatch, population, actor):
     population.db.read_only = True
     calls = []
-    monkeypatch.setattr(application.workflow, "refresh_states", lambda *a: calls.append(a))
+    monkeypatch.setattr(workflow, "refresh_states", lambda *a: calls.append(a))
     assert application.refresh_case_states(None, population.db, actor) == 0
     assert calls == []
 
