@@ -207,9 +207,14 @@ def probe_app(db_path: str) -> None:
     shown, shown_at = wait_first_paint(app, window)
     rows = window.beneficiary_list.model.rowCount()
     orm_at_first_paint = "sqlalchemy" in sys.modules
+    # The longest the event loop was held (no input handled) while the rest loads.
+    stall, last = 0.0, time.perf_counter()
     while not all(m in sys.modules for m in application.PRELOADED_SCREENS):
         app.processEvents()
+        now = time.perf_counter()
+        stall, last = max(stall, now - last), now
         time.sleep(0.001)
+        last += 0.001
     settled = time.perf_counter()
     print(
         json.dumps(
@@ -217,6 +222,7 @@ def probe_app(db_path: str) -> None:
                 "shown_at": shown_at,
                 "ready_ms": (shown - start) * 1000,
                 "settled_ms": (settled - start) * 1000,
+                "longest_freeze_while_settling_ms": stall * 1000,
                 "rows": rows,
                 "orm_loaded_at_first_paint": orm_at_first_paint,
                 "rss_mb": peak_rss_mb(),
@@ -229,7 +235,7 @@ def run_probe(args: list[str], runs: int) -> dict:
     """Median over ``runs`` fresh processes. Wall time: from spawning the process to the
     first paint (``shown_at``, the child's clock time); ``settled``: in the child, from its
     first import until the work deferred after the first paint is done."""
-    walls, inner, settled, rss, extra = [], [], [], [], {}
+    walls, inner, settled, freezes, rss, extra = [], [], [], [], [], {}
     with tempfile.TemporaryDirectory(prefix="pack-sortie-bench-") as home:
         for _ in range(runs):
             t0 = time.time()
@@ -246,11 +252,13 @@ def run_probe(args: list[str], runs: int) -> dict:
             walls.append((data["shown_at"] - t0) * 1000)
             settled.append(data.get("settled_ms", data["ready_ms"]))
             rss.append(data["rss_mb"])
+            freezes.append(data.get("longest_freeze_while_settling_ms", 0.0))
             extra = {k: v for k, v in data.items() if k in ("rows", "orm_loaded_at_first_paint")}
     return {
         "wall_ms_median": round(statistics.median(walls), 1),
         "in_process_ms_median": round(statistics.median(inner), 1),
         "settled_in_process_ms_median": round(statistics.median(settled), 1),
+        "longest_freeze_while_settling_ms_max": round(max(freezes), 1),
         "rss_mb": round(max(rss), 1),
         **extra,
     }

@@ -225,3 +225,15 @@ def test_both_query_plans_give_the_same_page(db, actor, monkeypatch, query):
     assert search.count_beneficiaries(db, BeneficiaryFilter(text=query)) == len(
         search.list_beneficiaries(db, BeneficiaryFilter(text=query), limit=1000)
     )
+
+
+@pytest.mark.parametrize("sort", ["name", "allocataire", "commune"])
+def test_the_first_page_walks_the_sort_index_instead_of_sorting_everyone(db, actor, sort):
+    """Not through the anonymised_at index, which matches nearly every row (then the whole
+    table is sorted for each page: 247 ms instead of 1 ms at 300 000 people)."""
+    _seed(db, actor)
+    sql, params = search.list_query(db, BeneficiaryFilter(), sort, descending=False)
+    plan = " | ".join(
+        r[3] for r in db.rows(f"EXPLAIN QUERY PLAN {sql}", {**params, "limit": 200, "offset": 0})
+    )
+    assert "anonymised_at" not in plan and "USE TEMP B-TREE FOR ORDER BY" not in plan, plan

@@ -254,3 +254,158 @@ def test_nsis_script_compiles(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert out.stat().st_size > 0
+
+
+# --- Reduced ICU data (Linux) ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def icu_data():
+    sys.path.insert(0, str(INSTALLER))
+    try:
+        import icu_data
+    finally:
+        sys.path.remove(str(INSTALLER))
+    return icu_data
+
+
+def _icu_item(payload: bytes) -> bytes:
+    """An ICU data item: a 32-byte header (size, magic 0xda27), then the payload."""
+    return struct.pack("<HBB", 32, 0xDA, 0x27) + bytes(28) + payload
+
+
+def _converter(max_bytes_per_char: int) -> bytes:
+    static = struct.pack("<i60siBBBB", 100, b"x", 0, 0, 2, 1, max_bytes_per_char)
+    return _icu_item(static + bytes(100 - len(static)))
+
+
+def test_icu_package_round_trip(icu_data):
+    header = struct.pack("<HBB", 32, 0xDA, 0x27) + bytes(4) + b"\0\0\2\0CmnD" + bytes(16)
+    items = [
+        ("icudt73l/a.res", _icu_item(b"1")),
+        ("icudt73l/coll/fr.res", _icu_item(b"22" * 7)),
+        ("icudt73l/zone/pool.res", _icu_item(b"")),
+    ]
+    blob = icu_data.build_package(header, items)
+    assert icu_data.parse_package(blob) == (header, items)
+    toc = blob[len(header) :]
+    offsets = [struct.unpack_from("<II", toc, 4 + 8 * i)[1] for i in range(len(items))]
+    assert all((len(header) + offset) % 16 == 0 for offset in offsets)
+    with pytest.raises(icu_data.IcuDataError):
+        icu_data.parse_package(b"\x20\0\xda\x27" + bytes(8) + b"ToCP" + bytes(16))
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("coll/root.res", True),
+        ("coll/fr.res", True),
+        ("coll/fr_CA.res", True),
+        ("coll/ucadata.icu", True),
+        ("coll/de.res", False),
+        ("coll/de__PHONEBOOK.res", False),
+        ("coll/zh.res", False),
+        ("zone/fr.res", True),
+        ("zone/pool.res", True),
+        ("zone/res_index.res", True),
+        ("curr/supplementalData.res", True),
+        ("en_GB.res", True),
+        ("ja.res", False),
+        ("yue_Hant.res", False),
+        ("root.res", True),
+        ("cnvalias.icu", True),
+        ("nfkc.nrm", True),
+        ("zoneinfo64.res", True),
+        ("likelySubtags.res", True),
+        ("brkitr/word.brk", True),
+        ("brkitr/cjdict.dict", False),
+        ("brkitr/thaidict.dict", False),
+        ("translit/root.res", False),
+        ("unames.icu", False),
+    ],
+)
+def test_icu_items_kept(icu_data, name, kept):
+    assert icu_data.keep_item(f"icudt73l/{name}", _icu_item(b"")) is kept
+
+
+def test_icu_converters_kept_are_the_single_byte_ones(icu_data):
+    assert icu_data.keep_item("icudt73l/ibm-5348_P100-1997.cnv", _converter(1))  # windows-1252
+    assert not icu_data.keep_item("icudt73l/ibm-943_P15A-2003.cnv", _converter(2))  # Shift_JIS
+
+
+def _pyside_icu_data() -> Path | None:
+    try:
+        import PySide6
+    except ImportError:
+        return None
+    found = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    return found[0] if found else None
+
+
+# Run with the reduced library preloaded (same SONAME: Qt uses it instead of its own).
+_ICU_CHECK = r"""
+import sys
+from PySide6.QtCore import QCollator, QDate, QLocale, QStringDecoder
+maps = open("/proc/self/maps", encoding="utf-8").read()
+assert sys.argv[1] in maps, "the reduced library is not the one loaded"
+fr = QLocale(QLocale.Language.French, QLocale.Country.France)
+collator = QCollator(fr)
+words = ["zèbre", "Émile", "côte", "cote", "coté", "eau", "élan", "ça", "Cab"]
+print(sorted(words, key=collator.sortKey))
+print(fr.toString(QDate(2026, 2, 3), QLocale.FormatType.LongFormat), fr.toUpper("élève à évry"))
+print([QStringDecoder(name).isValid() for name in ("windows-1252", "ISO-8859-15", "Shift_JIS")])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ICU is bundled on Linux only")
+def test_reduced_icu_library_serves_qt(icu_data, tmp_path):
+    source = _pyside_icu_data()
+    if source is None:
+        pytest.skip("PySide6 without its own ICU")
+    if not (shutil.which("as") and shutil.which("ld")):
+        pytest.skip("binutils (as, ld) not installed")
+    reduced = icu_data.reduced_library(source, tmp_path)
+    assert reduced == icu_data.reduced_library(source, tmp_path)  # cached
+    assert reduced.stat().st_size < 8_000_000 < source.stat().st_size
+    soname, symbol, package = icu_data.read_library(reduced)
+    assert (soname, symbol) == icu_data.read_library(source)[:2]
+    names = {name.split("/", 1)[1] for name, _ in icu_data.parse_package(package)[1]}
+    assert {"coll/fr.res", "coll/ucadata.icu", "cnvalias.icu", "ibm-5348_P100-1997.cnv"} <= names
+
+    env = dict(os.environ, LD_PRELOAD=str(reduced), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", _ICU_CHECK, str(reduced)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    order, dates, codecs = done.stdout.splitlines()
+    assert order == str(["ça", "Cab", "cote", "coté", "côte", "eau", "élan", "Émile", "zèbre"])
+    assert dates == "mardi 3 février 2026 ÉLÈVE À ÉVRY"
+    assert codecs == "[True, True, False]"  # Western code pages kept, East Asian ones left out
+
+
+def test_spec_swaps_in_the_reduced_icu_data(spec, monkeypatch):
+    fake = type(sys)("icu_data")
+    fake.IcuDataError = RuntimeError
+    fake.reduced_library = lambda source, cache: cache / "reduced" / source.name
+    monkeypatch.setitem(sys.modules, "icu_data", fake)
+    lib = "PySide6/Qt/lib/libicudata.so.73"
+    binaries = [
+        (lib, f"/venv/{lib}", "BINARY"),
+        ("libicudata.so.73", lib, "SYMLINK"),
+        ("PySide6/Qt/lib/libicuuc.so.73", "/venv/PySide6/Qt/lib/libicuuc.so.73", "BINARY"),
+    ]
+    result = spec["reduce_icu_data"](binaries)
+    if not sys.platform.startswith("linux"):
+        assert result == binaries
+        return
+    assert result[0] == (
+        lib,
+        str(ROOT / "build" / "icu-data" / "reduced" / "libicudata.so.73"),
+        "BINARY",
+    )
+    assert result[1:] == binaries[1:]

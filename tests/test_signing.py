@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import socket
 import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
     NoEncryption,
     PrivateFormat,
 )
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.timestamps import DummyTimeStamper
@@ -185,6 +189,72 @@ def test_stamp_text_has_accents_and_stays_in_its_box(
     assert f"le {local:%d/%m/%Y} à {local:%H:%M}" in inside
     outside = text("-x", "0", "-y", "0", "-W", str(int(x1)), "-H", str(int(PAGE_H)))
     assert "électroniquement" not in outside
+
+
+def _stamp_font(data: bytes) -> generic.DictionaryObject:
+    reader = PdfFileReader(BytesIO(data))
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    (widget,) = [a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig"]
+    (font,) = widget["/AP"]["/N"].get_object()["/Resources"]["/Font"].values()
+    return font.get_object()
+
+
+def test_stamp_font_is_an_embedded_dejavu_subset(signed: signing.SignedPdf) -> None:
+    font = _stamp_font(signed.data)
+    assert font["/Subtype"] == "/TrueType"
+    assert re.fullmatch(r"/[A-Z]{6}\+DejaVuSans", font["/BaseFont"])
+    assert len(font["/Widths"]) == font["/LastChar"] - font["/FirstChar"] + 1
+    program = font["/FontDescriptor"]["/FontFile2"].get_object().data
+    assert program[:4] == b"\x00\x01\x00\x00"  # a TrueType font program...
+    assert len(program) < 60_000  # ...cut down to the stamp's glyphs (DejaVu Sans: 757 kB)
+    to_unicode = font["/ToUnicode"].get_object().data
+    assert b"<00E9>" in to_unicode and b"<00C9>" in to_unicode  # é, É
+
+
+def test_stamp_with_characters_beyond_one_font_subset(pki: TestPki) -> None:
+    """More distinct characters than a single-byte font holds, and some DejaVu Sans lacks:
+    the extra ones show as missing glyphs, the letter is signed all the same."""
+    capacity = "".join(chr(c) for c in range(0x100, 0x250)) + " 漢字 ✓"
+    loaded = load_signer(SignerProfile(pki.p12_path, "Zoé Ŀ", capacity), pki.passphrase)
+    result = sign_pdf(letter_pdf(), loaded, field_box=BOX)
+    assert verify_pdf(result.data).ok
+    assert _stamp_font(result.data)["/LastChar"] <= 255
+
+
+def test_signing_needs_neither_fonttools_nor_harfbuzz(pki: TestPki, tmp_path: Path) -> None:
+    """pyHanko is installed without its [opentype] extra: the stamp must not need it."""
+    letter = tmp_path / "lettre.pdf"
+    letter.write_bytes(letter_pdf())
+    script = textwrap.dedent(
+        """
+        import sys
+
+        class NoOpenType:
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] in ("fontTools", "uharfbuzz"):
+                    raise ModuleNotFoundError(f"blocked: {name}", name=name)
+
+        sys.meta_path.insert(0, NoOpenType())
+        from pathlib import Path
+        from app.services.signing import SignerProfile, load_signer, sign_pdf
+
+        p12, passphrase, letter = sys.argv[1:]
+        signer = load_signer(SignerProfile(Path(p12), "Zoé Lefèvre", "Référente"), passphrase)
+        signed = sign_pdf(Path(letter).read_bytes(), signer, field_box=(320, 80, 570, 160))
+        assert signed.data.startswith(b"%PDF")
+        print("signed without", [m for m in ("fontTools", "uharfbuzz") if m not in sys.modules])
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(pki.p12_path), pki.passphrase, str(letter)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "signed without ['fontTools', 'uharfbuzz']" in done.stdout
 
 
 def test_signature_on_another_page(signer: signing.LoadedSigner) -> None:
