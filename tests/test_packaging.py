@@ -270,8 +270,9 @@ def icu_data():
 
 
 def _icu_item(payload: bytes) -> bytes:
-    """An ICU data item: a 32-byte header (size, magic 0xda27), then the payload."""
-    return struct.pack("<HBB", 32, 0xDA, 0x27) + bytes(28) + payload
+    """An ICU data item: a 32-byte header (size, magic 0xda27), the payload, padding to 16."""
+    item = struct.pack("<HBB", 32, 0xDA, 0x27) + bytes(28) + payload
+    return item + bytes(-len(item) % 16)
 
 
 def _converter(max_bytes_per_char: int) -> bytes:
