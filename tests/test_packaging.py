@@ -140,6 +140,37 @@ def test_spec_plugin_and_translation_filter(spec, dest, kept):
     assert spec["keep_entry"](dest) is kept
 
 
+SYSTEM = "/usr/lib/x86_64-linux-gnu"
+WHEELS = "/home/dev/.venv/lib/python3.12/site-packages"
+
+
+@pytest.mark.parametrize(
+    ("dest", "src", "on_host"),
+    [
+        # The desktop stacks Qt's wheels load from the host, as after `pip install`.
+        ("libfontconfig.so.1", f"{SYSTEM}/libfontconfig.so.1", True),
+        ("libX11.so.6", f"{SYSTEM}/libX11.so.6", True),
+        ("libcups.so.2", "/lib/x86_64-linux-gnu/libcups.so.2", True),
+        ("libgnutls.so.30", f"{SYSTEM}/libgnutls.so.30", True),
+        ("libglib-2.0.so.0", f"{SYSTEM}/libglib-2.0.so.0", True),
+        # Python's own modules and the other wheels: their system libraries travel along.
+        ("libssl.so.3", f"{SYSTEM}/libssl.so.3", False),
+        ("libsqlite3.so.0", f"{SYSTEM}/libsqlite3.so.0", False),
+        ("libpython3.12.so.1.0", f"{SYSTEM}/libpython3.12.so.1.0", False),
+        ("libstdc++.so.6", f"{SYSTEM}/libstdc++.so.6", False),
+        ("libz.so.1", "/lib/x86_64-linux-gnu/libz.so.1", False),
+        # What the wheels carry is never the host's.
+        ("PySide6/Qt/lib/libQt6Gui.so.6", f"{WHEELS}/PySide6/Qt/lib/libQt6Gui.so.6", False),
+        ("libxcb-9065bb12.so.1.1.0", f"{WHEELS}/pillow.libs/libxcb-9065bb12.so.1.1.0", False),
+    ],
+)
+def test_spec_leaves_the_desktop_libraries_on_the_linux_host(spec, monkeypatch, dest, src, on_host):
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert spec["host_provided"](dest, src) is on_host
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert spec["host_provided"](dest, src) is False
+
+
 def test_spec_executable(spec):
     exe = spec["recorded"]["exe"]
     assert exe["name"] == "PackSortie"

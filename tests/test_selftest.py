@@ -63,8 +63,25 @@ def test_a_broken_step_fails_the_run_and_the_others_still_run(gui_state, monkeyp
     assert len(failed) == 1
     assert "Recherche accentuée" in failed[0]
     assert "0 fiche(s)" in failed[0]
-    assert lines[-1].startswith("[OK]")  # the main window was still built
+    assert lines[-2].startswith("[OK]")  # the main window was still built
     assert "1 étape(s) en ÉCHEC" in out
+
+
+def test_a_blank_letter_preview_fails_its_step(gui_state, monkeypatch, capsys):
+    from PySide6.QtGui import QColor, QImage
+
+    from app.ui import pdf_preview
+
+    def blank_page(_document, _page, size):
+        image = QImage(size, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        return image
+
+    monkeypatch.setattr(pdf_preview, "render_page", blank_page)
+    assert main(["self-test"]) == 1
+    failed = [line for line in step_lines(capsys.readouterr().out) if "ÉCHEC" in line]
+    assert len(failed) == 1
+    assert "Aperçu du courrier" in failed[0] and "blanche" in failed[0]
 
 
 def test_an_exception_in_a_step_is_reported_not_raised(capsys):

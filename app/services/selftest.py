@@ -51,6 +51,7 @@ class SelfTestContext:
     actor: Any = None  # app.services.actor.Actor
     beneficiary_id: uuid.UUID | None = None
     case_id: uuid.UUID | None = None
+    letter_path: Path | None = None  # the signed letter, once produced
     qt_app: Any = None  # the QApplication, once the GUI step created or found it
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
@@ -265,6 +266,7 @@ def step_signed_letter(ctx: SelfTestContext) -> str:
     tampered[len(tampered) // 2] ^= 0x01
     if verify_pdf(bytes(tampered), trust_roots=[cert], archived_sha256=doc.sha256).ok:
         raise StepFailed("un octet modifié n'a pas été détecté")
+    ctx.letter_path = doc.path
     return f"{doc.level}, vérifiée, altération détectée ({doc.path.name})"
 
 
@@ -332,6 +334,35 @@ def step_main_window(ctx: SelfTestContext) -> str:
     return f"« {title} » construite et dessinée ({pixmap.width()}×{pixmap.height()})"
 
 
+def step_letter_preview(ctx: SelfTestContext) -> str:
+    """The preview renders the signed letter with QtPdf (PDFium), which no other step loads:
+    a library it needs missing from the installation fails here, not in front of a user."""
+    ctx.need("qt_app")
+    try:
+        from PySide6.QtCore import QSize
+        from PySide6.QtGui import QColor
+        from PySide6.QtPdf import QPdfDocument
+
+        from app.ui.pdf_preview import load_pdf, render_page
+    except ImportError as exc:
+        raise StepFailed(f"aperçu indisponible : {exc}") from exc
+    document = QPdfDocument()
+    buffer = load_pdf(document, ctx.need("letter_path").read_bytes())
+    if buffer is None:
+        raise StepFailed("QtPdf ne sait pas lire le courrier signé")
+    pages = document.pageCount()
+    try:
+        image = render_page(document, 0, QSize(420, 594))
+        white = QColor("white").rgb()
+        inked = sum(image.pixel(x, y) != white for x in range(0, 420, 6) for y in range(0, 594, 6))
+    finally:
+        document.close()
+        buffer.close()
+    if inked < 50:
+        raise StepFailed("la page rendue est blanche")
+    return f"page 1 sur {pages} rendue par QtPdf"
+
+
 STEPS: list[Step] = [
     Step("Fichiers de l'application / bundled files", step_bundled_files),
     Step("Base temporaire créée et migrée / database created", step_create_database),
@@ -343,6 +374,7 @@ STEPS: list[Step] = [
     Step("Courrier signé et vérifié / signed letter", step_signed_letter),
     Step("Qt : images, icône, traduction / Qt plugins", step_qt),
     Step("Fenêtre principale / main window", step_main_window),
+    Step("Aperçu du courrier / letter preview", step_letter_preview),
     # The case and documents issues append their steps here (see the module docstring).
 ]
 

@@ -219,6 +219,7 @@ def bring_up_to_date(window: MainWindow) -> None:
     """The start-up work that can wait for the window: the ORM and the services load in a
     thread; then the case states are brought up to date (the list is read again if some
     moved) and the usual screens imported."""
+    log.info("Main window painted (%d beneficiaries listed)", window.beneficiary_list.model.total)
     loader = threading.Thread(target=_import_all, args=(PRELOADED_SERVICES,), daemon=True)
     loader.start()
 
@@ -228,9 +229,14 @@ def bring_up_to_date(window: MainWindow) -> None:
             return
         if refresh_case_states(window, window.db, window.actor):
             window.beneficiary_list.refresh()
-        QTimer.singleShot(0, window, lambda: _import_all(PRELOADED_SCREENS))
+        QTimer.singleShot(0, window, preload_screens)
 
     QTimer.singleShot(_POLL_MS, window, when_loaded)
+
+
+def preload_screens() -> None:
+    _import_all(PRELOADED_SCREENS)
+    log.info("Start-up complete: services and screens loaded")
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
