@@ -294,6 +294,7 @@ def keystrokes(db_path: Path) -> dict:
 
 
 def case_detail(db_path: Path) -> dict:
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import select
 
@@ -339,6 +340,8 @@ def case_detail(db_path: Path) -> dict:
         times.append((time.perf_counter() - t0) * 1000)
         view.close()
         view.deleteLater()
+        # processEvents() leaves deferred deletions to the event loop, which never runs here.
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     db.dispose()
     return {
         "what": what,
