@@ -17,13 +17,7 @@ if TYPE_CHECKING:
     from app.models.records import AuditEvent, Counter, Document, PaymentBatch, Setting
     from app.models.rules import Envelope, ScaleComponent, ScaleVersion
 
-_HOMES = {
-    "base": ["Base"],
-    "cases": ["AidLine", "Case", "Decision", "Instalment", "Meeting", "ThirdParty"],
-    "people": ["Beneficiary", "HouseholdMember", "Institution", "Office", "User"],
-    "records": ["AuditEvent", "Counter", "Document", "PaymentBatch", "Setting"],
-    "rules": ["Envelope", "ScaleComponent", "ScaleVersion"],
-}
+_MODULES = ("base", "cases", "people", "records", "rules")
 
 __all__ = [
     "AidLine",
@@ -47,14 +41,12 @@ __all__ = [
     "ThirdParty",
     "User",
 ]
-assert sorted(__all__) == sorted(n for names in _HOMES.values() for n in names)
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    for module_name, names in _HOMES.items():
+    for module_name in _MODULES:
         module = importlib.import_module(f"{__name__}.{module_name}")
-        for exported in names:
-            globals()[exported] = getattr(module, exported)
+        globals().update((n, getattr(module, n)) for n in __all__ if n in vars(module))
     return globals()[name]

@@ -82,30 +82,29 @@ def translate_error(exc: BaseException) -> Exception:
             return exc
         if isinstance(exc, DBAPIError):
             exc = exc.orig
-    orig = exc
-    text = str(orig).lower()
+    text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return DatabaseUnavailable(
             "La base de données est occupée par un autre poste. Réessayez dans quelques instants.",
-            detail=str(orig),
+            detail=str(exc),
         )
     if "readonly" in text or "read-only" in text or "read only" in text:
         return DatabaseUnavailable(
             "La base de données est en lecture seule : vous ne pouvez pas enregistrer. "
             "Vérifiez vos droits sur le dossier partagé.",
-            detail=str(orig),
+            detail=str(exc),
         )
     if "unable to open" in text or "disk i/o" in text or "no such file" in text:
         return DatabaseUnavailable(
             "La base de données est inaccessible (lecteur réseau déconnecté ?). "
             "Vérifiez la connexion au partage puis réessayez.",
-            detail=str(orig),
+            detail=str(exc),
         )
     if "malformed" in text or "not a database" in text or "encrypted" in text:
         return DatabaseRefused(
             "Le fichier de base de données est endommagé. Restaurez la dernière sauvegarde "
             "ou contactez votre administrateur.",
-            detail=str(orig),
+            detail=str(exc),
         )
     return exc
 
@@ -218,10 +217,7 @@ class Database:
                     self._reader = self._connect_reader()
                 return self._reader.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            with self._reader_lock:  # a broken connection (share gone) is made again
-                if self._reader is not None:
-                    self._reader.close()
-                    self._reader = None
+            self._close_reader()  # a broken connection (share gone) is made again
             raise translate_error(exc) from exc
 
     def _connect_reader(self) -> sqlite3.Connection:
@@ -232,11 +228,14 @@ class Database:
         conn.execute("PRAGMA query_only=ON")
         return conn
 
-    def dispose(self) -> None:
+    def _close_reader(self) -> None:
         with self._reader_lock:
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
+
+    def dispose(self) -> None:
+        self._close_reader()
         if self._engine is not None:
             self._engine.dispose()
 
