@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from app import APP_NAME, __version__
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--beneficiaries", type=int, default=30_000, help="nombre (30 000)")
     demo.add_argument("--seed", type=int, default=2017, help="graine aléatoire (reproductible)")
     demo.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe")
+    demo.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="JJ/MM/AAAA",
+        help="jour où se situe la démonstration (par défaut : aujourd'hui)",
+    )
 
     imp = sub.add_parser("import-beneficiaries", help="importer des bénéficiaires (CSV)")
     imp.add_argument("--db", required=True, help="base de données")
@@ -132,6 +139,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _day(text: str) -> date:
+    """An argparse type: a French or ISO date, refused with the French message."""
+    from app.services.validation import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _demo(args: argparse.Namespace) -> int:
     from app.services.demo import build_demo
 
@@ -142,7 +159,13 @@ def _demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    summary = build_demo(path, beneficiaries=args.beneficiaries, seed=args.seed, replace=args.force)
+    summary = build_demo(
+        path,
+        beneficiaries=args.beneficiaries,
+        seed=args.seed,
+        replace=args.force,
+        as_of=args.as_of,
+    )
     print(summary)
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.services.actor import Actor  # noqa: E402
 from app.services.schema import open_sqlite  # noqa: E402
 from app.services.storage import Database  # noqa: E402
+from tests.clock import MOMENT  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def moment() -> datetime:
+    """The session's moment (``tests/clock.py``); the application's clock is pinned to it."""
+    from app.services import clock
+
+    clock.pin(MOMENT)
+    yield MOMENT
+    clock.pin(None)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ for it and written only into the test's own temporary folder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.clock import MOMENT
 
 SIGNER_NAME = "Marc Aubert"
 PASSPHRASE = "Écureuil-vert 42 !"
@@ -54,7 +56,7 @@ def make_root(
 ) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     key = _key(label)
     name = _name(common_name, organisation="Conseil départemental de l'Essonne (test)")
-    now = datetime.now(UTC)
+    now = MOMENT
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -94,7 +96,7 @@ def make_signer_cert(
     extended_key_usage: list[x509.ObjectIdentifier] | None = None,
 ) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     key = _key("signer")
-    now = datetime.now(UTC)
+    now = MOMENT
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, organisation="MDS d'Évry (test)"))
@@ -173,7 +175,7 @@ def make_test_pki(
 def make_tsa(root_cert: x509.Certificate, root_key: rsa.RSAPrivateKey):
     """A time-stamping authority certificate (for a local TSA in the B-T test)."""
     key = _key("tsa")
-    now = datetime.now(UTC)
+    now = MOMENT
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name("Horodatage de test", organisation="Test TSA"))

@@ -14,6 +14,7 @@ from app.services import beneficiary_search as search
 from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
 from app.services.beneficiary_search import BeneficiaryFilter
 from app.services.errors import ConflictError, ValidationError
+from tests.clock import days_from_today
 
 
 def person(**kw) -> BeneficiaryInput:
@@ -53,7 +54,7 @@ def test_invalid_input_writes_nothing_and_explains_each_field(db, actor):
         last_name=" ",
         iban="FR76 3000 6000 0112 3456 7890 188",
         allocataire_number="12",
-        birth_date=date(2030, 1, 1),
+        birth_date=days_from_today(30),  # in the future
         postcode="9100",
     )
     with pytest.raises(ValidationError) as info:

@@ -7,13 +7,13 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
-from app.services import demo
+from app.services import demo, demo_day
 from app.services import demo_data as data
 from app.services.actor import os_login
 from app.services.beneficiaries import BeneficiaryInput, HouseholdInput, validate
@@ -21,6 +21,7 @@ from app.services.beneficiary_search import BeneficiaryFilter, count_beneficiari
 from app.services.demo import DemoCancelled, build_demo
 from app.services.errors import DatabaseRefused, UserFacingError
 from app.services.schema import current_revision, head_revision, open_sqlite, probe_file
+from tests.clock import TODAY, years_after, years_before
 
 N = 400
 
@@ -84,7 +85,7 @@ def test_cli_builds_a_demo_at_head_revision(folder: Path, capsys: pytest.Capture
     path = folder / "demo.sqlite"
     assert main(["demo", "--db", str(path), "--beneficiaries", "300", "--seed", "5"]) == 0
     out = capsys.readouterr().out
-    assert "Base de démonstration créée : 300 bénéficiaires" in out
+    assert f"Base de démonstration créée au {TODAY:%d/%m/%Y} : 300 bénéficiaires" in out
     assert str(path) in out
     assert listing(folder) == ["demo.sqlite"]  # no temporary file or journal left behind
     db = open_sqlite(path)
@@ -197,6 +198,41 @@ def test_same_seed_gives_the_same_rows_and_another_seed_does_not(folder: Path):
     assert table_digest(first) != table_digest(other)
 
 
+def test_the_demo_stands_on_the_day_it_is_built_or_on_the_day_asked(folder: Path, capsys):
+    """Same seed and same day give the same rows; the day is recorded for the application."""
+    built_today, asked = folder / "today.sqlite", folder / "asked.sqlite"
+    build_demo(built_today, beneficiaries=200, seed=42)
+    day = years_before(TODAY, 2)  # a demo made two years ago
+    assert main(["demo", "--db", str(asked), "--beneficiaries", "200", "--as-of",
+                 f"{day:%d/%m/%Y}"]) == 0  # fmt: skip
+    assert f"créée au {day:%d/%m/%Y}" in capsys.readouterr().out
+    for path, expected in ((built_today, TODAY), (asked, day)):
+        db = open_sqlite(path)
+        try:
+            assert demo_day.demo_date(db) == expected
+            assert demo_day.demo_is_stale(db, today=expected) is None
+            assert demo_day.demo_is_stale(db, today=expected + timedelta(days=31)) == expected
+        finally:
+            db.dispose()
+    # Nothing in the demo happens after its day; its latest requests are of the last weeks.
+    latest = rows(asked, "SELECT max(request_date) FROM pack_case")[0][0]
+    assert day - timedelta(days=45) < date.fromisoformat(latest) <= day
+
+
+def test_a_real_base_has_no_demo_day(db):
+    assert demo_day.demo_date(db) is None and demo_day.demo_is_stale(db) is None
+
+
+def test_cli_refuses_an_impossible_demo_day(folder: Path, capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--db", str(folder / "d.sqlite"), "--as-of", "30/02/2027"])
+    assert "n'existe pas dans le calendrier" in capsys.readouterr().err
+    too_late = years_after(TODAY, 3)
+    assert main(["demo", "--db", str(folder / "d.sqlite"), "--as-of", f"{too_late:%d/%m/%Y}"]) == 2
+    assert "date de la démonstration" in capsys.readouterr().err
+    assert listing(folder) == []
+
+
 # --- Content -----------------------------------------------------------------------------------
 
 
@@ -223,8 +259,8 @@ def test_summary_matches_the_database(built: tuple[Path, demo.DemoSummary]):
         referents,
     )
     assert str(summary) == (
-        f"Base de démonstration créée : 400 bénéficiaires, {summary.offices} bureaux, "
-        f"{summary.referents} référents — {path}"
+        f"Base de démonstration créée au {TODAY:%d/%m/%Y} : 400 bénéficiaires, "
+        f"{summary.offices} bureaux, {summary.referents} référents — {path}"
     )
     kinds = Counter(k for (k,) in rows(path, "SELECT kind FROM institution"))
     assert kinds["departement"] == 1 and kinds["caf"] == 1
@@ -332,11 +368,11 @@ def test_household_members_are_consistent(demo_path: Path):
     assert most_children == [(4,)]
     for relation, born, parent_born, last_name in members:
         born, parent_born = date.fromisoformat(born), date.fromisoformat(parent_born)
-        assert born <= demo.REFERENCE_DATE and last_name
+        assert born <= TODAY and last_name
         if relation == "enfant":
             assert born > parent_born.replace(year=parent_born.year + 16, day=1)
         else:
-            assert born <= demo.REFERENCE_DATE.replace(year=demo.REFERENCE_DATE.year - 18)
+            assert born <= years_before(TODAY, 18)
 
 
 def test_rsa_orientation_and_contracts(demo_path: Path):
@@ -349,7 +385,7 @@ def test_rsa_orientation_and_contracts(demo_path: Path):
     assert 0.45 < orientations["social"] / N < 0.65
     assert 0.25 < orientations["emploi"] / N < 0.45
     assert 0.03 < orientations["socio_pro"] / N < 0.17
-    ref = demo.REFERENCE_DATE
+    ref = TODAY
     for born, opened, orientation, oriented, global_support, contract, _state in people:
         born, opened, oriented = map(date.fromisoformat, (born, opened, oriented))
         age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
@@ -364,7 +400,7 @@ def test_rsa_orientation_and_contracts(demo_path: Path):
 
 def test_envelopes_cover_every_year_up_to_next_year(demo_path: Path):
     years = [y for (y,) in rows(demo_path, "SELECT year FROM envelope ORDER BY year")]
-    assert years == list(range(2018, demo.REFERENCE_DATE.year + 2))
+    assert years == list(range(2018, TODAY.year + 2))
 
 
 def test_people_pass_the_form_checks_and_are_found_by_search(demo_path: Path):

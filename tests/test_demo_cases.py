@@ -26,7 +26,7 @@ from app.services.case_export import export_cases
 from app.services.case_view import load_case
 from app.services.caseload import TodoKind, caseload
 from app.services.dates import add_months, age_on, month_start
-from app.services.demo import REFERENCE_DATE, build_demo
+from app.services.demo import build_demo
 from app.services.demo_cases import MAX_SCALE, requests_per_year
 from app.services.eligibility import RuleStatus
 from app.services.envelope import envelopes_overview
@@ -37,6 +37,7 @@ from app.services.schema import open_sqlite
 from app.services.storage import Database
 from app.services.validation import iban_error
 from app.services.workflow import ExitReason
+from tests.clock import TODAY  # the demo is built as of the session's day
 from tests.factories import make_case, make_person
 
 N = 1200
@@ -88,7 +89,7 @@ def test_every_state_appears(demo_path: Path):
     assert set(states) == {s.value for s in CaseState}
     assert states["completed"] > states["ended_early"] > 0
     assert states["completed"] > states["refused"] > 0
-    planned = sum(requests_per_year(N, REFERENCE_DATE).values())
+    planned = sum(requests_per_year(N, TODAY).values())
     assert planned * 0.8 < sum(states.values()) < planned + len(CaseState)
 
 
@@ -98,13 +99,13 @@ def test_rows_hold_together(demo_path: Path):
 
 
 def test_volumes_ramp_up_and_scale_with_the_demo():
-    full = requests_per_year(30_000, REFERENCE_DATE)
+    full = requests_per_year(30_000, TODAY)
     assert full[2018] == 40 and full[2019] == 120
     assert all(200 <= full[y] <= 350 for y in range(2020, 2026))
     assert 250 < full[2026] < 350  # up to the demo's today
-    small = requests_per_year(3_000, REFERENCE_DATE)
+    small = requests_per_year(3_000, TODAY)
     assert small[2019] == 12
-    huge = requests_per_year(1_000_000, REFERENCE_DATE)
+    huge = requests_per_year(1_000_000, TODAY)
     assert huge[2019] == round(120 * MAX_SCALE)
 
 
@@ -117,20 +118,20 @@ def test_recent_states_are_recent(demo_path: Path):
     )
     for state, request, submitted, decided, start in cases:
         request, submitted, decided, start = map(day, (request, submitted, decided, start))
-        assert request <= REFERENCE_DATE
+        assert request <= TODAY
         if state == "draft":
             assert submitted is None and decided is None
-            assert request > REFERENCE_DATE - timedelta(days=45)
+            assert request > TODAY - timedelta(days=45)
         elif state == "submitted":
             assert submitted and decided is None
-            assert REFERENCE_DATE - timedelta(days=30) < submitted <= REFERENCE_DATE
+            assert TODAY - timedelta(days=30) < submitted <= TODAY
         else:
-            assert submitted <= decided <= REFERENCE_DATE
+            assert submitted <= decided <= TODAY
             assert 0 <= (decided - request).days <= 21
         if state == "granted":
-            assert start > REFERENCE_DATE
+            assert start > TODAY
         if state in ("in_progress", "suspended"):
-            assert REFERENCE_DATE - timedelta(days=215) <= start <= REFERENCE_DATE
+            assert TODAY - timedelta(days=215) <= start <= TODAY
 
 
 # --- Money: aid lines, scale, schedule, envelopes ------------------------------------------------
@@ -195,17 +196,17 @@ def test_instalment_statuses_follow_time(demo_path: Path):
         "SELECT i.status, i.due_month, i.paid_on, c.state, c.end_date, c.suspended_since, "
         "c.decided_on FROM instalment i JOIN pack_case c ON c.id = i.case_id",
     )
-    mandated_from = add_months(month_start(REFERENCE_DATE), -1)
+    mandated_from = add_months(month_start(TODAY), -1)
     seen = set()
     for status, due, paid_on, state, end, suspended, _decided in found:
         due, paid_on = day(due), day(paid_on)
         seen.add(status)
         if status == "paid":
-            assert due < mandated_from and paid_on and due < paid_on <= REFERENCE_DATE
+            assert due < mandated_from and paid_on and due < paid_on <= TODAY
         elif status == "mandated":
-            assert mandated_from <= due <= REFERENCE_DATE and paid_on is None
+            assert mandated_from <= due <= TODAY and paid_on is None
         elif status == "planned":
-            assert due > REFERENCE_DATE and state in ("granted", "in_progress")
+            assert due > TODAY and state in ("granted", "in_progress")
         elif status == "suspended":
             assert state == "suspended" and due > day(suspended)
         else:
@@ -348,7 +349,7 @@ def test_early_ends_follow_an_invitation_to_give_observations(demo_path: Path):
     assert ended
     for reason, deadline, end, notes, employed, start in ended:
         assert reason in {r.value for r in ExitReason} and employed == 0
-        assert day(start) < day(end) <= REFERENCE_DATE
+        assert day(start) < day(end) <= TODAY
         if ExitReason(reason).needs_observations:
             assert deadline and day(deadline) < day(end)
             assert notes.startswith("Invitation à présenter des observations du ")
@@ -411,7 +412,7 @@ def test_meetings_during_the_follow_up(demo_path: Path):
         if state in ("completed",):
             assert len(follow_ups) >= 1
         for _kind, held, _mode, obstacles, nxt in own:
-            assert max(day(start), day(decided)) <= held <= REFERENCE_DATE
+            assert max(day(start), day(decided)) <= held <= TODAY
             assert not end or held <= day(end)
             assert set(filter(None, obstacles.split(","))) <= codes
             assert nxt is None or nxt > held
@@ -533,14 +534,14 @@ def test_case_view_and_caseload_work_on_the_demo(db: Database, demo_path: Path, 
     for state, case_id in by_state.items():
         detail = load_case(db, case_id, validator, log_access=False)
         assert detail.state.value == state and detail.history
-    items = caseload(db, validator, today=REFERENCE_DATE, everyone=True)
+    items = caseload(db, validator, today=TODAY, everyone=True)
     kinds = {i.kind for i in items}
     assert TodoKind.DECISION in kinds
     assert kinds & {TodoKind.INSTALMENT, TodoKind.MEETING, TodoKind.REVIEW}
     with db.read() as s:
         case = s.get(Case, by_state["in_progress"])
         referent = actor_from_user(s.get(User, case.referent_id), "POSTE-TEST")
-    mine = caseload(db, referent, today=REFERENCE_DATE)
+    mine = caseload(db, referent, today=TODAY)
     assert {i.case_id for i in mine} >= {by_state["in_progress"]}
 
 
@@ -566,26 +567,26 @@ def test_a_new_case_takes_the_next_numbers(demo_path: Path, tmp_path: Path, vali
     copy = tmp_path / "copy.sqlite"
     shutil.copyfile(demo_path, copy)
     counters = dict(rows(copy, "SELECT name, value FROM counter"))
-    year = REFERENCE_DATE.year
+    year = TODAY.year
     db = open_sqlite(copy)
     try:
         with db.read() as s:
             taken = set(s.scalars(select(Beneficiary.allocataire_number)))
         number = next(f"{n:07d}" for n in range(1_000_000, 1_100_000) if f"{n:07d}" not in taken)
         person = make_person(db, validator, number=number)
-        start = REFERENCE_DATE - timedelta(days=3)
+        start = TODAY - timedelta(days=3)
         case_id = make_case(
             db,
             validator,
             person,
             job_start=start,
-            request_date=REFERENCE_DATE,
+            request_date=TODAY,
             contract_end=add_months(start, 6),
         )
         from app.services import workflow
 
-        workflow.submit(db, validator, case_id, on=REFERENCE_DATE)
-        info = workflow.grant(db, validator, case_id, on=REFERENCE_DATE)
+        workflow.submit(db, validator, case_id, on=TODAY)
+        info = workflow.grant(db, validator, case_id, on=TODAY)
         with db.read() as s:
             reference = s.get(Case, case_id).reference
     finally:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from app.models.enums import Component
+from app.services.dates import add_months, month_start
 from app.services.envelope import envelopes_overview, set_envelope
 from app.services.errors import NotAllowed, ValidationError
 from app.services.scale import add_scale_version, list_scales, scale_in_force
 from app.services.settings import OfficeSettings, load_settings, save_settings
+from tests.clock import TODAY
 
 
 def test_seeded_scales_and_envelopes(db):
@@ -56,34 +58,32 @@ def test_admin_adds_a_future_version_never_a_past_one(db, actor):
         c: dataclasses.replace(r, monthly_cents=r.monthly_cents + 500)
         for c, r in current.components.items()
     }
+    start = month_start(add_months(TODAY, 2))  # a revaluation voted for a coming month
     new = dataclasses.replace(
         current,
         id=None,
-        effective_from=date(2027, 1, 1),
-        label="Revalorisation 2027",
+        effective_from=start,
+        label=f"Revalorisation {start.year}",
         components=raised,
         max_total_cents=current.max_total_cents + 5500,
     )
-    add_scale_version(db, actor, new, today=date(2026, 11, 23))
+    add_scale_version(db, actor, new, today=TODAY)
     with db.read() as s:
-        assert (
-            scale_in_force(s, date(2027, 1, 1)).components[Component.TRANSPORT].monthly_cents
-            == 8000
-        )
-        assert scale_in_force(s, date(2026, 12, 31)).effective_from == date(2019, 9, 1)
+        assert scale_in_force(s, start).components[Component.TRANSPORT].monthly_cents == 8000
+        assert scale_in_force(s, start - timedelta(days=1)).effective_from == date(2019, 9, 1)
     with pytest.raises(ValidationError, match="passé"):
         add_scale_version(
             db,
             actor,
-            dataclasses.replace(new, effective_from=date(2026, 1, 1)),
-            today=date(2026, 11, 23),
+            dataclasses.replace(new, effective_from=month_start(add_months(TODAY, -10))),
+            today=TODAY,
         )
     with pytest.raises(ValidationError, match="après"):
         add_scale_version(
             db,
             actor,
-            dataclasses.replace(new, effective_from=date(2026, 12, 1)),
-            today=date(2026, 11, 23),
+            dataclasses.replace(new, effective_from=add_months(start, -1)),
+            today=TODAY,
         )
 
 

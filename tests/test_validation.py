@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from app.services import validation as v
 from app.services.text import fold, format_cents, parse_amount_cents
+from tests.clock import TODAY, years_before
 
 VALID_FR_IBAN = "FR76 3000 6000 0112 3456 7890 189"
 
@@ -99,10 +100,11 @@ def test_impossible_or_malformed_dates(text, message):
 
 
 def test_birth_date_rules():
-    today = date(2026, 11, 23)
+    today = TODAY
     assert v.birth_date_error(date(1990, 1, 1), today) is None
-    assert "futur" in v.birth_date_error(date(2027, 1, 1), today)
-    assert "16 ans" in v.birth_date_error(date(2011, 1, 1), today)
+    assert "futur" in v.birth_date_error(today + timedelta(days=1), today)
+    assert v.birth_date_error(years_before(today, 16), today) is None  # 16 today
+    assert "16 ans" in v.birth_date_error(years_before(today, 16) + timedelta(days=1), today)
 
 
 def test_fold_and_french_formats():

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Beneficiary, HouseholdMember
 from app.models.enums import Civility, Orientation, PayingBody, Relation, SupportContract
-from app.services import audit, validation
+from app.services import audit, clock, validation
 from app.services.actor import Actor
 from app.services.errors import ValidationError
 from app.services.settings import load_settings
@@ -115,7 +115,7 @@ def validate(
 ) -> dict[str, str]:
     """Field name -> French message, for every problem found (empty when all is well)."""
     errors: dict[str, str] = {}
-    today = today or date.today()
+    today = today or clock.today()
     if not data.last_name.strip():
         errors["last_name"] = "Le nom est obligatoire."
     if not data.first_name.strip():

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.models import Case
 from app.models.enums import CaseState, InstalmentStatus, MeetingKind
+from app.services import clock
 from app.services.actor import Actor
 from app.services.schedule import six_month_end
 from app.services.storage import Database
@@ -51,7 +52,7 @@ class TodoItem:
     kind: TodoKind
     due: date
     text: str
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
     beneficiary_id: uuid.UUID | None = None
 
     @property
@@ -65,7 +66,7 @@ FOLLOWED = (CaseState.GRANTED.value, CaseState.IN_PROGRESS.value, CaseState.SUSP
 def caseload(
     db: Database, actor: Actor, today: date | None = None, everyone: bool = False
 ) -> list[TodoItem]:
-    today = today or date.today()
+    today = today or clock.today()
     horizon = today + timedelta(days=HORIZON_DAYS)
     states = [*FOLLOWED, CaseState.SUBMITTED.value]
     query = (

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AidLine, Beneficiary, Case, ThirdParty
 from app.models.enums import CaseState, Component, ContractType, PayeeKind, Relation
-from app.services import audit
+from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.eligibility import Eligibility, PersonFacts, PreviousCase, check_eligibility
 from app.services.envelope import EnvelopeStatus, envelope_status
@@ -163,7 +163,7 @@ def case_errors(data: CaseInput, scale: ScaleRules) -> dict[str, str]:
         errors["contract_end"] = "Un CDI n'a pas de date de fin."
     if data.weekly_hours is not None and not Decimal(0) < data.weekly_hours <= MAX_WEEKLY_HOURS:
         errors["weekly_hours"] = "La durée hebdomadaire doit être comprise entre 0 et 48 heures."
-    if data.request_date > date.today():
+    if data.request_date > clock.today():
         errors["request_date"] = "La date de la demande est dans le futur."
     errors.update(aid_errors(data.aids, scale))
     return errors
@@ -321,6 +321,6 @@ def grant_preview(db: Database, case_id: uuid.UUID, on: date | None = None) -> G
         case = s.get(Case, case_id)
         if case is None:
             raise ValidationError({"id": "Ce dossier n'existe plus."})
-        schedule = build_schedule(aid_requests(case), case.job_start, on or date.today())
+        schedule = build_schedule(aid_requests(case), case.job_start, on or clock.today())
         needs = dict(needs_by_year(schedule))
         return GrantPreview(schedule, [envelope_status(s, y) for y in sorted(needs)], needs)

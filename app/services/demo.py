@@ -1,8 +1,11 @@
 """The demo database: a fictitious but realistic Essonne, 30 000 RSA beneficiaries by default.
 
 Everything comes from one ``random.Random(seed)``: ids, names, numbers, dates, and the
-created/updated columns (derived from :data:`REFERENCE_DATE`, never from the clock), so two
-builds with the same seed and size hold identical rows.
+created/updated columns (derived from the demo's day, ``as_of``, never read again from the
+clock), so two builds with the same seed, size and day hold identical rows. The day is the
+day the demo is built unless told otherwise: a demo is always current when it is made, and
+it is recorded (:mod:`app.services.demo_day`) so that the application can offer
+to rebuild a demo that time has overtaken.
 
 The database is built in a temporary file beside the target and renamed into place at the
 end: a crash or a cancel never leaves a half-built demo at the target path, and a file that
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import logging
 import os
 import random
@@ -45,23 +49,30 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Base, Beneficiary, Envelope, HouseholdMember, Institution, Office, User
+from app.models import (
+    Base,
+    Beneficiary,
+    Envelope,
+    HouseholdMember,
+    Institution,
+    Office,
+    Setting,
+    User,
+)
 from app.models.enums import Civility, Orientation, PayingBody, Relation, SupportContract
+from app.services import clock
 from app.services import demo_data as data
 from app.services.actor import os_login
 from app.services.beneficiaries import search_columns
 from app.services.demo_cases import add_cases
+from app.services.demo_day import DEMO_DATE_KEY
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.services.schema import open_sqlite, probe_file
 from app.services.storage import Database
-from app.services.text import fold
+from app.services.text import fold, format_date
 
 log = logging.getLogger(__name__)
 
-# The demo's "today": ages, RSA and orientation dates, created/updated columns derive from it
-# (not from the clock) so that a seed always gives the same database. Move it forward from
-# time to time so that the demo stays current.
-REFERENCE_DATE = date(2026, 11, 2)
 SCHEME_START = date(2017, 12, 1)  # the Pack sortie is in force; the app's records start here
 GLOBAL_SUPPORT_ELIGIBLE_FROM = date(2019, 9, 1)
 ENGAGEMENT_CONTRACT_FROM = date(2025, 1, 1)  # contrat d'engagement (loi plein emploi)
@@ -120,10 +131,12 @@ class DemoSummary:
     household_members: int
     cases: int = 0
     seconds: float = 0.0
+    as_of: date | None = None
 
     def __str__(self) -> str:
+        day = f" au {format_date(self.as_of)}" if self.as_of else ""
         return (
-            f"Base de démonstration créée : {_count(self.beneficiaries, 'bénéficiaire')}, "
+            f"Base de démonstration créée{day} : {_count(self.beneficiaries, 'bénéficiaire')}, "
             f"{_count(self.offices, 'bureau', 'bureaux')}, "
             f"{_count(self.referents, 'référent')} — {self.path}"
         )
@@ -154,9 +167,18 @@ def build_demo(
     replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    as_of: date | None = None,
 ) -> DemoSummary:
-    """Create a new demo database at ``path`` (see the module docstring)."""
+    """Create a new demo database at ``path`` as it stands on ``as_of`` (default: today)."""
     started = time.perf_counter()
+    as_of = as_of or clock.today()
+    if not SCHEME_START < as_of <= clock.today() + timedelta(days=366):
+        raise ValidationError(
+            {
+                "as_of": "La date de la démonstration doit être comprise entre le "
+                f"{format_date(SCHEME_START + timedelta(days=1))} et dans un an."
+            }
+        )
     path = Path(path).expanduser()
     if not 0 <= beneficiaries <= MAX_BENEFICIARIES:
         raise ValidationError(
@@ -176,7 +198,11 @@ def build_demo(
         db = open_sqlite(temp, create=True)
         try:
             counts = _populate(
-                db, random.Random(seed), beneficiaries, progress or _ignore, cancelled or _never
+                db,
+                _World(rng=random.Random(seed), today=as_of, login=os_login()),
+                beneficiaries,
+                progress or _ignore,
+                cancelled or _never,
             )
         finally:
             db.dispose()
@@ -184,7 +210,7 @@ def build_demo(
     except BaseException:
         _remove_database_files(temp)
         raise
-    summary = DemoSummary(path=path, seconds=time.perf_counter() - started, **counts)
+    summary = DemoSummary(path=path, seconds=time.perf_counter() - started, as_of=as_of, **counts)
     log.info("Demo database built: %s (seed %s, %.1f s)", summary, seed, summary.seconds)
     return summary
 
@@ -279,13 +305,22 @@ class _World:
 
 def _populate(
     db: Database,
-    rng: random.Random,
+    world: _World,
     n: int,
     progress: Callable[[int, int], None],
     cancelled: Callable[[], bool],
 ) -> dict[str, int]:
-    world = _World(rng=rng, today=REFERENCE_DATE, login=os_login())
     _check_cancel(cancelled)
+    day = world.today
+    with db.write() as s:  # no draw from the generator: the rows of a seed stay the same
+        s.add(
+            Setting(
+                id=uuid.uuid5(uuid.NAMESPACE_URL, "pack-sortie:demo_as_of"),
+                key=DEMO_DATE_KEY,
+                value=json.dumps(day.isoformat()),
+                **_tracked(datetime(day.year, day.month, day.day, 7, tzinfo=UTC), DEMO_CREATOR),
+            )
+        )
     progress(0, n)
     plans = _plan_beneficiaries(world, n)
     _check_cancel(cancelled)

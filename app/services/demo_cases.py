@@ -16,9 +16,10 @@ The cases follow the rules the application applies, through its own services:
   with a child young enough at the job start, a schedule from
   :func:`~app.services.schedule.build_schedule` charged to the envelope of each due year;
   a grant that would overdraw an envelope is left out, as the real check refuses it;
-* the life of a granted case up to :data:`~app.services.demo.REFERENCE_DATE`: start of the
-  follow-up, suspensions, follow-up meetings and the 6-month review, completion (still in
-  work or not) or early end preceded by the invitation to give observations;
+* the life of a granted case up to the demo's day (``as_of`` of
+  :func:`~app.services.demo.build_demo`): start of the follow-up, suspensions, follow-up
+  meetings and the 6-month review, completion (still in work or not) or early end preceded
+  by the invitation to give observations;
 * references and decision numbers sequential per year, and the ``counter`` rows set to the
   last numbers used, so that the cases created afterwards in the app follow on;
 * one audit event per transition, as the workflow records them, for the case history.

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.models import Case, Decision, Document
 from app.models.enums import DocumentKind
-from app.services import audit
+from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.cases import require_user
 from app.services.errors import NotAllowed, UserFacingError
@@ -216,7 +216,7 @@ class PendingLetter:
 
 def letters_to_produce(db: Database, day: date | None = None) -> list[PendingLetter]:
     """Decisions (and observation notices) of ``day`` that have no current document yet."""
-    day = day or date.today()
+    day = day or clock.today()
     pending: list[PendingLetter] = []
     with db.read() as s:
         done = {

@@ -21,6 +21,7 @@ from app.models.enums import (
     MeetingMode,
     PayeeKind,
 )
+from app.services import clock
 from app.services.errors import NotAllowed
 from app.services.letter_text import fill, template_for
 from app.services.meetings import Obstacle
@@ -146,7 +147,7 @@ def build_letter(
     meeting = None
     if kind in NOTE_KINDS:
         meeting = _meeting_for(session, case, kind, meeting_id)
-    issued_on = issued_on or (decision.decided_on if decision else date.today())
+    issued_on = issued_on or (decision.decided_on if decision else clock.today())
     formule, civilite = _salutation(person.civility)
     paid_or_due = sum(
         i.amount_cents for i in case.instalments if i.status != InstalmentStatus.CANCELLED.value

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.models import Beneficiary, Case, Meeting
 from app.models.enums import CaseState, MeetingKind, MeetingMode
-from app.services import audit
+from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.cases import require_caseload
 from app.services.errors import ConflictError, NotAllowed, ValidationError
@@ -123,7 +123,7 @@ def meeting_errors(data: MeetingInput, case: Case, today: date) -> dict[str, str
 def save_meeting(
     db: Database, actor: Actor, data: MeetingInput, today: date | None = None
 ) -> uuid.UUID:
-    today = today or date.today()
+    today = today or clock.today()
     with db.write() as s:
         case = s.get(Case, data.case_id)
         if case is None:

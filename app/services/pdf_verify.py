@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -32,6 +32,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+from app.services import clock
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +243,7 @@ async def _check_one(
         # An archived letter outlives its signer's certificate: check the chain at the time
         # of signing (the time-stamp when there is one, else the claimed time).
         moment = stamped_at or claimed
-        cert_expired = status.signing_cert.not_valid_after < datetime.now(UTC)
+        cert_expired = status.signing_cert.not_valid_after < clock.now_utc()
         if moment is not None and cert_expired:
             try:
                 again = await async_validate_pdf_signature(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import ScaleComponent, ScaleVersion
 from app.models.enums import Component, Orientation
-from app.services import audit
+from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
@@ -121,7 +121,7 @@ def add_scale_version(
     """A new version, from today or a future date, after every existing version."""
     if not actor.is_admin:
         raise NotAllowed("Seul un administrateur peut ajouter une version du barème.")
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     if not rules.label.strip():
         errors["label"] = "Donnez un intitulé à cette version (ex. « Délibération du … »)."

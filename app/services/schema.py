@@ -12,13 +12,13 @@ import logging
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import SQLITE_APPLICATION_ID
 from app.migrations.head import HEAD_REVISION
 from app.resources import migrations_dir
+from app.services import clock
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
 from app.services.storage import (
     Database,
@@ -126,7 +126,7 @@ def backup_database(path: Path, revision: str | None) -> Path:
     """Copy the database with SQLite's online backup API into ``<stem>-sauvegardes/``."""
     folder = path.parent / f"{path.stem}-sauvegardes"
     folder.mkdir(exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}-{stamp}-rev{revision or 'none'}.sqlite"
     src = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=15)
     dst = sqlite3.connect(target)

@@ -32,6 +32,7 @@ from typing import Any, TextIO
 
 from app import APP_NAME, __version__
 from app.config import HOME_ENV, Paths, app_paths
+from app.services import clock
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def step_case_granted(ctx: SelfTestContext) -> str:
     from app.services.schedule import AidRequest
 
     db, actor = ctx.need("db"), ctx.need("actor")
-    today = date.today()
+    today = clock.today()
     for year in (today.year - 1, today.year, today.year + 1):  # the job may start in December
         set_envelope(db, actor, year, 20_000_000, "Enveloppe de l'auto-test")
     aids = [AidRequest(Component.TRANSPORT, 7500, 2), AidRequest(Component.DAILY_LIFE, 10000, 3)]
@@ -206,7 +207,7 @@ def step_case_granted(ctx: SelfTestContext) -> str:
 
 def _throwaway_pkcs12(folder: Path, passphrase: str) -> tuple[Path, Any]:
     """A self-signed signing certificate made for this run only (never stored elsewhere)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
@@ -221,7 +222,7 @@ def _throwaway_pkcs12(folder: Path, passphrase: str) -> tuple[Path, Any]:
             x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
         ]
     )
-    now = datetime.now(UTC)
+    now = clock.now_utc()
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

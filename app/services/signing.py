@@ -23,7 +23,7 @@ import logging
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -50,6 +50,7 @@ from pyhanko.stamp import TextStampStyle
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from app.resources import resource_path
+from app.services import clock
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ def load_signer(
             "(certificat seul). Demandez à votre administrateur le fichier .p12 complet."
         )
 
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now_utc()
     _check_validity(cert, path, moment)
     _check_key_usage(cert, path)
 
@@ -270,7 +271,7 @@ def _estimate_reserve(simple: signers.SimpleSigner) -> int:
             MD_ALGORITHM,
             use_pades=True,
             dry_run=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=clock.now_utc()),
         )
         return len(cms.dump())
 
@@ -626,7 +627,7 @@ def sign_pdf(
     x1, y1, x2, y2 = (float(v) for v in field_box)
     if not (x2 > x1 and y2 > y1):
         raise ValueError(f"field_box must be (x1, y1, x2, y2) with x2 > x1, y2 > y1: {field_box}")
-    moment = (signed_at or datetime.now()).astimezone()
+    moment = (signed_at or clock.now()).astimezone()
     _check_validity(signer.certificate, Path(signer.profile.pkcs12_path), moment)
 
     font = _stamp_font()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from app.services import clock
+
 CAF_DIGITS = 7  # default of the caf_number_digits setting (assumption of domain.md §3)
 IBAN_LENGTHS = {
     "FR": 27,
@@ -124,7 +126,7 @@ def parse_date(text: str) -> date:
 
 
 def birth_date_error(value: date, today: date | None = None) -> str | None:
-    today = today or date.today()
+    today = today or clock.today()
     if value > today:
         return "La date de naissance est dans le futur."
     if value.year < 1900:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Case, Decision, Instalment
 from app.models.enums import CaseState, DecisionKind, InstalmentStatus, PayeeKind
-from app.services import audit
+from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.cases import (
     aid_requests,
@@ -159,7 +159,7 @@ def submit(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = Non
         if errors:
             raise ValidationError(errors)
         case.state = CaseState.SUBMITTED.value
-        case.submitted_on = on or date.today()
+        case.submitted_on = on or clock.today()
         return "demande soumise à validation"
 
     _transition(db, actor, case_id, "submit", change)
@@ -168,7 +168,7 @@ def submit(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = Non
 def grant(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> DecisionInfo:
     """Grant within the envelope: the check and the writes share one BEGIN IMMEDIATE."""
     require_validator(actor)
-    on = on or date.today()
+    on = on or clock.today()
     result: list[Decision] = []
 
     def change(s: Session, case: Case) -> str:
@@ -223,7 +223,7 @@ def refuse(
 ) -> DecisionInfo:
     require_validator(actor)
     text = _motivation(motivation)
-    on = on or date.today()
+    on = on or clock.today()
     result: list[Decision] = []
 
     def change(s: Session, case: Case) -> str:
@@ -237,7 +237,7 @@ def refuse(
 
 
 def start_follow_up(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> None:
-    on = on or date.today()
+    on = on or clock.today()
 
     def change(s: Session, case: Case) -> str:
         _expect(case, CaseState.GRANTED)
@@ -268,7 +268,7 @@ def suspend(
         _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS)
         n = _set_instalments(case, InstalmentStatus.PLANNED, InstalmentStatus.SUSPENDED)
         case.state = CaseState.SUSPENDED.value
-        case.suspended_since = on or date.today()
+        case.suspended_since = on or clock.today()
         return f"suspension ({reason.strip()}), {n} échéance(s) suspendue(s)"
 
     _transition(db, actor, case_id, "suspend", change)
@@ -291,7 +291,7 @@ def invite_observations(
     """Record the notice inviting the person to give observations before an early end."""
     require_validator(actor)
     text = _motivation(grounds)
-    on = on or date.today()
+    on = on or clock.today()
     delay = load_settings(db).observations_delay_days
     deadline = on + timedelta(days=delay)
 
@@ -316,7 +316,7 @@ def end_early(
 ) -> DecisionInfo:
     require_validator(actor)
     text = _motivation(motivation)
-    on = on or date.today()
+    on = on or clock.today()
     result: list[Decision] = []
 
     def change(s: Session, case: Case) -> str:
@@ -349,7 +349,7 @@ def end_early(
 def complete(
     db: Database, actor: Actor, case_id: uuid.UUID, employed_at_exit: bool, on: date | None = None
 ) -> DecisionInfo:
-    on = on or date.today()
+    on = on or clock.today()
     result: list[Decision] = []
 
     def change(s: Session, case: Case) -> str:
@@ -371,7 +371,7 @@ def complete(
 
 def refresh_states(db: Database, actor: Actor, today: date | None = None) -> int:
     """Granted cases whose job has started move to "en cours" (run at start-up)."""
-    today = today or date.today()
+    today = today or clock.today()
     if db.read_only:
         return 0
     with db.write() as s:

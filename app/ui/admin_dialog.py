@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Component, Orientation
+from app.services import clock
 from app.services import envelope as envelope_service
 from app.services import scale as scale_service
 from app.services import settings as settings_service
@@ -944,7 +945,7 @@ class AdminDialog(QDialog):
         self.setWindowTitle("Paramètres — Pack Sortie")
         self._db = db
         self._actor = actor
-        today = today or date.today()
+        today = today or clock.today()
         self.editable = actor.is_admin and not db.read_only
 
         ok, initial = status.attempt(parent, self._fetch)

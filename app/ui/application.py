@@ -227,6 +227,7 @@ def bring_up_to_date(window: MainWindow) -> None:
         if loader.is_alive():
             QTimer.singleShot(_POLL_MS, window, when_loaded)
             return
+        window.offer_demo_rebuild()  # a demo that time overtook: today's, if the user wants
         if refresh_case_states(window, window.db, window.actor):
             window.beneficiary_list.refresh()
         QTimer.singleShot(0, window, preload_screens)

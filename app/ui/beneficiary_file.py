@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relation, SupportContract
-from app.services import beneficiaries, beneficiary_search
+from app.services import beneficiaries, beneficiary_search, clock
 from app.services import case_view as case_service
 from app.services import settings as settings_service
 from app.services.actor import Actor
@@ -291,7 +291,7 @@ class BeneficiaryFile(QWidget):
 
     @property
     def today(self) -> date:
-        return self._fixed_today or date.today()
+        return self._fixed_today or clock.today()
 
     @property
     def title(self) -> str:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Component, ContractType, PayeeKind
-from app.services import beneficiaries, workflow
+from app.services import beneficiaries, clock, workflow
 from app.services.actor import Actor
 from app.services.case_view import load_case
 from app.services.cases import CaseInput, load_case_input, preview_eligibility, save_draft
@@ -304,8 +304,8 @@ class CaseEditor(QDialog):
         self.loaded = data is not None
         self._data = data or CaseInput(
             beneficiary_id=beneficiary_id or uuid.uuid4(),
-            job_start=date.today(),
-            request_date=date.today(),
+            job_start=clock.today(),
+            request_date=clock.today(),
         )
         self.setStyleSheet(INVALID_STYLE + SUMMARY_STYLE)
         self._preview_timer = QTimer(self)
@@ -342,8 +342,8 @@ class CaseEditor(QDialog):
                         self._person = f"{person.last_name.upper()} {person.first_name}".strip()
                         data = CaseInput(
                             beneficiary_id=beneficiary_id,
-                            job_start=date.today(),
-                            request_date=date.today(),
+                            job_start=clock.today(),
+                            request_date=clock.today(),
                         )
             except DatabaseUnavailable as exc:
                 if dialogs.ask_retry(owner, exc.message):
@@ -789,8 +789,8 @@ class CaseEditor(QDialog):
             return data
         return CaseInput(
             beneficiary_id=self._data.beneficiary_id,
-            job_start=self.job_start.value() or date.today(),
-            request_date=self.request_date.value() or date.today(),
+            job_start=self.job_start.value() or clock.today(),
+            request_date=self.request_date.value() or clock.today(),
             id=self._data.id,
             aids=self.aid_requests(),
         )
@@ -839,7 +839,7 @@ class CaseEditor(QDialog):
                 name == "contract_end" and data.contract_end and data.contract_end < data.job_start
             ):
                 message = "La fin du contrat précède le début de l'emploi."
-            elif name == "request_date" and data.request_date > date.today():
+            elif name == "request_date" and data.request_date > clock.today():
                 message = "La date de la demande est dans le futur."
         if name == "employer_name":
             message = (

@@ -43,6 +43,7 @@ from app.models.enums import (
     MeetingKind,
     MeetingMode,
 )
+from app.services import clock
 from app.services.actor import Actor
 from app.services.case_view import (
     Action,
@@ -1027,7 +1028,7 @@ def _exit_text(d: CaseDetail) -> str:
 def _birth_text(birth: date | None, today: date | None) -> str:
     if birth is None:
         return "—"
-    today = today or date.today()
+    today = today or clock.today()
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     return f"{format_date(birth)} ({age} ans)"
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import caseload as caseload_service
+from app.services import clock
 from app.services.actor import Actor
 from app.services.caseload import TodoItem, TodoKind
 from app.services.storage import Database
@@ -112,7 +113,7 @@ class TodoTableModel(RowListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[TodoItem] = []
-        self._today = date.today()
+        self._today = clock.today()
 
     def set_rows(self, rows: list[TodoItem], today: date) -> None:
         self.beginResetModel()
@@ -259,7 +260,7 @@ class CaseloadView(QWidget):
     @property
     def today(self) -> date:
         """The day items are judged against (overdue or not); fixed in tests."""
-        return self._fixed_today or date.today()
+        return self._fixed_today or clock.today()
 
     @today.setter
     def today(self, value: date | None) -> None:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Component
-from app.services import workflow
+from app.services import clock, workflow
 from app.services.actor import Actor
 from app.services.case_view import CaseDetail, load_case
 from app.services.cases import GrantPreview, grant_preview
@@ -153,7 +153,7 @@ class DecisionDialog(QDialog):
         self._actor = actor
         self._case_id = case_id
         self.detail = detail
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.result_value: Any = None
         self._fields: dict[str, ValidatedField] = {}
         self.setWindowTitle(f"{title} — {detail.reference}")

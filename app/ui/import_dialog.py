@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services import clock
 from app.services.actor import Actor
 from app.services.errors import DatabaseUnavailable, UserFacingError
 from app.services.storage import Database
@@ -396,7 +396,7 @@ class ImportReportDialog(QDialog):
         self._say("Rapport copié : collez-le dans un courriel ou un document.")
 
     def save_report(self) -> None:
-        stamp = datetime.now().strftime("%Y-%m-%d-%H%M")
+        stamp = clock.now().strftime("%Y-%m-%d-%H%M")
         folder = self._source.parent if self._source else Path.home()
         suggested = str(folder / f"rapport-import-{stamp}.txt")
         path = dialogs.ask_save_file(

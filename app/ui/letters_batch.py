@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import documents
+from app.services import clock, documents
 from app.services.actor import Actor
 from app.services.documents import BatchResult, PendingLetter
 from app.services.errors import UserFacingError
@@ -161,7 +161,7 @@ class LettersBatchDialog(QDialog):
         self._db = db
         self._actor = actor
         self._session = signer_session
-        self.day = day or date.today()
+        self.day = day or clock.today()
         self.result: BatchResult | None = None
 
         layout = QVBoxLayout(self)
@@ -182,7 +182,7 @@ class LettersBatchDialog(QDialog):
         self.today_button = QPushButton("Aujourd'hui")
         self.today_button.setObjectName("todayButton")
         self.today_button.setAutoDefault(False)
-        self.today_button.clicked.connect(lambda: self.load(date.today()))
+        self.today_button.clicked.connect(lambda: self.load(clock.today()))
         top.addWidget(self.today_button)
         layout.addLayout(top)
 
@@ -282,7 +282,7 @@ class LettersBatchDialog(QDialog):
         self.day = day
         if self.date_field.value() != day:
             self.date_field.setValue(day)
-        today = day == date.today()
+        today = day == clock.today()
         self.title_label.setText(
             "Courriers à produire aujourd'hui"
             if today

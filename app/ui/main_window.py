@@ -505,6 +505,37 @@ class MainWindow(QMainWindow):
         path = self.paths.demo_database
         if not path.exists() and not self._build_demo(path):
             return False
+        if not self.switch_database(str(path), shared=False, remember=False):
+            return False
+        self.offer_demo_rebuild()
+        return True
+
+    def offer_demo_rebuild(self) -> bool:
+        """A demonstration database that time has overtaken (its cases stopped at the day it
+        was built): offer to build it again as of today. True when it was rebuilt."""
+        from app.services.demo_day import demo_is_stale
+        from app.services.text import format_date
+        from app.ui.first_run_wizard import build_demo_database
+
+        path = self.paths.demo_database
+        if self.db.path != path:
+            return False
+        try:
+            day = demo_is_stale(self.db)
+        except UserFacingError as exc:
+            log.warning("Could not read the demo's day: %s", exc)
+            return False
+        if day is None or not dialogs.ask_yes_no(
+            self,
+            f"La base de démonstration a été préparée au {format_date(day)} : ses dossiers "
+            "s'arrêtent à cette date, et tout ce qui suivait paraît en retard aujourd'hui.\n"
+            "La préparer à nouveau à la date d'aujourd'hui ? (données fictives ; ce que vous "
+            "y avez saisi sera remplacé)",
+        ):
+            return False
+        self.db.dispose()  # the file is replaced: no connection may keep it open
+        if not build_demo_database(self, path):
+            return False
         return self.switch_database(str(path), shared=False, remember=False)
 
     def _build_demo(self, path: Path) -> bool:
@@ -519,7 +550,6 @@ class MainWindow(QMainWindow):
         ):
             return False
         return build_demo_database(self, path)
-
     def import_beneficiaries(self) -> None:
         from app.ui.import_dialog import run_import
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import MeetingKind, MeetingMode
+from app.services import clock
 from app.services.actor import Actor
 from app.services.case_view import MeetingView
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
@@ -271,7 +272,7 @@ class MeetingDialog(QDialog):
     def _populate(self) -> None:
         m = self._meeting
         if m is None:
-            self.held_on.setValue(self._today or date.today())
+            self.held_on.setValue(self._today or clock.today())
             return
         self.held_on.setValue(m.held_on)
         _select(self.kind, m.kind.value)

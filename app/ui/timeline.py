@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from app.models.enums import Component, InstalmentStatus, MeetingKind
+from app.services import clock
 from app.services.case_view import CaseDetail
 from app.services.dates import add_months, month_start
 from app.services.text import format_cents, format_date
@@ -82,14 +83,14 @@ class AidTimeline(QWidget):
         self.setMinimumHeight(AXIS_HEIGHT + 2 * LANE_HEIGHT + LEGEND_HEIGHT + 2 * MARGIN)
         self.setAccessibleName("Frise des aides")
         self._case: CaseDetail | None = None
-        self._today = date.today()
+        self._today = clock.today()
         self._items: list[HitItem] = []
         self._selected: uuid.UUID | None = None
 
     # --- data --------------------------------------------------------------------------
     def set_case(self, case: CaseDetail | None, today: date | None = None) -> None:
         self._case = case
-        self._today = today or date.today()
+        self._today = today or clock.today()
         self._selected = None
         lanes = len(self._lanes()) + 1
         self.setMinimumHeight(AXIS_HEIGHT + lanes * LANE_HEIGHT + LEGEND_HEIGHT + 2 * MARGIN)

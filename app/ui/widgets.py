@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from app.services import validation
+from app.services import clock, validation
 from app.services.text import format_date
 
 ERROR_COLOR = "#b3261e"
@@ -277,7 +277,7 @@ class DateField(QWidget):
         calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         calendar.setGridVisible(True)
         calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-        current = self.value() or date.today()
+        current = self.value() or clock.today()
         calendar.setSelectedDate(QDate(current.year, current.month, current.day))
         menu = QMenu(self)
         action = QWidgetAction(menu)

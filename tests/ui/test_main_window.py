@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import types
@@ -14,10 +15,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from app import __version__
 from app.config import WorkstationConfig, app_paths, load_config, save_config
+from app.models import Setting
 from app.models.enums import CaseState
 from app.services import beneficiary_search as svc
 from app.services import workflow
 from app.services.beneficiary_search import NO_CASE
+from app.services.demo_day import DEMO_DATE_KEY, demo_date
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
 from app.services.schema import open_sqlite
 from app.services.storage import StorageMode
@@ -25,6 +28,7 @@ from app.ui import application, status
 from app.ui.beneficiary_list import EMPTY_DATABASE_HINT, NAME_MIN_WIDTH, NO_MATCH_HINT
 from app.ui.beneficiary_table_model import COL_COMMUNE, COL_NAME
 from app.ui.main_window import MainWindow
+from tests.clock import TODAY, years_before
 
 SHOTS = Path(os.environ.get("PACK_SORTIE_SHOTS", "/tmp/shots"))
 
@@ -445,6 +449,46 @@ def test_demo_database_is_built_then_opened_without_being_remembered(
     assert window.database_label.text().startswith("Base de démonstration (données fictives)")
     assert window.count_label.text() == "12 bénéficiaires"
     assert load_config().database == ""
+    window.db.dispose()
+
+
+def _demo_built_on(db, day) -> None:
+    with db.write() as s:
+        s.add(Setting(key=DEMO_DATE_KEY, value=json.dumps(day.isoformat())))
+
+
+@pytest.mark.parametrize("rebuild", [True, False])
+def test_a_demo_that_time_overtook_is_offered_a_rebuild(
+    monkeypatch, window, fake_dialogs, populate, rebuild
+):
+    """A demo built two years ago would show every case as overdue: offer today's demo."""
+    demo = app_paths().demo_database
+    old = open_sqlite(demo, create=True)
+    populate(old, size=5)
+    _demo_built_on(old, years_before(TODAY, 2))
+    old.dispose()
+    built = []
+
+    def build_demo(path, *, beneficiaries, seed, replace, progress, cancelled):
+        built.append(path)
+        path.unlink()
+        db = open_sqlite(path, create=True)
+        populate(db, size=12)
+        _demo_built_on(db, TODAY)
+        db.dispose()
+
+    fake_module(monkeypatch, "app.services.demo", build_demo=build_demo)
+    fake_dialogs.yes_no_answers.append(rebuild)
+    window.action_demo.trigger()
+    (question,) = fake_dialogs.questions
+    assert f"préparée au {years_before(TODAY, 2):%d/%m/%Y}" in question
+    assert window.db.path == demo
+    assert built == ([demo] if rebuild else [])
+    assert window.count_label.text() == ("12 bénéficiaires" if rebuild else "5 bénéficiaires")
+    assert demo_date(window.db) == (TODAY if rebuild else years_before(TODAY, 2))
+    fake_dialogs.questions.clear()
+    assert window.offer_demo_rebuild() is False
+    assert len(fake_dialogs.questions) == (0 if rebuild else 1)  # a current demo asks nothing
     window.db.dispose()
 
 
