@@ -27,7 +27,7 @@ from app.services.case_view import load_case
 from app.services.caseload import TodoKind, caseload
 from app.services.dates import add_months, age_on, month_start
 from app.services.demo import build_demo
-from app.services.demo_cases import MAX_SCALE, requests_per_year
+from app.services.demo_cases import MAX_SCALE, YEARLY_REQUESTS, requests_per_year
 from app.services.eligibility import RuleStatus
 from app.services.envelope import envelopes_overview
 from app.services.integrity import check_database
@@ -37,7 +37,7 @@ from app.services.schema import open_sqlite
 from app.services.storage import Database
 from app.services.validation import iban_error
 from app.services.workflow import ExitReason
-from tests.clock import TODAY  # the demo is built as of the session's day
+from tests.clock import TODAY, years_before  # the demo is built as of the session's day
 from tests.factories import make_case, make_person
 
 N = 1200
@@ -101,8 +101,10 @@ def test_rows_hold_together(demo_path: Path):
 def test_volumes_ramp_up_and_scale_with_the_demo():
     full = requests_per_year(30_000, TODAY)
     assert full[2018] == 40 and full[2019] == 120
-    assert all(200 <= full[y] <= 350 for y in range(2020, 2026))
-    assert 250 < full[2026] < 350  # up to the demo's today
+    assert all(200 <= full[y] <= 350 for y in range(2020, TODAY.year))
+    elapsed = ((TODAY - date(TODAY.year, 1, 1)).days + 1) / 365
+    assert full[TODAY.year] == round(YEARLY_REQUESTS[2026] * elapsed)  # up to the demo's today
+    assert max(full) == TODAY.year
     small = requests_per_year(3_000, TODAY)
     assert small[2019] == 12
     huge = requests_per_year(1_000_000, TODAY)
@@ -573,7 +575,7 @@ def test_a_new_case_takes_the_next_numbers(demo_path: Path, tmp_path: Path, vali
         with db.read() as s:
             taken = set(s.scalars(select(Beneficiary.allocataire_number)))
         number = next(f"{n:07d}" for n in range(1_000_000, 1_100_000) if f"{n:07d}" not in taken)
-        person = make_person(db, validator, number=number)
+        person = make_person(db, validator, number=number, children=(years_before(TODAY, 4),))
         start = TODAY - timedelta(days=3)
         case_id = make_case(
             db,

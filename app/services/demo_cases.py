@@ -602,7 +602,7 @@ class _Planner:
         rng, today = self.rng, self.today
         for state in CaseState:
             for _ in range(30):
-                if any(p.final_state is state for p in self.plans):
+                if any(self._shows(p, state) for p in self.plans):
                     break
                 ago = {
                     CaseState.DRAFT: (0, 8),
@@ -627,6 +627,15 @@ class _Planner:
                 start = _weekday(today - timedelta(days=rng.randint(lo, hi)))
                 day = _weekday(start + timedelta(days=rng.randint(3, 20)), back=True)
                 self._grant(min(day, today), force=state, job_start=start)
+
+    @staticmethod
+    def _shows(plan: _Plan, state: CaseState) -> bool:
+        """Does ``plan`` show ``state`` (a suspension: with instalments held back)?"""
+        if plan.final_state is not state:
+            return False
+        return state is not CaseState.SUSPENDED or any(
+            i.due_month > cast(date, plan.suspend_on) for i in plan.schedule
+        )
 
     # Choosing the person
 

@@ -550,6 +550,7 @@ class MainWindow(QMainWindow):
         ):
             return False
         return build_demo_database(self, path)
+
     def import_beneficiaries(self) -> None:
         from app.ui.import_dialog import run_import
 
