@@ -1037,7 +1037,9 @@ class _Planner:
         last = plan.meetings[-1] if plan.meetings else None
         ongoing = not (plan.on(plan.end_on) or plan.on(plan.complete_on))
         if last is not None and ongoing and last.kind is MeetingKind.FOLLOW_UP:
-            planned = _weekday(last.held_on + timedelta(days=rng.randint(30, 50)))
+            # The next appointment is set within the month (so that every followed case is
+            # in the « À faire » list of the coming 30 days, whatever the demo's day).
+            planned = _weekday(last.held_on + timedelta(days=rng.randint(21, 26)))
             last.next_meeting_on = planned if planned <= end else None
 
     def _participants(self, plan: _Plan, mode: MeetingMode) -> str:
