@@ -158,16 +158,19 @@ def make_test_pki(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
     file_name: str = "marc-aubert.p12",
+    signer_name: str = SIGNER_NAME,
 ) -> TestPki:
-    """A root CA and a PKCS#12 file for "Marc Aubert" (with the root in its chain)."""
+    """A root CA and a PKCS#12 file for ``signer_name`` (with the root in its chain)."""
     root_cert, root_key = make_root()
-    cert, key = make_signer_cert(root_cert, root_key, not_before=not_before, not_after=not_after)
+    cert, key = make_signer_cert(
+        root_cert, root_key, common_name=signer_name, not_before=not_before, not_after=not_after
+    )
     p12 = write_p12(tmp_path / "pki" / file_name, cert, key, PASSPHRASE, chain=[root_cert])
     return TestPki(
         root_cert=root_cert,
         p12_path=p12,
         passphrase=PASSPHRASE,
-        signer_name=SIGNER_NAME,
+        signer_name=signer_name,
         signer_cert=cert,
     )
 

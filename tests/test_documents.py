@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -9,13 +10,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.models import Decision, Document
+from app.models import AuditEvent, Decision, Document, Office, User
 from app.models.enums import DocumentKind
 from app.services import documents, workflow
+from app.services.actor import Actor, actor_from_user
+from app.services.errors import NotAllowed
 from app.services.letter_content import MissingMotivation
 from app.services.meetings import MeetingInput, save_meeting
+from app.services.text import fold
 from app.services.workflow import ExitReason
 from tests.factories import granted_case, make_case, make_person, make_users
 
@@ -194,6 +198,72 @@ def test_signed_letter_verifies_and_one_changed_byte_is_detected(db, world, tmp_
     if shutil.which("pdfsig"):
         out = subprocess.run(["pdfsig", str(doc.path)], capture_output=True, text=True).stdout
         assert "Signature is Valid" in out
+
+
+def actor_from_user_named(db, name: str, *, validator: bool) -> Actor:
+    first, last = name.split()
+    with db.write() as s:
+        office = s.scalars(select(Office)).first()
+        user = User(
+            first_name=first,
+            last_name=last,
+            capacity="Cheffe du service insertion",
+            office=office,
+            institution_id=office.institution_id,
+            os_login=fold(name).replace(" ", ""),
+            is_validator=validator,
+        )
+        s.add(user)
+        s.flush()
+        return actor_from_user(user, "POSTE-3")
+
+
+def _signer_of(tmp_path, name, capacity="Responsable de MDS"):
+    from app.services.signing import SignerProfile, load_signer
+    from tests.pki import make_test_pki
+
+    pki = make_test_pki(tmp_path / fold(name).replace(" ", "-"), signer_name=name)
+    return load_signer(SignerProfile(pki.p12_path, name, capacity), pki.passphrase)
+
+
+def test_a_letter_names_one_signer_the_holder_of_the_certificate(db, world, tmp_path):
+    """A validator with delegation signs a colleague's decision: the letter then names the
+    validator alone (never « Acte signé par A » beside « Signé par B »), recorded as such."""
+    referent, validator, _, case_id = world  # the grant is Marc Aubert's
+    other = actor_from_user_named(db, "Claire Dubois", validator=True)
+    signer = _signer_of(tmp_path, "Claire Dubois", "Cheffe du service insertion")
+    doc = documents.produce_document(db, other, case_id, DocumentKind.GRANT_LETTER, signer=signer)
+    text = " ".join(text_of(doc.path).split())
+    assert "Acte signé électroniquement par Claire Dubois, Cheffe du service" in text
+    assert "Signé électroniquement par Claire Dubois" in text  # the stamp: the same person
+    assert "Marc Aubert" not in text
+    assert doc.signed_by == "Claire Dubois"
+    with db.read() as s:
+        event = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "produce").order_by(AuditEvent.at)
+        ).all()[-1]
+    assert json.loads(event.after)["signed_for"] == "Marc Aubert"
+    assert "par délégation pour Marc Aubert" in event.summary
+
+
+def test_signing_with_someone_elses_certificate_or_without_delegation_is_refused(
+    db, world, tmp_path
+):
+    referent, validator, _, case_id = world
+    marc = _signer_of(tmp_path, "Marc Aubert")
+    with pytest.raises(NotAllowed, match="au nom de Marc Aubert, mais la session est celle"):
+        documents.produce_document(db, referent, case_id, DocumentKind.GRANT_LETTER, signer=marc)
+    nadia = _signer_of(tmp_path, "Nadia Benali")
+    with pytest.raises(NotAllowed, match="seul l'auteur ou un valideur ayant délégation"):
+        documents.produce_document(db, referent, case_id, DocumentKind.GRANT_LETTER, signer=nadia)
+    # The author signs with a certificate whose name is written the other way round.
+    author = _signer_of(tmp_path, "AUBERT Marc")
+    doc = documents.produce_document(
+        db, validator, case_id, DocumentKind.GRANT_LETTER, signer=author
+    )
+    assert "Acte signé électroniquement par Marc Aubert" in " ".join(text_of(doc.path).split())
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 1  # refusals wrote nothing
 
 
 def test_batch_produces_the_days_letters(db, world):

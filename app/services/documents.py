@@ -14,7 +14,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from app.services.letter_content import DECISION_OF_KIND, Letter, build_letter
 from app.services.letter_pdf import render_letter
 from app.services.settings import load_settings
 from app.services.storage import Database
+from app.services.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +87,14 @@ def produce_document(
     require_user(actor)
     if db.read_only:
         raise NotAllowed("La base est en lecture seule : aucun document ne peut être archivé.")
-    letter, pdf, place = render(
-        db, case_id, kind, electronic=signer is not None, meeting_id=meeting_id
-    )
+    settings = load_settings(db)
+    with db.read() as s:
+        letter = build_letter(s, settings, case_id, kind, meeting_id=meeting_id)
+    signed_for = ""
+    if signer is not None:
+        letter, signed_for = signing_identity(letter, actor, signer)
+    rendered = render_letter(letter, electronic=signer is not None)
+    pdf, place = rendered.pdf, rendered.signature
     signed_by, level, signed_at = "", "", None
     if signer is not None:
         from app.services.signing import sign_pdf
@@ -151,8 +157,14 @@ def produce_document(
                     f", signé par {signed_by} ({level})"
                     if signed_by
                     else ", non signé électroniquement"
-                ),
-                after={"path": doc.path, "sha256": digest},
+                )
+                + (f", par délégation pour {signed_for}" if signed_for else ""),
+                after={
+                    "path": doc.path,
+                    "sha256": digest,
+                    "signed_by": signed_by,
+                    "signed_for": signed_for,
+                },
             )
             doc_id = doc.id
     except BaseException:
@@ -160,6 +172,41 @@ def produce_document(
         raise
     log.info("Document %s written to %s (%s)", kind.value, path, level or "unsigned")
     return ProducedDocument(doc_id, path, digest, kind, version, signed_by, level)
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two spellings of one name: case, accents, hyphens and word order aside
+    ('AUBERT Marc' is 'Marc Aubert')."""
+    return bool(fold(a)) and sorted(fold(a).split()) == sorted(fold(b).split())
+
+
+def signing_identity(letter: Letter, actor: Actor, signer) -> tuple[Letter, str]:  # noqa: ANN001
+    """The letter as it must be signed with ``signer``'s certificate, and for whom.
+
+    The person named as signer must hold the certificate (CRPA L212-1 and L212-3: one act,
+    one signer). The certificate must be the logged-in user's own; the letter is signed by
+    the author it names, or, in the author's place, by a validator with delegation, who is
+    then the one named (with the certificate's capacity) and recorded as signing for the
+    author. Anything else is refused: no letter carries two signers."""
+    holder = signer.common_name
+    if not same_person(holder, actor.display):
+        raise NotAllowed(
+            f"Le certificat de signature de ce poste est au nom de {holder}, mais la session "
+            f"est celle de {actor.display} : chacun signe avec son propre certificat. "
+            "Configurez votre certificat (Documents › Certificat de signature)."
+        )
+    if same_person(holder, letter.signer_name):
+        return letter, ""
+    if not actor.is_validator:
+        raise NotAllowed(
+            f"Ce courrier est signé par {letter.signer_name or 'son auteur'} : seul l'auteur "
+            "ou un valideur ayant délégation peut le signer électroniquement. Demandez-lui de "
+            "le produire, ou produisez-le sans signature électronique pour signature à la main."
+        )
+    capacity = signer.profile.capacity or actor.capacity or letter.signer_capacity
+    return replace(letter, signer_name=actor.display, signer_capacity=capacity), (
+        letter.signer_name
+    )
 
 
 def _write_new_version(folder: Path, stem: str, data: bytes) -> tuple[Path, int]:

@@ -205,8 +205,9 @@ def step_case_granted(ctx: SelfTestContext) -> str:
     return f"{detail.reference} accordé, décision {decision.number}, 450,00 € en 5 échéances"
 
 
-def _throwaway_pkcs12(folder: Path, passphrase: str) -> tuple[Path, Any]:
-    """A self-signed signing certificate made for this run only (never stored elsewhere)."""
+def _throwaway_pkcs12(folder: Path, passphrase: str, holder: str) -> tuple[Path, Any]:
+    """A self-signed signing certificate of ``holder`` made for this run only (never stored
+    elsewhere): letters are signed only with the certificate of the person they name."""
     from datetime import timedelta
 
     from cryptography import x509
@@ -218,7 +219,7 @@ def _throwaway_pkcs12(folder: Path, passphrase: str) -> tuple[Path, Any]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, "Auto-test Pack Sortie"),
+            x509.NameAttribute(NameOID.COMMON_NAME, holder),
             x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
         ]
     )
@@ -255,9 +256,10 @@ def step_signed_letter(ctx: SelfTestContext) -> str:
 
     db, actor = ctx.need("db"), ctx.need("actor")
     passphrase = uuid.uuid4().hex
-    p12, cert = _throwaway_pkcs12(ctx.workdir, passphrase)
+    p12, cert = _throwaway_pkcs12(ctx.workdir, passphrase, actor.name or actor.login)
     signer = load_signer(
-        SignerProfile(p12, "Auto-test", "Vérification de l'installation"), passphrase
+        SignerProfile(p12, actor.name or actor.login, "Vérification de l'installation"),
+        passphrase,
     )
     doc = produce_document(db, actor, ctx.need("case_id"), DocumentKind.GRANT_LETTER, signer=signer)
     report = verify_pdf(doc.path, trust_roots=[cert], archived_sha256=doc.sha256)

@@ -312,16 +312,26 @@ class DocumentsPanel(QWidget):
         signer = None
         if choice == 0:
             actor = self._actor
-            if letter.signer_name and letter.signer_name != actor.name:
-                capacity = f" ({letter.signer_capacity})" if letter.signer_capacity else ""
-                if not dialogs.ask_yes_no(
+            author = not letter.signer_name or documents.same_person(
+                letter.signer_name, actor.display
+            )
+            if not author and not actor.is_validator:
+                dialogs.show_warning(
                     self,
-                    f"Ce courrier est établi au nom de {letter.signer_name}{capacity}.\n"
-                    f"Le signer électroniquement avec le certificat de ce poste, en tant que "
-                    f"{actor.display} ?",
-                ):
-                    return None
-            capacity = letter.signer_capacity if letter.signer_name == actor.name else ""
+                    f"Ce courrier est établi au nom de {letter.signer_name} : seul l'auteur ou "
+                    "un valideur ayant délégation peut le signer électroniquement. Produisez-le "
+                    "pour signature à la main, ou demandez à son auteur de le produire.",
+                )
+                return None
+            if not author and not dialogs.ask_yes_no(
+                self,
+                f"Ce courrier est établi au nom de {letter.signer_name}.\n"
+                f"Le signer vous-même, par délégation ? Il portera alors votre nom et votre "
+                f"qualité ({actor.display}), et l'archive indiquera que vous signez pour "
+                f"{letter.signer_name}.",
+            ):
+                return None
+            capacity = letter.signer_capacity if author else ""
             resolved = self.session.resolve(self, self._db, actor, capacity=capacity)
             if resolved is None:
                 return None

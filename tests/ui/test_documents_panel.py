@@ -305,15 +305,14 @@ def test_cancelling_the_passphrase_produces_nothing(qtbot, db, world, seams, tmp
     assert view.document_model.rowCount() == 0
 
 
-def test_a_letter_of_another_author_asks_before_signing(qtbot, db, world, pki, seams, fake_dialogs):
+def test_only_the_author_or_a_validator_signs_a_letter(qtbot, db, world, pki, seams, fake_dialogs):
     referent, _, _, case_id = world
     view = open_view(qtbot, db, referent, case_id)  # Nadia Benali; the decision is Marc's
     seams.choices = [0]
-    fake_dialogs.yes_no_answers = [False]
     trigger(view, DocumentKind.GRANT_LETTER)
-    assert fake_dialogs.questions[0].startswith(
-        "Ce courrier est établi au nom de Marc Aubert (Responsable de MDS)."
-    )
+    assert fake_dialogs.warnings[0].startswith("Ce courrier est établi au nom de Marc Aubert")
+    assert "seul l'auteur ou un valideur ayant délégation" in fake_dialogs.warnings[0]
+    assert fake_dialogs.questions == []
     assert view.documents_panel.last_produced is None
 
 
