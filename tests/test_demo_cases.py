@@ -90,7 +90,9 @@ def test_every_state_appears(demo_path: Path):
     assert states["completed"] > states["ended_early"] > 0
     assert states["completed"] > states["refused"] > 0
     planned = sum(requests_per_year(N, TODAY).values())
-    assert planned * 0.8 < sum(states.values()) < planned + len(CaseState)
+    # Small demos add each state the volume left out (a suspension may take a few tries to
+    # hold instalments back).
+    assert planned * 0.8 < sum(states.values()) < planned + 4 * len(CaseState)
 
 
 def test_rows_hold_together(demo_path: Path):

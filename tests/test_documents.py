@@ -149,8 +149,28 @@ def test_meeting_notes_and_review(db, world):
     )
     assert "Compte rendu d'entretien de suivi" in notes and "covoiturage" in notes
     assert "Téléphone" in notes and "Transport" in notes
+    # Printed today, dated the meeting's day; notes notify nothing.
+    assert "le 12 avril 2018" in notes
+    assert "pour valoir notification" not in notes and "à signer à la main" in notes
     review = text_of(documents.produce_document(db, referent, case_id, DocumentKind.REVIEW_6M).path)
     assert "Bilan à six mois" in review and "CDI signé" in review
+    assert "le 4 septembre 2018" in review
+
+
+def test_an_office_meeting_says_so(db, world):
+    referent, _, _, case_id = world
+    save_meeting(
+        db,
+        referent,
+        MeetingInput(case_id, date(2018, 4, 12), mode="entretien", notes="Point sur l'emploi."),
+        today=date(2018, 4, 12),
+    )
+    notes = " ".join(
+        text_of(
+            documents.produce_document(db, referent, case_id, DocumentKind.MEETING_NOTES).path
+        ).split()
+    )
+    assert "Modalité Entretien au bureau" in notes
 
 
 def test_documents_are_versioned_never_overwritten(db, world):

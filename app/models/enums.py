@@ -178,7 +178,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "completion": "Fin de dispositif",
     },
     "MeetingMode": {
-        "entretien": "Entretien",
+        "entretien": "Entretien au bureau",
         "telephone": "Téléphone",
         "lieu_travail": "Visite sur le lieu de travail",
     },

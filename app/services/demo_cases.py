@@ -620,7 +620,7 @@ class _Planner:
                     continue
                 lo, hi = {
                     CaseState.IN_PROGRESS: (30, 100),
-                    CaseState.SUSPENDED: (60, 110),
+                    CaseState.SUSPENDED: (30, 60),  # instalments still due when suspended
                     CaseState.COMPLETED: (260, 600),
                     CaseState.ENDED_EARLY: (250, 500),
                 }[state]

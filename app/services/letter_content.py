@@ -147,6 +147,10 @@ def build_letter(
     meeting = None
     if kind in NOTE_KINDS:
         meeting = _meeting_for(session, case, kind, meeting_id)
+    # A decision letter bears the decision's date; meeting notes the meeting's day (they
+    # record it, they notify nothing); a notice the day it is produced and sent.
+    if meeting is not None:
+        issued_on = meeting.held_on
     issued_on = issued_on or (decision.decided_on if decision else clock.today())
     formule, civilite = _salutation(person.civility)
     paid_or_due = sum(

@@ -51,6 +51,7 @@ ELECTRONIC_MENTION = (
 HAND_MENTION = (
     "Document non signé électroniquement : il doit être signé à la main pour valoir notification."
 )
+NOTES_HAND_MENTION = "Compte rendu non signé électroniquement : à signer à la main."
 
 
 def _register_fonts() -> None:
@@ -392,7 +393,7 @@ def render_letter(letter: Letter, *, electronic: bool) -> RenderedLetter:
             name=letter.signer_name, capacity=letter.signer_capacity or "signataire"
         )
         if electronic
-        else HAND_MENTION
+        else (HAND_MENTION if letter.is_correspondence else NOTES_HAND_MENTION)
     )
     block = Table(
         [[_para(mention, styles["mention"]), right]],
