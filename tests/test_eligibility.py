@@ -126,26 +126,35 @@ def test_request_too_late_explains_the_deadline():
 
 
 @pytest.mark.parametrize(
-    ("previous_start", "state", "expected"),
+    ("previous_start", "end", "state", "expected"),
     [
-        (date(2016, 3, 1), "completed", RuleStatus.PASSED),  # exactly 24 months before
-        (date(2016, 3, 2), "completed", RuleStatus.FAILED),  # one day too soon
-        (date(2017, 6, 1), "ended_early", RuleStatus.FAILED),
-        (date(2017, 6, 1), "refused", RuleStatus.PASSED),  # a refusal is not a pack
-        (date(2018, 2, 1), "submitted", RuleStatus.TO_CHECK),
+        # The 24 months run from the END of the earlier pack, not from its job start.
+        (date(2015, 9, 2), date(2016, 3, 2), "completed", RuleStatus.FAILED),  # a day too soon
+        (date(2015, 9, 1), date(2016, 3, 1), "completed", RuleStatus.PASSED),  # exactly 24
+        (date(2016, 3, 1), date(2016, 8, 31), "completed", RuleStatus.FAILED),  # start 24 ago
+        (date(2015, 9, 10), None, "completed", RuleStatus.FAILED),  # six months: to 09/03/2016
+        (date(2015, 8, 1), None, "completed", RuleStatus.PASSED),  # six months: to 31/01/2016
+        (date(2016, 1, 4), date(2016, 2, 1), "ended_early", RuleStatus.PASSED),  # ended early
+        (date(2017, 6, 1), None, "ended_early", RuleStatus.FAILED),
+        (date(2017, 6, 1), None, "refused", RuleStatus.PASSED),  # a refusal is not a pack
+        (date(2018, 2, 1), None, "submitted", RuleStatus.TO_CHECK),
     ],
 )
-def test_second_pack_within_24_months(previous_start, state, expected):
-    previous = [PreviousCase("DOS-2016-00001", state, previous_start)]
+def test_second_pack_within_24_months_of_the_earlier_packs_end(
+    previous_start, end, state, expected
+):
+    previous = [PreviousCase("DOS-2016-00001", state, previous_start, end)]
     result = check_eligibility(facts(), date(2018, 3, 1), date(2018, 3, 1), SCALE_2017, previous)
     assert rule(result, "previous_pack").status is expected
 
 
 def test_second_pack_too_soon_names_the_earlier_case_and_the_date():
-    previous = [PreviousCase("DOS-2017-00012", "completed", date(2017, 1, 9))]
+    previous = [PreviousCase("DOS-2017-00012", "completed", date(2017, 1, 9), date(2017, 7, 8))]
     result = check_eligibility(facts(), date(2018, 3, 1), date(2018, 3, 1), SCALE_2017, previous)
     explanation = rule(result, "previous_pack").explanation
-    assert "DOS-2017-00012" in explanation and "09/01/2019" in explanation
+    assert "DOS-2017-00012" in explanation and "Pack terminé le 08/07/2017" in explanation
+    assert "à partir de la fin du Pack précédent" in explanation
+    assert "à partir du 08/07/2019" in explanation
 
 
 @pytest.mark.parametrize(

@@ -96,11 +96,11 @@ def previous_cases(
     session: Session, beneficiary_id: uuid.UUID, exclude: uuid.UUID | None
 ) -> list[PreviousCase]:
     rows = session.execute(
-        select(Case.reference, Case.state, Case.job_start).where(
+        select(Case.reference, Case.state, Case.job_start, Case.end_date).where(
             Case.beneficiary_id == beneficiary_id, Case.id != exclude if exclude else True
         )
     ).all()
-    return [PreviousCase(r[0], r[1], r[2]) for r in rows]
+    return [PreviousCase(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def sync_current_state(session: Session, beneficiary_id: uuid.UUID) -> None:

@@ -244,7 +244,12 @@ class _Person:
 
     def previous(self) -> list[PreviousCase]:
         return [
-            PreviousCase(p.reference or "(en cours)", p.final_state.value, p.job_start)
+            PreviousCase(
+                p.reference or "(en cours)",
+                p.final_state.value,
+                p.job_start,
+                p.end_on or p.complete_on,
+            )
             for p in self.cases
         ]
 
@@ -1445,7 +1450,7 @@ class _Writer:
     def _refusal(self, plan: _Plan) -> str:
         person = plan.person
         previous = [
-            PreviousCase(c.reference, c.final_state.value, c.job_start)
+            PreviousCase(c.reference, c.final_state.value, c.job_start, c.end_on or c.complete_on)
             for c in person.cases
             if c.request < plan.request
         ]

@@ -15,6 +15,7 @@ from enum import StrEnum
 from app.models.enums import CaseState, Component, Orientation
 from app.services.dates import add_months, age_on
 from app.services.scale import ScaleRules
+from app.services.schedule import six_month_end
 from app.services.text import format_date
 
 # States of an earlier case that count as "a pack already granted".
@@ -55,6 +56,12 @@ class PreviousCase:
     reference: str
     state: str
     job_start: date
+    end_date: date | None = None  # the day the pack ended (completed or ended early)
+
+    @property
+    def pack_end(self) -> date:
+        """When the earlier pack ends: its recorded end, else its six months."""
+        return self.end_date or six_month_end(self.job_start)
 
 
 @dataclass(frozen=True)
@@ -225,22 +232,28 @@ def _request_delay(start: date, request: date, scale: ScaleRules) -> RuleResult:
 
 
 def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRules) -> RuleResult:
-    title = f"Pas d'autre Pack sortie depuis {scale.min_months_between_packs} mois"
-    since = add_months(start, -scale.min_months_between_packs)
+    """No other pack in the last N months, counted from the END of the earlier pack (a
+    pack runs six months: counting from its start would allow packs back to back)."""
+    months = scale.min_months_between_packs
+    title = f"Pas d'autre Pack sortie dans les {months} mois"
     for case in sorted(previous, key=lambda c: c.job_start, reverse=True):
         state = CaseState(case.state)
-        if state in GRANTED_STATES and since < case.job_start <= start:
-            again = add_months(case.job_start, scale.min_months_between_packs)
-            return RuleResult(
-                "previous_pack",
-                title,
-                RuleStatus.FAILED,
-                f"Un Pack sortie a déjà été accordé (dossier {case.reference}, "
-                f"emploi commencé le {format_date(case.job_start)}) : un nouveau "
-                f"Pack n'est possible que pour un emploi commençant après le "
-                f"{format_date(again)}.",
-            )
-        if state in PENDING_STATES and case.job_start <= start:
+        if case.job_start > start:
+            continue
+        if state in GRANTED_STATES:
+            again = add_months(case.pack_end, months)
+            if start < again:
+                return RuleResult(
+                    "previous_pack",
+                    title,
+                    RuleStatus.FAILED,
+                    f"Un Pack sortie a déjà été accordé (dossier {case.reference}, emploi "
+                    f"commencé le {format_date(case.job_start)}, {_ends(case)} "
+                    f"{format_date(case.pack_end)}). Le délai de {months} mois "
+                    f"court à partir de la fin du Pack précédent : un nouveau Pack n'est "
+                    f"possible que pour un emploi commençant à partir du {format_date(again)}.",
+                )
+        if state in PENDING_STATES:
             return RuleResult(
                 "previous_pack",
                 title,
@@ -252,9 +265,13 @@ def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRu
         "previous_pack",
         title,
         RuleStatus.PASSED,
-        f"Aucun Pack sortie accordé dans les {scale.min_months_between_packs} mois "
-        "précédant cet emploi.",
+        f"Aucun Pack sortie terminé dans les {months} mois précédant cet emploi (délai compté "
+        "à partir de la fin du Pack précédent).",
     )
+
+
+def _ends(case: PreviousCase) -> str:
+    return "Pack terminé le" if case.end_date is not None else "six mois de Pack jusqu'au"
 
 
 def _childcare(p: PersonFacts, start: date, scale: ScaleRules) -> RuleResult:
