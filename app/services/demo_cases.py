@@ -184,7 +184,8 @@ def requests_per_year(n: int, today: date) -> dict[int, int]:
     factor = min(n / BASE_BENEFICIARIES, MAX_SCALE)
     out = {}
     for year in range(FIRST_REQUEST.year, today.year + 1):
-        share = ((min(date(year, 12, 31), today) - date(year, 1, 1)).days + 1) / 365
+        length = (date(year + 1, 1, 1) - date(year, 1, 1)).days  # 366 in a leap year
+        share = ((min(date(year, 12, 31), today) - date(year, 1, 1)).days + 1) / length
         base = YEARLY_REQUESTS.get(year, YEARLY_REQUESTS[max(YEARLY_REQUESTS)])
         out[year] = max(0, round(base * factor * share))
     return out
