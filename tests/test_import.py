@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import logging
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from app.services.importer import (
     import_file,
     line_list,
 )
+from tests.clock import MOMENT
 
 HEADER = (
     "Civilité;Nom;Prénom;Date de naissance;N° allocataire;Orientation;"
@@ -483,7 +484,7 @@ def test_homonyms_without_number_are_not_guessed(db, actor, tmp_path):
 def test_number_of_an_anonymised_record_is_not_reused(db, actor, tmp_path):
     seed(db, actor)
     with db.write() as s:
-        s.scalar(select(Beneficiary)).anonymised_at = datetime.now(UTC)
+        s.scalar(select(Beneficiary)).anonymised_at = MOMENT
     path = write(tmp_path, "N° allocataire;Nom;Prénom", "1234567;Lefèvre;Hélène")
     report = import_file(db, actor, path)
     assert "anonymisée" in rejected(report)[2]

@@ -18,6 +18,7 @@ from app.services.cases import load_case_input
 from app.services.eligibility import RuleStatus
 from app.services.scale import ComponentRule, ScaleRules, add_scale_version
 from app.ui.case_editor import CaseEditor
+from tests.clock import TODAY
 from tests.factories import make_case, make_person, make_users
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
@@ -87,7 +88,7 @@ def test_create_a_draft_from_typed_fields(qtbot, db, people):
     referent, _, person = people
     editor = open_editor(qtbot, db, referent, beneficiary_id=person)
     assert editor.windowTitle() == "Nouveau dossier Pack sortie — LEFÈVRE Hélène"
-    assert editor.request_date.text() == date.today().strftime("%d/%m/%Y")
+    assert editor.request_date.text() == TODAY.strftime("%d/%m/%Y")
     # One row per component of the scale in force, unchecked at first.
     assert [c.value for c in editor._rows] == ["transport", "daily_life", "childcare"]
     assert "Saisissez la date de début" in editor.eligibility_panel.message.text()
@@ -143,7 +144,7 @@ def test_create_a_draft_from_typed_fields(qtbot, db, people):
 
 def test_amounts_cannot_exceed_the_scale_and_the_cap_is_explained(qtbot, db, people, actor):
     referent, _, person = people
-    today = date.today()
+    today = TODAY
     add_scale_version(
         db,
         actor,
@@ -289,7 +290,7 @@ def test_request_in_the_future_is_refused_by_the_service(qtbot, db, people):
     editor = open_editor(qtbot, db, referent, beneficiary_id=person)
     key_text(qtbot, editor.employer_name, "Boulangerie Martin")
     type_date(qtbot, editor.job_start, "05/03/2018")
-    future = date.today() + timedelta(days=10)
+    future = TODAY + timedelta(days=10)
     type_date(qtbot, editor.request_date, future.strftime("%d/%m/%Y"))
     assert editor._fields["request_date"].error == "La date de la demande est dans le futur."
     editor._rows[Component.TRANSPORT].check.setChecked(True)

@@ -21,6 +21,7 @@ from app.ui import application, case_widgets, dialogs
 from app.ui.case_widgets import OK_NOTICE, WARNING_NOTICE
 from app.ui.letters_batch import LettersBatchDialog
 from app.ui.signer_setup import SignerSession
+from tests.clock import TODAY
 from tests.factories import granted_case, make_case, make_person, make_users
 from tests.pki import PASSPHRASE, make_test_pki
 
@@ -235,7 +236,7 @@ def test_menu_entry_opens_the_batch_of_today(qtbot, db, actor, monkeypatch):
 
     monkeypatch.setattr(case_widgets, "exec_dialog", fake_exec)
     window.action_letters_batch.trigger()
-    assert seen and seen[0].day == date.today()
+    assert seen and seen[0].day == TODAY
     assert seen[0].title_label.text() == "Courriers à produire aujourd'hui"
     assert seen[0]._session is window.signer_session
 

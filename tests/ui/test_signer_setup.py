@@ -3,7 +3,7 @@ passphrase in the keyring when asked, French errors) and the session that opens 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import keyring
@@ -22,6 +22,7 @@ from app.ui.signer_setup import (
     SignerSession,
     SignerSetupDialog,
 )
+from tests.clock import MOMENT
 from tests.factories import make_users
 from tests.pki import PASSPHRASE, SIGNER_NAME, make_test_pki
 
@@ -146,7 +147,7 @@ def test_wrong_passphrase_is_said_in_french_and_nothing_is_saved(
 
 
 def test_expired_certificate_and_missing_file_are_explained(qtbot, tmp_path, fake_dialogs):
-    past = datetime.now(UTC) - timedelta(days=400)
+    past = MOMENT - timedelta(days=400)
     old = make_test_pki(
         tmp_path, not_before=past, not_after=past + timedelta(days=30), file_name="ancien.p12"
     )
@@ -248,7 +249,7 @@ def test_cancelling_the_passphrase_gives_no_signer(pki, db, passphrases, memory_
 
 
 def test_expired_configured_certificate_is_reported(tmp_path, db, fake_dialogs, passphrases):
-    past = datetime.now(UTC) - timedelta(days=400)
+    past = MOMENT - timedelta(days=400)
     old = make_test_pki(tmp_path, not_before=past, not_after=past + timedelta(days=30))
     configure(old)
     _, validator = make_users(db)
