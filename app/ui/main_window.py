@@ -513,13 +513,12 @@ class MainWindow(QMainWindow):
     def offer_demo_rebuild(self) -> bool:
         """A demonstration database that time has overtaken (its cases stopped at the day it
         was built): offer to build it again as of today. True when it was rebuilt."""
-        from app.services.demo_day import demo_is_stale
-        from app.services.text import format_date
-        from app.ui.first_run_wizard import build_demo_database
-
         path = self.paths.demo_database
         if self.db.path != path:
             return False
+        from app.services.demo_day import demo_is_stale
+        from app.services.text import format_date
+
         try:
             day = demo_is_stale(self.db)
         except UserFacingError as exc:
@@ -533,6 +532,8 @@ class MainWindow(QMainWindow):
             "y avez saisi sera remplacé)",
         ):
             return False
+        from app.ui.first_run_wizard import build_demo_database
+
         self.db.dispose()  # the file is replaced: no connection may keep it open
         if not build_demo_database(self, path):
             return False
