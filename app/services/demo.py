@@ -171,8 +171,9 @@ def build_demo(
 ) -> DemoSummary:
     """Create a new demo database at ``path`` as it stands on ``as_of`` (default: today)."""
     started = time.perf_counter()
-    as_of = as_of or clock.today()
-    if not SCHEME_START < as_of <= clock.today() + timedelta(days=366):
+    today = clock.today()
+    as_of = as_of or today
+    if not SCHEME_START < as_of <= today + timedelta(days=366):
         raise ValidationError(
             {
                 "as_of": "La date de la démonstration doit être comprise entre le "

@@ -59,6 +59,15 @@ def documents_root(db: Database) -> Path:
     return root
 
 
+def letter_for(
+    db: Database, case_id: uuid.UUID, kind: DocumentKind, meeting_id: uuid.UUID | None = None
+) -> Letter:
+    """What the letter says, with the département's settings."""
+    settings = load_settings(db)
+    with db.read() as s:
+        return build_letter(s, settings, case_id, kind, meeting_id=meeting_id)
+
+
 def render(
     db: Database,
     case_id: uuid.UUID,
@@ -68,9 +77,7 @@ def render(
     meeting_id: uuid.UUID | None = None,
 ) -> tuple[Letter, bytes, object]:
     """The letter and its unsigned PDF (for the preview, or before signing)."""
-    settings = load_settings(db)
-    with db.read() as s:
-        letter = build_letter(s, settings, case_id, kind, meeting_id=meeting_id)
+    letter = letter_for(db, case_id, kind, meeting_id)
     rendered = render_letter(letter, electronic=electronic)
     return letter, rendered.pdf, rendered.signature
 
@@ -87,9 +94,7 @@ def produce_document(
     require_user(actor)
     if db.read_only:
         raise NotAllowed("La base est en lecture seule : aucun document ne peut être archivé.")
-    settings = load_settings(db)
-    with db.read() as s:
-        letter = build_letter(s, settings, case_id, kind, meeting_id=meeting_id)
+    letter = letter_for(db, case_id, kind, meeting_id)
     signed_for = ""
     if signer is not None:
         letter, signed_for = signing_identity(letter, actor, signer)

@@ -149,9 +149,14 @@ def build_letter(
         meeting = _meeting_for(session, case, kind, meeting_id)
     # A decision letter bears the decision's date; meeting notes the meeting's day (they
     # record it, they notify nothing); a notice the day it is produced and sent.
-    if meeting is not None:
-        issued_on = meeting.held_on
-    issued_on = issued_on or (decision.decided_on if decision else clock.today())
+    if issued_on is None:
+        issued_on = (
+            meeting.held_on
+            if meeting is not None
+            else decision.decided_on
+            if decision
+            else clock.today()
+        )
     formule, civilite = _salutation(person.civility)
     paid_or_due = sum(
         i.amount_cents for i in case.instalments if i.status != InstalmentStatus.CANCELLED.value

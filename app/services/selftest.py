@@ -256,9 +256,9 @@ def step_signed_letter(ctx: SelfTestContext) -> str:
 
     db, actor = ctx.need("db"), ctx.need("actor")
     passphrase = uuid.uuid4().hex
-    p12, cert = _throwaway_pkcs12(ctx.workdir, passphrase, actor.name or actor.login)
+    p12, cert = _throwaway_pkcs12(ctx.workdir, passphrase, actor.display)
     signer = load_signer(
-        SignerProfile(p12, actor.name or actor.login, "Vérification de l'installation"),
+        SignerProfile(p12, actor.display, "Vérification de l'installation"),
         passphrase,
     )
     doc = produce_document(db, actor, ctx.need("case_id"), DocumentKind.GRANT_LETTER, signer=signer)
