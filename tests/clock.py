@@ -11,7 +11,9 @@ Scenarios that are history (a case of 2018 with its own ``today``) keep their li
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 
 MOMENT: datetime = datetime.now(UTC).replace(microsecond=0)
 TODAY: date = MOMENT.astimezone().date()
@@ -29,3 +31,16 @@ def years_after(day: date, years: int) -> date:
 
 def days_from_today(days: int) -> date:
     return TODAY + timedelta(days=days)
+
+
+@contextmanager
+def working_day(day: date) -> Iterator[None]:
+    """The application's clock at 10:00 on ``day`` (a scenario of the past whose letters are
+    produced on their day), then back at :data:`MOMENT`."""
+    from app.services import clock
+
+    clock.pin(datetime.combine(day, time(10, 0)).astimezone())
+    try:
+        yield
+    finally:
+        clock.pin(MOMENT)

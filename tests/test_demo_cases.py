@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -19,15 +20,22 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Beneficiary, Case, User
-from app.models.enums import CaseState, Component, MeetingKind
+from app.models.enums import CaseState, Component, DocumentKind, MeetingKind
 from app.services import demo_data as data
+from app.services import documents
 from app.services.actor import Actor, actor_from_user
 from app.services.case_export import export_cases
+from app.services.case_letters import letter_choices
 from app.services.case_view import load_case
 from app.services.caseload import TodoKind, caseload
 from app.services.dates import add_months, age_on, month_start
 from app.services.demo import build_demo
-from app.services.demo_cases import MAX_SCALE, YEARLY_REQUESTS, requests_per_year
+from app.services.demo_cases import (
+    MAX_SCALE,
+    YEARLY_REQUESTS,
+    notes_on_topic,
+    requests_per_year,
+)
 from app.services.eligibility import RuleStatus
 from app.services.envelope import envelopes_overview
 from app.services.integrity import check_database
@@ -35,6 +43,7 @@ from app.services.meetings import Obstacle, health_words
 from app.services.scale import list_scales
 from app.services.schema import open_sqlite
 from app.services.storage import Database
+from app.services.text import format_date
 from app.services.validation import iban_error
 from app.services.workflow import ExitReason
 from tests.clock import TODAY, years_before  # the demo is built as of the session's day
@@ -348,18 +357,17 @@ def test_decision_rows(demo_path: Path):
 def test_early_ends_follow_an_invitation_to_give_observations(demo_path: Path):
     ended = rows(
         demo_path,
-        "SELECT exit_reason, observations_deadline, end_date, notes, employed_at_exit, "
-        "job_start FROM pack_case WHERE state = 'ended_early'",
+        "SELECT exit_reason, observations_deadline, end_date, observations_sent_on, "
+        "employed_at_exit, job_start FROM pack_case WHERE state = 'ended_early'",
     )
     assert ended
-    for reason, deadline, end, notes, employed, start in ended:
+    for reason, deadline, end, sent_on, employed, start in ended:
         assert reason in {r.value for r in ExitReason} and employed == 0
         assert day(start) < day(end) <= TODAY
         if ExitReason(reason).needs_observations:
-            assert deadline and day(deadline) < day(end)
-            assert notes.startswith("Invitation à présenter des observations du ")
+            assert sent_on and deadline and day(sent_on) < day(deadline) < day(end)
         else:
-            assert deadline is None
+            assert deadline is None and sent_on is None
     completed = rows(
         demo_path,
         "SELECT employed_at_exit FROM pack_case WHERE state = 'completed'",
@@ -368,7 +376,43 @@ def test_early_ends_follow_an_invitation_to_give_observations(demo_path: Path):
     assert 0.5 < share < 0.9
 
 
+def test_every_invitation_was_decided_by_a_validator_and_sent(demo_path: Path):
+    """Decided and sent the same day, with its grounds: the letter and the early end agree."""
+    notices = rows(
+        demo_path,
+        "SELECT c.observations_invited_on, c.observations_sent_on, c.observations_deadline, "
+        "c.observations_grounds, u.is_validator FROM pack_case c "
+        "LEFT JOIN app_user u ON u.id = c.observations_invited_by_id "
+        "WHERE c.observations_invited_on IS NOT NULL OR c.observations_deadline IS NOT NULL",
+    )
+    assert notices
+    for invited, sent, deadline, grounds, is_validator in notices:
+        assert is_validator == 1 and invited == sent
+        assert day(deadline) == day(sent) + timedelta(days=15)
+        assert len(grounds) >= 30
+
+
 # --- Meetings ----------------------------------------------------------------------------------
+
+
+def test_meeting_notes_name_only_the_aids_of_their_case(demo_path: Path):
+    aids = defaultdict(set)
+    for case_id, component in rows(demo_path, "SELECT case_id, component FROM aid_line"):
+        aids[case_id].add(component)
+    notes = rows(demo_path, "SELECT case_id, notes FROM meeting")
+    naming = {"l'aide transport": "transport", "l'aide à la garde": "childcare"}
+    seen = Counter()
+    for case_id, text in notes:
+        for words, component in naming.items():
+            if words in text.lower():
+                seen[component] += 1
+                assert component in aids[case_id], text
+    assert seen["transport"] > 0
+    for topic in Obstacle:
+        for text in notes_on_topic(topic.value, set()):
+            assert not any(words in text.lower() for words in naming), text
+        with_all = notes_on_topic(topic.value, set(Component))
+        assert set(notes_on_topic(topic.value, set())) <= set(with_all)
 
 
 def test_meeting_snippets_and_notes_hold_no_health_data(demo_path: Path):
@@ -453,21 +497,28 @@ def test_current_case_state_is_the_latest_case(demo_path: Path):
 
 
 def test_rsa_closed_exits_close_the_right(demo_path: Path):
-    """The right closes during the person's last case, which ends early for that reason."""
+    """The right closes during the person's last case, which ends early for that reason (or
+    is about to: the person was invited to give observations and the delay is running)."""
     closed = rows(
         demo_path,
-        "SELECT b.id, b.rsa_closed_on, c.job_start, c.end_date, c.exit_reason FROM beneficiary b "
+        "SELECT b.id, b.rsa_closed_on, c.job_start, c.end_date, c.exit_reason, "
+        "c.observations_sent_on FROM beneficiary b "
         "JOIN pack_case c ON c.beneficiary_id = b.id WHERE b.rsa_closed_on IS NOT NULL "
         "ORDER BY b.id, c.job_start",
     )
     last = {}
-    for person, closed_on, start, end, reason in closed:
+    for person, closed_on, start, end, reason, sent_on in closed:
         assert day(start) < day(closed_on)
-        last[person] = (closed_on, end, reason)
-    for closed_on, end, reason in last.values():
-        assert reason == ExitReason.RSA_CLOSED.value and day(closed_on) < day(end)
+        last[person] = (closed_on, end, reason, sent_on)
+    pending = 0
+    for closed_on, end, reason, sent_on in last.values():
+        if end is None:
+            assert day(closed_on) < day(sent_on) <= TODAY
+            pending += 1
+        else:
+            assert reason == ExitReason.RSA_CLOSED.value and day(closed_on) < day(end)
     ended = rows(demo_path, "SELECT count(*) FROM pack_case WHERE exit_reason = 'rsa_closed'")
-    assert len(last) == ended[0][0]
+    assert len(last) == ended[0][0] + pending
 
 
 # --- History ------------------------------------------------------------------------------------
@@ -638,3 +689,31 @@ def test_same_seed_and_size_give_the_same_cases(tmp_path: Path):
     assert rows(first, "SELECT count(*) FROM pack_case")[0][0] > 10
     assert case_digest(first) == case_digest(second)
     assert case_digest(first) != case_digest(other)
+
+
+# --- Letters -----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext reads the letters")
+def test_every_letter_the_demo_offers_can_be_produced(db: Database, validator: Actor):
+    """Each document the documents panel offers, on every case, renders with its facts."""
+    with db.read() as s:
+        case_ids = s.scalars(select(Case.id).order_by(Case.reference)).all()
+    kinds: Counter[DocumentKind] = Counter()
+    for case_id in case_ids:
+        detail = load_case(db, case_id, validator, log_access=False)
+        for choice in letter_choices(detail):
+            letter, pdf, _ = documents.render(
+                db, case_id, choice.kind, electronic=False, meeting_id=choice.meeting_id
+            )
+            text = " ".join(
+                subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+                .stdout.decode()
+                .split()
+            )
+            assert detail.reference in text and letter.signer_name in text, choice
+            assert letter.signer_name and not re.search(r"\{[a-z_]+\}", text), choice
+            if choice.kind is DocumentKind.OBSERVATIONS_NOTICE:
+                assert format_date(letter.reply_by) in text
+            kinds[choice.kind] += 1
+    assert set(kinds) == set(DocumentKind) - {DocumentKind.ANNUAL_REPORT}, kinds

@@ -21,6 +21,7 @@ from app.services.letter_content import MissingMotivation
 from app.services.meetings import MeetingInput, save_meeting
 from app.services.text import fold
 from app.services.workflow import ExitReason
+from tests.clock import working_day
 from tests.factories import granted_case, make_case, make_person, make_users
 
 pytestmark = pytest.mark.skipif(
@@ -89,7 +90,10 @@ def test_attribution_letter_has_every_mandatory_mention_and_the_schedule(db, wor
 def test_refusal_and_early_end_print_their_motivation(db, world):
     referent, validator, _, case_id = world
     workflow.invite_observations(db, validator, case_id, MOTIVE, on=date(2018, 4, 16))
-    notice = documents.produce_document(db, validator, case_id, DocumentKind.OBSERVATIONS_NOTICE)
+    with working_day(date(2018, 4, 16)):
+        notice = documents.produce_document(
+            db, validator, case_id, DocumentKind.OBSERVATIONS_NOTICE
+        )
     notice_text = text_of(notice.path)
     assert "Motifs envisagés" in notice_text and "01/05/2018" in notice_text
     workflow.end_early(db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 5, 2))

@@ -150,3 +150,53 @@ def test_head_constant_matches_alembic():
     from app.migrations.head import HEAD_REVISION
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+def test_0005_keeps_a_sending_date_only_for_invitations_whose_letter_was_produced(db_path):
+    """Before 0005 the delay ran from the day the invitation was recorded; after it, from its
+    letter: the recorded day becomes the decision, the latest letter the sending."""
+    from datetime import date
+
+    from app.models.enums import DocumentKind
+    from app.services import documents, workflow
+    from tests.clock import working_day
+    from tests.factories import granted_case, make_person, make_users
+
+    db = open_sqlite(db_path, create=True)
+    referent, validator = make_users(db)
+    sent = granted_case(db, referent, validator, make_person(db, referent), on=date(2018, 3, 20))
+    other = make_person(db, referent, number="7654321", first_name="Paul", last_name="Durand")
+    unsent = granted_case(db, referent, validator, other, on=date(2018, 3, 20))
+    for case_id in (sent, unsent):
+        workflow.invite_observations(db, validator, case_id, "M" * 40, on=date(2018, 4, 2))
+    with working_day(date(2018, 4, 14)):
+        documents.produce_document(db, validator, sent, DocumentKind.OBSERVATIONS_NOTICE)
+    with db.engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        with conn.begin():
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+    db.dispose()
+    conn = sqlite3.connect(db_path)
+    conn.execute(  # as 0004 recorded them: sent = recorded on 02/04, deadline 15 days later
+        "UPDATE pack_case SET observations_sent_on = '2018-04-02', "
+        "observations_deadline = '2018-04-17'"
+    )
+    conn.execute("UPDATE document SET created_at = '2018-04-14 09:30:00.000000'")
+    conn.commit()
+    conn.close()
+    db = open_sqlite(db_path)
+    conn = sqlite3.connect(db_path)
+    got = dict(
+        (row[0], row[1:])
+        for row in conn.execute(
+            "SELECT c.id, c.observations_invited_on, u.os_login, c.observations_sent_on, "
+            "c.observations_deadline FROM pack_case c "
+            "LEFT JOIN app_user u ON u.id = c.observations_invited_by_id"
+        )
+    )
+    conn.close()
+    db.dispose()
+    assert got[sent.hex] == ("2018-04-02", "maubert", "2018-04-14", "2018-04-29")
+    assert got[unsent.hex] == ("2018-04-02", "maubert", None, None)

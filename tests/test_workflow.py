@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Beneficiary, Case, Decision, Instalment
-from app.models.enums import Component, PayeeKind
-from app.services import workflow
+from app.models.enums import Component, DocumentKind, PayeeKind
+from app.services import documents, workflow
 from app.services.errors import NotAllowed, ValidationError
 from app.services.schedule import AidRequest, build_schedule
 from app.services.workflow import ExitReason
+from tests.clock import working_day
 from tests.factories import granted_case, make_case, make_person, make_users, set_envelope
+from tests.test_documents import text_of
 
 MOTIVE = (
     "Le contrat a été rompu pendant la période d'essai le 12/04/2018, ce qui met fin "
@@ -215,8 +217,13 @@ def test_early_end_needs_observations_then_cancels_what_is_not_mandated(db, peop
         workflow.end_early(db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE)
     with pytest.raises(ValidationError, match="motivation"):
         workflow.end_early(db, validator, case_id, ExitReason.TRIAL_FAILED, "")
-    deadline = workflow.invite_observations(db, validator, case_id, MOTIVE, on=date(2018, 4, 16))
-    assert deadline == date(2018, 5, 1)
+    workflow.invite_observations(db, validator, case_id, MOTIVE, on=date(2018, 4, 16))
+    with pytest.raises(NotAllowed, match="pas encore été envoyée"):
+        workflow.end_early(
+            db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 6, 1)
+        )
+    with working_day(date(2018, 4, 16)):
+        documents.produce_document(db, validator, case_id, DocumentKind.OBSERVATIONS_NOTICE)
     with pytest.raises(NotAllowed, match="01/05/2018"):
         workflow.end_early(
             db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 5, 1)
@@ -226,6 +233,74 @@ def test_early_end_needs_observations_then_cancels_what_is_not_mandated(db, peop
     assert {i.status for i in rows if i.due_month == date(2018, 3, 1)} == {"mandated"}
     assert {i.status for i in rows if i.due_month > date(2018, 3, 1)} == {"cancelled"}
     assert state(db, case_id) == "ended_early"
+
+
+def test_the_observation_delay_runs_from_the_letter_not_from_the_decision(db, people):
+    """Decided on 20/11, printed on 02/12: the person still has 15 days from 02/12."""
+    referent, validator, person = people
+    case_id = granted_case(db, referent, validator, person, on=date(2018, 3, 20))
+    workflow.invite_observations(db, validator, case_id, MOTIVE, on=date(2018, 4, 2))
+    with working_day(date(2018, 4, 14)):
+        notice = documents.produce_document(
+            db, validator, case_id, DocumentKind.OBSERVATIONS_NOTICE
+        )
+    with db.read() as s:
+        case = s.get(Case, case_id)
+        assert (case.observations_invited_on, case.observations_sent_on) == (
+            date(2018, 4, 2),
+            date(2018, 4, 14),
+        )
+        assert case.observations_deadline == date(2018, 4, 29)
+        produced = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "produce", AuditEvent.case_id == case_id)
+        ).one()
+    assert "envoyée le 14/04/2018" in produced.summary and "29/04/2018" in produced.summary
+    text = text_of(notice.path)
+    assert "le 14 avril 2018" in text and "jusqu'au 29/04/2018" in text
+    with pytest.raises(NotAllowed, match="29/04/2018"):
+        workflow.end_early(
+            db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 4, 20)
+        )
+    # Sent again later: the new letter gives its own full delay, never a shorter one.
+    with working_day(date(2018, 4, 20)):
+        documents.produce_document(db, validator, case_id, DocumentKind.OBSERVATIONS_NOTICE)
+    with pytest.raises(NotAllowed, match="05/05/2018"):
+        workflow.end_early(
+            db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 5, 5)
+        )
+    workflow.end_early(db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 5, 6))
+
+
+def test_a_new_invitation_waits_for_its_own_letter(db, people):
+    referent, validator, person = people
+    case_id = granted_case(db, referent, validator, person, on=date(2018, 3, 20))
+    workflow.invite_observations(db, validator, case_id, MOTIVE, on=date(2018, 4, 2))
+    with working_day(date(2018, 4, 2)):
+        documents.produce_document(db, validator, case_id, DocumentKind.OBSERVATIONS_NOTICE)
+    workflow.invite_observations(
+        db, validator, case_id, MOTIVE + " Nouveaux faits.", on=date(2018, 4, 30)
+    )
+    with pytest.raises(NotAllowed, match="pas encore été envoyée"):
+        workflow.end_early(
+            db, validator, case_id, ExitReason.TRIAL_FAILED, MOTIVE, on=date(2018, 6, 1)
+        )
+    assert [p.kind for p in documents.letters_to_produce(db, date(2018, 4, 30))] == [
+        DocumentKind.OBSERVATIONS_NOTICE
+    ]
+
+
+def test_only_a_validator_invites_and_the_notice_is_signed_in_their_name(db, people):
+    referent, validator, person = people
+    case_id = granted_case(db, referent, validator, person, on=date(2018, 3, 20))
+    with pytest.raises(NotAllowed, match="habilitée"):
+        workflow.invite_observations(db, referent, case_id, MOTIVE, on=date(2018, 4, 2))
+    workflow.invite_observations(db, validator, case_id, MOTIVE, on=date(2018, 4, 2))
+    # The référent may print it for the validator's hand signature: it names the validator.
+    with working_day(date(2018, 4, 3)):
+        notice = documents.produce_document(db, referent, case_id, DocumentKind.OBSERVATIONS_NOTICE)
+    text = text_of(notice.path)
+    assert validator.name in text
+    assert referent.name not in text.split("Pour le Président")[-1]
 
 
 def test_person_request_ends_without_a_notice(db, people):

@@ -39,14 +39,22 @@ class Case(Tracked, Base):
     exit_reason: Mapped[str] = mapped_column(String(40), default="")
     employed_at_exit: Mapped[bool | None] = mapped_column(Boolean)
     suspended_since: Mapped[date | None] = mapped_column(Date)
-    observations_deadline: Mapped[date | None] = mapped_column(Date)
+    # The invitation to present observations before an early end (CRPA L121-1, L122-1):
+    # decided by a validator (invited_on, invited_by), then sent when its letter is
+    # produced (sent_on); the delay runs from the sending (deadline = sent_on + delay).
+    observations_invited_on: Mapped[date | None] = mapped_column(Date)
+    observations_invited_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     observations_sent_on: Mapped[date | None] = mapped_column(Date)
-    # The grounds given in the invitation to present observations (CRPA L121-1, L122-1).
+    observations_deadline: Mapped[date | None] = mapped_column(Date)
+    # The grounds given in the invitation (printed in its letter).
     observations_grounds: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     beneficiary: Mapped[Beneficiary] = relationship()
-    referent: Mapped[User | None] = relationship()
+    referent: Mapped[User | None] = relationship(foreign_keys=[referent_id])
+    observations_invited_by: Mapped[User | None] = relationship(
+        foreign_keys=[observations_invited_by_id]
+    )
     aid_lines: Mapped[list[AidLine]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="AidLine.component"
     )
@@ -133,6 +141,10 @@ class Decision(Tracked, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     signer_name: Mapped[str] = mapped_column(String(200), default="")
     signer_capacity: Mapped[str] = mapped_column(String(300), default="")
+    # A grant despite eligibility rules left « à vérifier »: the rules the validator
+    # vouched for (their titles, one per line) and the validator's motivated statement.
+    override_rules: Mapped[str] = mapped_column(Text, default="")
+    override_motivation: Mapped[str] = mapped_column(Text, default="")
 
     case: Mapped[Case] = relationship(back_populates="decisions")
     author: Mapped[User | None] = relationship()

@@ -167,6 +167,9 @@ class CaseDetail:
     contract_end: date | None
     weekly_hours: str
     six_month_end: date
+    observations_invited_on: date | None  # decided by observations_invited_by
+    observations_invited_by: str
+    observations_sent_on: date | None  # its letter produced and sent
     observations_deadline: date | None
     end_date: date | None
     exit_reason: str
@@ -295,6 +298,11 @@ def load_case(
             if case.weekly_hours is not None
             else "",
             six_month_end=six_month_end(case.job_start, scale.max_months),
+            observations_invited_on=case.observations_invited_on,
+            observations_invited_by=(
+                case.observations_invited_by.full_name if case.observations_invited_by else ""
+            ),
+            observations_sent_on=case.observations_sent_on,
             observations_deadline=case.observations_deadline,
             end_date=case.end_date,
             exit_reason=case.exit_reason,

@@ -1,6 +1,6 @@
 """« À faire » : what needs doing on the open cases of a référent (or of everybody, for a
 validator): instalments coming, meetings due, trial periods ending, 6-month reviews,
-decisions to take and observation delays that have run out."""
+decisions to take, invitations to send and observation delays that have run out."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class TodoKind(StrEnum):
     TRIAL_END = "trial_end"
     REVIEW = "review"
     OBSERVATIONS = "observations"
+    NOTICE = "notice"
 
     @property
     def label(self) -> str:
@@ -41,6 +42,7 @@ class TodoKind(StrEnum):
             "trial_end": "Fin de période d'essai",
             "review": "Bilan à 6 mois",
             "observations": "Délai d'observations écoulé",
+            "notice": "Invitation à envoyer",
         }[self.value]
 
 
@@ -130,6 +132,14 @@ def _follow_up_items(case: Case, today: date, horizon: date, add) -> None:  # no
     has_review = any(m.kind == MeetingKind.REVIEW_6M.value for m in case.meetings)
     if not has_review and end <= horizon:
         add(TodoKind.REVIEW, end, f"Bilan à 6 mois à faire (fin du suivi le {format_date(end)}).")
+    if case.observations_invited_on and case.observations_sent_on is None:
+        add(
+            TodoKind.NOTICE,
+            case.observations_invited_on,
+            "Invitation à présenter des observations décidée le "
+            f"{format_date(case.observations_invited_on)} et pas encore envoyée : produisez "
+            "son courrier (le délai ne court qu'à partir de l'envoi).",
+        )
     if case.observations_deadline and case.observations_deadline < today:
         add(
             TodoKind.OBSERVATIONS,

@@ -136,6 +136,10 @@ TRANSPORT_SHARE = 0.85
 DAILY_LIFE_SHARE = 0.55
 CHILDCARE_SHARE = 0.70  # of the people with a child young enough
 LOWERED_SHARE = 0.12
+AID_OF_OBSTACLE = {
+    Obstacle.TRANSPORT.value: Component.TRANSPORT,
+    Obstacle.CHILDCARE.value: Component.CHILDCARE,
+}
 THIRD_PARTY_SHARE = {Component.CHILDCARE: 0.45, Component.TRANSPORT: 0.12}
 CONTRACTS = (
     (ContractType.CDI, 0.28),
@@ -163,6 +167,13 @@ CASE_ACTIONS = (  # order of the transitions of one day
     "end_early",
     "complete",
 )
+
+
+def notes_on_topic(topic: str, components: set[Component]) -> tuple[str, ...]:
+    """What a meeting note can say on ``topic``: naming an aid only if the case has it."""
+    aid = AID_OF_OBSTACLE.get(topic)
+    extra = data.AID_MEETING_NOTES.get(topic, ()) if aid in components else ()
+    return data.MEETING_NOTES[topic] + extra
 
 
 class World(Protocol):
@@ -633,6 +644,12 @@ class _Planner:
                 start = _weekday(today - timedelta(days=rng.randint(lo, hi)))
                 day = _weekday(start + timedelta(days=rng.randint(3, 20)), back=True)
                 self._grant(min(day, today), force=state, job_start=start)
+        for _ in range(30):  # an early end under way: the person invited, the delay running
+            if any(p.on(p.notice_on) and not p.on(p.end_on) for p in self.plans):
+                break
+            start = _weekday(today - timedelta(days=rng.randint(60, 110)))
+            day = _weekday(start + timedelta(days=rng.randint(3, 20)), back=True)
+            self._grant(day, force=CaseState.ENDED_EARLY, job_start=start, notice_now=True)
 
     @staticmethod
     def _shows(plan: _Plan, state: CaseState) -> bool:
@@ -794,7 +811,11 @@ class _Planner:
         return True
 
     def _grant(
-        self, request: date, force: CaseState | None = None, job_start: date | None = None
+        self,
+        request: date,
+        force: CaseState | None = None,
+        job_start: date | None = None,
+        notice_now: bool = False,
     ) -> bool:
         rng, today = self.rng, self.today
         submit, decision = self._decision_dates(request)
@@ -832,20 +853,21 @@ class _Planner:
                     self.skipped["envelope"] += 1  # the real check refuses such a grant
                     return False
                 self.committed.update(needs)
-                self._story(plan, force)
+                self._story(plan, force, notice_now)
                 self._meetings(plan)
         self._keep(plan)
         return True
 
-    def _story(self, plan: _Plan, force: CaseState | None) -> None:
-        """Follow-up, suspensions and exit of a granted case (dates may be after today)."""
+    def _story(self, plan: _Plan, force: CaseState | None, notice_now: bool = False) -> None:
+        """Follow-up, suspensions and exit of a granted case (dates may be after today);
+        ``notice_now``: an early end whose invitation was sent a few days ago."""
         rng, today = self.rng, self.today
         follow, end = plan.follow_from, plan.six_month_end
         early = force is CaseState.ENDED_EARLY or (force is None and rng.random() < EARLY_END_SHARE)
         if force in (CaseState.IN_PROGRESS, CaseState.SUSPENDED, CaseState.COMPLETED):
             early = False
         if early:
-            self._early_end(plan, follow, end)
+            self._early_end(plan, follow, end, notice_now)
         if plan.end_on is None:
             plan.complete_on = _weekday(end + timedelta(days=rng.randint(0, 20)))
             if plan.complete_on > today >= end and force is CaseState.COMPLETED:
@@ -873,10 +895,13 @@ class _Planner:
                 plan.resume_on = _weekday(plan.suspend_on + timedelta(days=rng.randint(10, 25)))
                 plan.suspension_reason = rng.choice(data.SUSPENSION_REASONS)
 
-    def _early_end(self, plan: _Plan, follow: date, end: date) -> None:
+    def _early_end(self, plan: _Plan, follow: date, end: date, notice_now: bool = False) -> None:
         rng, today = self.rng, self.today
         reason = _pick_weighted(rng, EXIT_REASONS)
         lo, hi = follow + timedelta(days=5), end - timedelta(days=45)
+        if notice_now:
+            reason = ExitReason.JOB_LOST if reason is ExitReason.PERSON_REQUEST else reason
+            lo, hi = max(lo, today - timedelta(days=14)), min(hi, today - timedelta(days=9))
         trial = plan.job.trial_end
         if reason is ExitReason.TRIAL_FAILED and (trial is None or trial < lo):
             reason = ExitReason.JOB_LOST
@@ -1105,7 +1130,7 @@ class _Planner:
             MeetingMode.WORKPLACE: "Visite sur le lieu de travail, avec l'accord de la personne.",
         }[mode]
         topics = [o.value for o in obstacles] or [Obstacle.OTHER.value]
-        notes = " ".join([opening, *(rng.choice(data.MEETING_NOTES[t]) for t in topics)])
+        notes = " ".join([opening, *(rng.choice(notes_on_topic(t, components)) for t in topics)])
         return _MeetingPlan(
             held_on=held,
             kind=MeetingKind.FOLLOW_UP,
@@ -1287,12 +1312,7 @@ class _Writer:
         decisions = [e for e in events if e.decision]
         case_id = cast(uuid.UUID, plan.id)
         transitions = sum(1 for e in events[1:] if e.action != "meeting")
-        notes = ""
-        if plan.on(plan.notice_on):
-            notes = (
-                f"Invitation à présenter des observations du {format_date(plan.notice_on)} : "
-                f"{self._grounds(plan)}"
-            )
+        noticed = plan.on(plan.notice_on)  # decided and sent the same day
         last_transition = [e for e in events if e.action != "meeting"][-1]
         self.rows["case"].append(
             {
@@ -1326,8 +1346,12 @@ class _Writer:
                 if state in (CaseState.ENDED_EARLY, CaseState.COMPLETED)
                 else None,
                 "suspended_since": plan.suspend_on if state is CaseState.SUSPENDED else None,
-                "observations_deadline": plan.deadline if plan.on(plan.notice_on) else None,
-                "notes": notes,
+                "observations_invited_on": plan.notice_on if noticed else None,
+                "observations_invited_by_id": plan.validator.id if noticed else None,
+                "observations_sent_on": plan.notice_on if noticed else None,
+                "observations_deadline": plan.deadline if noticed else None,
+                "observations_grounds": self._grounds(plan) if noticed else "",
+                "notes": "",
                 **self._tracked(
                     cast(datetime, plan.created),
                     plan.referent.login,
@@ -1578,8 +1602,9 @@ class _Writer:
                 summary = f"{ref} : reprise, {count} échéance(s) rétablie(s)"
             elif action == "invite_observations":
                 summary = (
-                    f"{ref} : invitation à présenter des observations avant le "
-                    f"{format_date(plan.deadline)}"
+                    f"{ref} : invitation à présenter des observations décidée et envoyée le "
+                    f"{format_date(plan.notice_on)}, observations possibles jusqu'au "
+                    f"{format_date(plan.deadline)} inclus"
                 )
             elif action == "end_early":
                 state = CaseState.ENDED_EARLY

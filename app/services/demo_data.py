@@ -984,8 +984,8 @@ MEETING_OPENINGS = (
 )
 MEETING_NOTES: dict[str, tuple[str, ...]] = {
     "transport": (
-        "Les trajets domicile-travail se font en RER et en bus ; le passe Navigo a été "
-        "rechargé grâce à l'aide transport.",
+        "Les trajets domicile-travail se font en RER et en bus ; le coût du passe Navigo "
+        "pèse sur le budget du premier mois.",
         "Les horaires de bus sont peu adaptés le matin ; un covoiturage avec un collègue "
         "est à l'étude.",
     ),
@@ -1026,6 +1026,16 @@ MEETING_NOTES: dict[str, tuple[str, ...]] = {
         "Une formation interne est proposée par l'employeur à l'issue de la période d'essai.",
     ),
     "autre": ("Les démarches de la vie courante sont à jour ; pas de difficulté signalée.",),
+}
+# Notes that speak of an aid of the Pack: only for a case that has that aid.
+AID_MEETING_NOTES: dict[str, tuple[str, ...]] = {
+    "transport": (
+        "Les trajets domicile-travail se font en RER et en bus ; le passe Navigo a été "
+        "rechargé grâce à l'aide transport.",
+    ),
+    "garde_enfant": (
+        "L'aide à la garde d'enfant couvre le reste à charge de la crèche ce mois-ci.",
+    ),
 }
 MEETING_NEXT_STEPS: dict[str, tuple[str, ...]] = {
     "transport": ("Vérifier le renouvellement du passe Navigo le mois prochain.",),

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.models import Case, Decision, Document
 from app.models.enums import DocumentKind
@@ -26,11 +28,11 @@ from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.cases import require_user
 from app.services.errors import NotAllowed, UserFacingError
-from app.services.letter_content import DECISION_OF_KIND, Letter, build_letter
+from app.services.letter_content import DECISION_OF_KIND, OPEN_STATES, Letter, build_letter
 from app.services.letter_pdf import render_letter
 from app.services.settings import load_settings
 from app.services.storage import Database
-from app.services.text import fold
+from app.services.text import fold, format_date
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,7 @@ def produce_document(
             ).all()
             for old in previous:
                 old.superseded, old.updated_by = True, actor.login
+            sending = _record_sending(s, actor, case_id, letter) if letter.reply_by else ""
             doc = Document(
                 case_id=case_id,
                 decision_id=decision_id,
@@ -163,7 +166,8 @@ def produce_document(
                     if signed_by
                     else ", non signé électroniquement"
                 )
-                + (f", par délégation pour {signed_for}" if signed_for else ""),
+                + (f", par délégation pour {signed_for}" if signed_for else "")
+                + sending,
                 after={
                     "path": doc.path,
                     "sha256": digest,
@@ -177,6 +181,27 @@ def produce_document(
         raise
     log.info("Document %s written to %s (%s)", kind.value, path, level or "unsigned")
     return ProducedDocument(doc_id, path, digest, kind, version, signed_by, level)
+
+
+def _record_sending(s: Session, actor: Actor, case_id: uuid.UUID, letter: Letter) -> str:
+    """A notice is sent the day it is produced: the delay for observations runs from then.
+
+    Sending it again never shortens the delay the person was given by an earlier letter."""
+    case = s.get(Case, case_id)
+    if case is None or case.observations_grounds.strip() != letter.motivation:
+        raise NotAllowed(
+            "L'invitation à présenter des observations a changé pendant la préparation du "
+            "courrier : produisez-le à nouveau."
+        )
+    reply_by = cast(date, letter.reply_by)
+    if case.observations_sent_on is not None and case.observations_deadline is not None:
+        reply_by = max(reply_by, case.observations_deadline)
+    case.observations_sent_on, case.observations_deadline = letter.issued_on, reply_by
+    case.updated_by = actor.login
+    return (
+        f", envoyée le {format_date(letter.issued_on)} : observations possibles jusqu'au "
+        f"{format_date(reply_by)} inclus"
+    )
 
 
 def same_person(a: str, b: str) -> bool:
@@ -267,7 +292,8 @@ class PendingLetter:
 
 
 def letters_to_produce(db: Database, day: date | None = None) -> list[PendingLetter]:
-    """Decisions (and observation notices) of ``day`` that have no current document yet."""
+    """Decisions of ``day`` that have no current document yet, and the invitations to
+    present observations decided that day and not sent yet."""
     day = day or clock.today()
     pending: list[PendingLetter] = []
     with db.read() as s:
@@ -281,10 +307,13 @@ def letters_to_produce(db: Database, day: date | None = None) -> list[PendingLet
                 continue
             case = decision.case
             pending.append(PendingLetter(case.id, decision.number, _person(case), kind, day))
-        for case in s.scalars(select(Case).where(Case.observations_sent_on == day)):
+        unsent = select(Case).where(
+            Case.observations_invited_on == day,
+            Case.observations_sent_on.is_(None),
+            Case.state.in_(OPEN_STATES),
+        )
+        for case in s.scalars(unsent):
             kind = DocumentKind.OBSERVATIONS_NOTICE
-            if (case.id, None, kind.value) in done:
-                continue
             pending.append(PendingLetter(case.id, case.reference, _person(case), kind, day))
     return sorted(pending, key=lambda p: (p.kind.value, p.reference))
 

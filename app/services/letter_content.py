@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Case, Decision, Meeting, Office, User
 from app.models.enums import (
+    CaseState,
     Civility,
     Component,
     DecisionKind,
@@ -94,6 +95,7 @@ class Letter:
     schedule: list[ScheduleRow] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
     is_correspondence: bool = True  # sent to the person (address window, salutation)
+    reply_by: date | None = None  # a notice: the last day for observations it gives
 
     @property
     def reference_line(self) -> str:
@@ -147,6 +149,7 @@ def build_letter(
     meeting = None
     if kind in NOTE_KINDS:
         meeting = _meeting_for(session, case, kind, meeting_id)
+    inviter = _inviter(session, case) if kind is DocumentKind.OBSERVATIONS_NOTICE else None
     # A decision letter bears the decision's date; meeting notes the meeting's day (they
     # record it, they notify nothing); a notice the day it is produced and sent.
     if issued_on is None:
@@ -157,6 +160,8 @@ def build_letter(
             if decision
             else clock.today()
         )
+    # A notice gives the whole delay from the day it is produced and sent.
+    reply_by = issued_on + timedelta(days=settings.observations_delay_days) if inviter else None
     formule, civilite = _salutation(person.civility)
     paid_or_due = sum(
         i.amount_cents for i in case.instalments if i.status != InstalmentStatus.CANCELLED.value
@@ -189,13 +194,14 @@ def build_letter(
         ),
         "date_fin_suivi": format_date(six_month_end(case.job_start)),
         "date_fin": format_date(case.end_date) if case.end_date else "",
-        "date_limite_observations": format_date(case.observations_deadline),
+        "date_limite_observations": format_date(reply_by or case.observations_deadline),
         "referent": referent_name,
         "date_entretien": format_date(meeting.held_on) if meeting else "",
     }
     author = session.get(User, decision.author_id) if decision and decision.author_id else None
     signer = (
         author
+        or inviter
         or (session.get(User, meeting.author_id) if meeting and meeting.author_id else None)
         or referent
     )
@@ -234,6 +240,7 @@ def build_letter(
         delegation_line=settings.delegation_line if decision or kind in MOTIVATED else "",
         appeal_routes=settings.appeal_routes if decision else "",
         is_correspondence=kind not in NOTE_KINDS,
+        reply_by=reply_by,
     )
     if kind is DocumentKind.GRANT_LETTER:
         letter.schedule = _schedule(case)
@@ -260,6 +267,40 @@ def build_letter(
         letter.facts = _meeting_facts(meeting)
         letter.delegation_line = ""
     return letter
+
+
+OPEN_STATES = {CaseState.GRANTED.value, CaseState.IN_PROGRESS.value, CaseState.SUSPENDED.value}
+
+
+def _inviter(session: Session, case: Case) -> User:
+    """The validator whose act the invitation is: the notice is signed in their name."""
+    if case.observations_invited_on is None:
+        raise NotAllowed(
+            f"Aucune invitation à présenter des observations n'a été décidée sur le dossier "
+            f"{case.reference} : le courrier ne peut pas être produit."
+        )
+    if case.state not in OPEN_STATES:
+        raise NotAllowed(
+            f"Le dossier {case.reference} est clos : aucune invitation ne peut plus être "
+            "envoyée"
+            + (
+                f" (celle du {format_date(case.observations_sent_on)} est dans ses documents "
+                "archivés)."
+                if case.observations_sent_on
+                else "."
+            )
+        )
+    inviter = (
+        session.get(User, case.observations_invited_by_id)
+        if case.observations_invited_by_id
+        else None
+    )
+    if inviter is None:
+        raise NotAllowed(
+            "L'auteur de l'invitation à présenter des observations n'est pas connu : un "
+            "valideur doit l'enregistrer à nouveau (Inviter à présenter des observations)."
+        )
+    return inviter
 
 
 def _meeting_for(

@@ -236,18 +236,43 @@ def _upgrade(db: Database, *, stamp_application_id: bool) -> None:
     from app.services.storage import translate_error
 
     cfg = alembic_config()
+    sqlite = db.engine.dialect.name == "sqlite"
     try:
-        with db.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-            if stamp_application_id:
-                conn.exec_driver_sql(f"PRAGMA application_id={SQLITE_APPLICATION_ID}")
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with db.engine.execution_options(sqlite_begin="IMMEDIATE").connect() as conn:
+            # A migration that rebuilds a table (SQLite's "batch" copy) drops the old one:
+            # with foreign keys enforced that fails on any database holding rows. They are
+            # switched off before the transaction (the pragma is ignored inside one) and
+            # every reference is checked before the commit instead.
+            raw = conn.connection.driver_connection if sqlite else None
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    if stamp_application_id:
+                        conn.exec_driver_sql(f"PRAGMA application_id={SQLITE_APPLICATION_ID}")
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    if sqlite:
+                        _refuse_broken_references(conn)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
     except Exception as exc:
         translated = translate_error(exc)
         if translated is not exc:
             raise translated from exc
         raise
     log.info("Schema of %s upgraded to %s", db.location, head_revision())
+
+
+def _refuse_broken_references(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise DatabaseRefused(
+            "La mise à jour de la base a été annulée : elle laisserait des références "
+            "orphelines. La base est restée telle quelle.",
+            detail=repr(broken[:5]),
+        )
 
 
 def current_revision(db: Database) -> str | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +33,6 @@ from app.services.envelope import check_room
 from app.services.errors import NotAllowed, ValidationError
 from app.services.numbering import decision_number
 from app.services.schedule import aid_errors, build_schedule, needs_by_year, six_month_end
-from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
 
@@ -287,23 +287,73 @@ def resume(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = Non
 
 def invite_observations(
     db: Database, actor: Actor, case_id: uuid.UUID, grounds: str, on: date | None = None
-) -> date:
-    """Record the notice inviting the person to give observations before an early end."""
+) -> None:
+    """Decide to invite the person to give observations before an early end.
+
+    The invitation is the validator's act, recorded with its author; the delay only starts
+    when its letter is produced and sent (app.services.documents records the sending and
+    the deadline). A new invitation replaces the previous one and waits for its own letter.
+    """
     require_validator(actor)
     text = _motivation(grounds)
     on = on or clock.today()
-    delay = load_settings(db).observations_delay_days
-    deadline = on + timedelta(days=delay)
 
     def change(s: Session, case: Case) -> str:
         _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
-        case.observations_deadline = deadline
-        case.observations_sent_on = on
+        case.observations_invited_on = on
+        case.observations_invited_by_id = actor.user_id
+        case.observations_sent_on = None
+        case.observations_deadline = None
         case.observations_grounds = text
-        return f"invitation à présenter des observations avant le {format_date(deadline)}"
+        return "invitation à présenter des observations décidée (courrier à envoyer)"
 
     _transition(db, actor, case_id, "invite_observations", change)
-    return deadline
+
+
+class NoticeDates(Protocol):
+    """The invitation's dates, as a case (or its read model) holds them."""
+
+    @property
+    def observations_invited_on(self) -> date | None: ...
+    @property
+    def observations_sent_on(self) -> date | None: ...
+    @property
+    def observations_deadline(self) -> date | None: ...
+
+
+def describe_notice(case: NoticeDates) -> str:
+    """Where the invitation stands, in a few words ("" when there is none)."""
+    if case.observations_invited_on is None:
+        return ""
+    if case.observations_sent_on is None or case.observations_deadline is None:
+        return (
+            f"invitation décidée le {format_date(case.observations_invited_on)}, courrier à envoyer"
+        )
+    return (
+        f"courrier envoyé le {format_date(case.observations_sent_on)}, délai jusqu'au "
+        f"{format_date(case.observations_deadline)} inclus"
+    )
+
+
+def observations_obstacle(case: NoticeDates, on: date) -> str | None:
+    """Why an early end that needs a prior notice cannot be decided on ``on`` (or None)."""
+    if case.observations_invited_on is None:
+        return (
+            "Avant une fin anticipée, la personne doit être invitée à présenter ses "
+            "observations (courrier préalable)."
+        )
+    if case.observations_sent_on is None or case.observations_deadline is None:
+        return (
+            "L'invitation à présenter des observations n'a pas encore été envoyée : "
+            "produisez son courrier ; le délai ne court qu'à partir de son envoi."
+        )
+    if on <= case.observations_deadline:
+        return (
+            "Le délai laissé pour présenter des observations (courrier du "
+            f"{format_date(case.observations_sent_on)}) court jusqu'au "
+            f"{format_date(case.observations_deadline)} inclus."
+        )
+    return None
 
 
 def end_early(
@@ -321,17 +371,8 @@ def end_early(
 
     def change(s: Session, case: Case) -> str:
         _expect(case, CaseState.GRANTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
-        if reason.needs_observations:
-            if case.observations_deadline is None:
-                raise NotAllowed(
-                    "Avant une fin anticipée, la personne doit être invitée à "
-                    "présenter ses observations (courrier préalable)."
-                )
-            if on <= case.observations_deadline:
-                raise NotAllowed(
-                    "Le délai laissé pour présenter des observations court "
-                    f"jusqu'au {format_date(case.observations_deadline)} inclus."
-                )
+        if reason.needs_observations and (obstacle := observations_obstacle(case, on)):
+            raise NotAllowed(obstacle)
         cancelled = 0
         for inst in case.instalments:
             if inst.status in (InstalmentStatus.PLANNED.value, InstalmentStatus.SUSPENDED.value):

@@ -56,7 +56,7 @@ from app.services.case_view import (
 from app.services.meetings import Obstacle
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
-from app.services.workflow import ExitReason
+from app.services.workflow import ExitReason, describe_notice
 from app.ui import case_widgets, decision_dialogs, status
 from app.ui.case_editor import CaseEditor
 from app.ui.case_widgets import (
@@ -142,6 +142,8 @@ FIELD_LABELS = {
     "employed_at_exit": "En emploi à la sortie",
     "suspended_since": "Suspendu depuis",
     "observations_deadline": "Délai d'observations",
+    "observations_sent_on": "Invitation envoyée le",
+    "observations_invited_on": "Invitation décidée le",
     "held_on": "Date",
     "mode": "Mode",
     "kind": "Type",
@@ -405,7 +407,7 @@ class CaseView(QWidget):
             ("contract_end", "Fin du contrat"),
             ("six_month_end", "Fin des six mois"),
             ("exit", "Sortie"),
-            ("observations", "Délai d'observations"),
+            ("observations", "Invitation (observations)"),
         ]
         pairs = []
         for key, label in names:
@@ -692,11 +694,8 @@ class CaseView(QWidget):
         else:
             text = texts.get(d.state, "")
         open_states = (CaseState.GRANTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
-        if d.observations_deadline and d.state in open_states:
-            text += (
-                " Invitation à présenter des observations envoyée : délai jusqu'au "
-                f"{format_date(d.observations_deadline)} inclus."
-            )
+        if d.observations_invited_on and d.state in open_states:
+            text += f" Fin anticipée envisagée : {describe_notice(d)}."
             return text, WARNING_NOTICE
         warn = d.state in (CaseState.SUSPENDED, CaseState.REFUSED, CaseState.ENDED_EARLY)
         return text, WARNING_NOTICE if warn else INFO_NOTICE
@@ -769,11 +768,7 @@ class CaseView(QWidget):
             or ("Sans fin (CDI)" if d.contract_type == ContractType.CDI.label else ""),
             "six_month_end": format_date(d.six_month_end),
             "exit": exit_text,
-            "observations": (
-                f"Délai jusqu'au {format_date(d.observations_deadline)} inclus"
-                if d.observations_deadline
-                else ""
-            ),
+            "observations": describe_notice(d)[:1].upper() + describe_notice(d)[1:],
         }
         for key, widget in self.job_values.items():
             widget.setText(values.get(key) or "—")

@@ -59,6 +59,7 @@ _COLUMN_SAMPLES = {
 # (singular, plural) of each kind for the summary line, e.g. "3 entretiens à planifier".
 _COUNT_WORDS = {
     TodoKind.DECISION: ("décision à prendre", "décisions à prendre"),
+    TodoKind.NOTICE: ("invitation à envoyer", "invitations à envoyer"),
     TodoKind.OBSERVATIONS: ("délai d'observations écoulé", "délais d'observations écoulés"),
     TodoKind.MEETING: ("entretien à planifier", "entretiens à planifier"),
     TodoKind.TRIAL_END: ("fin de période d'essai", "fins de période d'essai"),

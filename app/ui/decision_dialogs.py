@@ -579,8 +579,8 @@ class RefusalDialog(DecisionDialog):
 
 
 class ObservationsDialog(DecisionDialog):
-    confirm_text = "Enregistrer l'invitation"
-    date_label = "Date du courrier"
+    confirm_text = "Décider l'invitation"
+    date_label = "Date de la décision"
     width = 620
 
     def _build_body(self) -> None:
@@ -597,25 +597,20 @@ class ObservationsDialog(DecisionDialog):
         self.deadline_label = notice("", INFO_NOTICE)
         self.deadline_label.setObjectName("deadlineNotice")
         self.body.addWidget(self.deadline_label)
-        assert self.on_field is not None
-        self.on_field.textChanged.connect(lambda _t: self._show_deadline())
         self._show_deadline()
 
     def _show_deadline(self) -> None:
-        assert self.on_field is not None
-        on = self.on_field.value()
-        text = f"La personne dispose de {self.delay_days} jours pour présenter ses observations"
-        if on is not None:
-            text += f", soit jusqu'au {format_date(on + timedelta(days=self.delay_days))} inclus"
         self.deadline_label.setText(
-            text + ". La fin anticipée ne pourra être décidée qu'après ce délai."
+            f"La personne disposera de {self.delay_days} jours pour présenter ses observations, "
+            "comptés à partir de l'envoi du courrier : produisez-le ensuite (onglet "
+            "Documents). La fin anticipée ne pourra être décidée qu'après ce délai."
         )
 
     def can_confirm(self) -> bool:
         return self.motivation.is_enough()
 
-    def perform(self, on: date) -> date:
-        return workflow.invite_observations(
+    def perform(self, on: date) -> None:
+        workflow.invite_observations(
             self._db, self._actor, self._case_id, self.motivation.text(), on=on
         )
 
@@ -661,30 +656,32 @@ class EarlyEndDialog(DecisionDialog):
             "pour répondre doit être écoulé."
         )
         reason = self.selected_reason()
-        deadline = self.detail.observations_deadline
+        d = self.detail
         assert self.on_field is not None
         on = self.on_field.value() or self.today
+        obstacle = workflow.observations_obstacle(d, on)
         if reason is None:
             text, style = rule, INFO_NOTICE
         elif not reason.needs_observations:
             text = "Fin à la demande de la personne : aucune invitation préalable n'est requise."
             style = OK_NOTICE
-        elif deadline is None:
+        elif d.observations_invited_on is None:
             text = (
-                rule + "\nAucune invitation n'a été envoyée pour ce dossier : utilisez d'abord "
+                rule + "\nAucune invitation n'a été décidée pour ce dossier : utilisez d'abord "
                 "« Inviter à présenter des observations »."
             )
             style = ERROR_NOTICE
-        elif on <= deadline:
-            text = (
-                rule + f"\nLe délai court jusqu'au {format_date(deadline)} inclus : la fin "
-                f"anticipée est possible à partir du {format_date(deadline + timedelta(days=1))}."
-            )
+        elif obstacle is not None:
+            text = rule + "\n" + obstacle
+            if d.observations_deadline is not None and d.observations_sent_on is not None:
+                after = d.observations_deadline + timedelta(days=1)
+                text += f" La fin anticipée est possible à partir du {format_date(after)}."
             style = WARNING_NOTICE
         else:
             text = (
-                f"Invitation à présenter des observations envoyée ; le délai a pris fin le "
-                f"{format_date(deadline)}."
+                "Invitation à présenter des observations envoyée le "
+                f"{format_date(d.observations_sent_on)} ; le délai a pris fin le "
+                f"{format_date(d.observations_deadline)}."
             )
             style = OK_NOTICE
         self.notice_label.setText(text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,13 +19,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
-from app.models.enums import DecisionKind, DocumentKind, MeetingKind
+from app.models.enums import DocumentKind
 from app.services import documents
 from app.services.actor import Actor
+from app.services.case_letters import LetterChoice, letter_choices
 from app.services.case_view import CaseDetail, DocumentView, MeetingView
 from app.services.documents import ArchiveUnavailable, ProducedDocument
 from app.services.storage import Database
-from app.services.text import format_date
 from app.ui import dialogs, status
 from app.ui.case_widgets import (
     CENTER,
@@ -52,12 +51,6 @@ HAND_SIGNATURE = "signature manuscrite"
 SUPERSEDED_COLOUR = QColor("#9aa0a6")
 SIGNATURE_CHOICES = ["Signer électroniquement", "Imprimer pour signature manuscrite"]
 _VERSION = re.compile(r"-v(\d+)\.pdf$")
-LETTER_OF_DECISION = {
-    DecisionKind.GRANT: DocumentKind.GRANT_LETTER,
-    DecisionKind.REFUSAL: DocumentKind.REFUSAL_LETTER,
-    DecisionKind.EARLY_END: DocumentKind.EARLY_END_LETTER,
-    DecisionKind.COMPLETION: DocumentKind.COMPLETION_LETTER,
-}
 
 
 # --- the documents table -----------------------------------------------------------------------
@@ -86,65 +79,6 @@ def document_columns() -> list[Column]:
         Column("Date", lambda d: d.created_at.strftime("%d/%m/%Y %H:%M"), colour=_grey),
         Column("Signature", lambda d: d.signed_by or HAND_SIGNATURE, colour=_grey),
     ]
-
-
-# --- what can be produced ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class LetterChoice:
-    kind: DocumentKind
-    text: str
-    meeting_id: uuid.UUID | None = None
-
-
-def letter_choices(detail: CaseDetail, meeting: MeetingView | None = None) -> list[LetterChoice]:
-    """The documents that make sense for the case as it is: one letter per decision taken,
-    the invitation once sent, the selected follow-up meeting's notes, the 6-month review."""
-    choices: list[LetterChoice] = []
-    latest = {}
-    for decision in sorted(detail.decisions, key=lambda d: (d.decided_on, d.number)):
-        latest[decision.kind] = decision
-    order = [DecisionKind.GRANT, DecisionKind.REFUSAL]
-    for kind in order:
-        if kind in latest:
-            d = latest[kind]
-            letter = LETTER_OF_DECISION[kind]
-            choices.append(LetterChoice(letter, f"{letter.label} (décision {d.number})"))
-    if detail.observations_deadline is not None:
-        notice_kind = DocumentKind.OBSERVATIONS_NOTICE
-        choices.append(
-            LetterChoice(
-                notice_kind,
-                f"{notice_kind.label} (délai au {format_date(detail.observations_deadline)})",
-            )
-        )
-    for kind in (DecisionKind.EARLY_END, DecisionKind.COMPLETION):
-        if kind in latest:
-            d = latest[kind]
-            letter = LETTER_OF_DECISION[kind]
-            choices.append(LetterChoice(letter, f"{letter.label} (décision {d.number})"))
-    follow_ups = sorted(
-        (m for m in detail.meetings if m.kind is MeetingKind.FOLLOW_UP),
-        key=lambda m: m.held_on,
-        reverse=True,
-    )
-    chosen = meeting if meeting is not None and meeting.kind is MeetingKind.FOLLOW_UP else None
-    chosen = chosen or (follow_ups[0] if follow_ups else None)
-    if chosen is not None:
-        kind = DocumentKind.MEETING_NOTES
-        choices.append(
-            LetterChoice(kind, f"{kind.label} du {format_date(chosen.held_on)}", chosen.id)
-        )
-    reviews = sorted(
-        (m for m in detail.meetings if m.kind is MeetingKind.REVIEW_6M),
-        key=lambda m: m.held_on,
-        reverse=True,
-    )
-    if reviews:
-        kind = DocumentKind.REVIEW_6M
-        choices.append(
-            LetterChoice(kind, f"{kind.label} du {format_date(reviews[0].held_on)}", reviews[0].id)
-        )
-    return choices
 
 
 # --- the panel ---------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel
 
-from app.models.enums import CaseState, InstalmentStatus
-from app.services import workflow
+from app.models.enums import CaseState, DocumentKind, InstalmentStatus
+from app.services import documents, workflow
 from app.services.case_view import Action, load_case
 from app.services.eligibility import RuleStatus
 from app.services.errors import DatabaseUnavailable
@@ -32,6 +32,7 @@ from app.ui.decision_dialogs import (
     SubmitDialog,
 )
 from app.ui.meeting_dialog import MeetingDialog
+from tests.clock import working_day
 from tests.factories import granted_case, make_case, make_person, make_users
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
@@ -423,7 +424,7 @@ def test_early_end_after_the_notice_and_its_delay(qtbot, db, people, in_progress
             dialog.motivation.edit,
             "Absences répétées signalées par l'employeur depuis mars.",
         )
-        assert "jusqu'au 17/04/2018 inclus" in dialog.deadline_label.text()
+        assert "comptés à partir de l'envoi du courrier" in dialog.deadline_label.text()
         shoot(qtbot, dialog, "decision_observations")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
@@ -431,7 +432,23 @@ def test_early_end_after_the_notice_and_its_delay(qtbot, db, people, in_progress
     drive_dialogs(monkeypatch, notice)
     with qtbot.waitSignal(view.changed):
         click(qtbot, view.action_buttons[Action.INVITE_OBSERVATIONS])
-    assert "délai jusqu'au 17/04/2018 inclus" in view.state_notice.text()
+    assert "invitation décidée le 02/04/2018, courrier à envoyer" in view.state_notice.text()
+
+    def too_soon(dialog: EarlyEndDialog) -> bool:
+        dialog.reason.setCurrentIndex(dialog.reason.findData(ExitReason.JOB_LOST.value))
+        dialog.on_field.setValue(date(2018, 5, 10))
+        assert "pas encore été envoyée" in dialog.notice_label.text()
+        dialog.reject()
+        return False
+
+    drive_dialogs(monkeypatch, too_soon)
+    click(qtbot, view.action_buttons[Action.END_EARLY])
+    with working_day(date(2018, 4, 2)):  # the letter is produced and sent on 02/04
+        documents.produce_document(db, validator, in_progress, DocumentKind.OBSERVATIONS_NOTICE)
+    view.reload()
+    assert "courrier envoyé le 02/04/2018, délai jusqu'au 17/04/2018 inclus" in (
+        view.state_notice.text()
+    )
 
     def end(dialog: EarlyEndDialog) -> bool:
         assert isinstance(dialog, EarlyEndDialog)

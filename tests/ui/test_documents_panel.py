@@ -25,6 +25,7 @@ from app.ui.case_view import TAB_DOCUMENTS, TAB_MEETINGS, CaseView
 from app.ui.documents_panel import HAND_SIGNATURE, SIGNATURE_CHOICES, SUPERSEDED_COLOUR
 from app.ui.signer_setup import SignerSession
 from app.ui.verify_dialog import VerifyDialog
+from tests.clock import working_day
 from tests.factories import granted_case, make_case, make_person, make_users
 from tests.pki import PASSPHRASE, make_test_pki
 
@@ -248,7 +249,8 @@ def test_menu_follows_the_case_state_and_the_selected_meeting(qtbot, db, world, 
     assert menu_entries(view) == {
         "produce_attribution": "Notification d'attribution (décision PSR-2018-0001)",
         "produce_invitation_observations": (
-            "Invitation à présenter des observations (délai au 01/05/2018)"
+            "Invitation à présenter des observations (invitation décidée le 16/04/2018, "
+            "courrier à envoyer)"
         ),
         "produce_compte_rendu": "Compte rendu d'entretien du 02/05/2018",
         "produce_bilan_6_mois": "Bilan à 6 mois du 04/09/2018",
@@ -274,6 +276,14 @@ def test_menu_follows_the_case_state_and_the_selected_meeting(qtbot, db, world, 
     assert produced is not None and produced.kind is DocumentKind.MEETING_NOTES
     assert view.document_model.text(0, 0) == "Compte rendu d'entretien"
 
+    seams.choices = [1]
+    seams.print_answers = [False]
+    with working_day(date(2018, 4, 16)):  # the invitation's letter is sent on 16/04
+        trigger(view, DocumentKind.OBSERVATIONS_NOTICE)
+    assert menu_entries(view)["produce_invitation_observations"] == (
+        "Invitation à présenter des observations (courrier envoyé le 16/04/2018, délai "
+        "jusqu'au 01/05/2018 inclus)"
+    )
     workflow.end_early(db, validator, case_id, workflow.ExitReason.TRIAL_FAILED, MOTIVE,
                        on=date(2018, 5, 2))  # fmt: skip
     view.reload()
