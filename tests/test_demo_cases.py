@@ -564,7 +564,7 @@ def test_every_transition_is_in_the_audit_trail(demo_path: Path):
     for evs in events.values():
         for action, _entity, login, _at, summary in evs:
             if action in ("grant", "refuse"):
-                by_summary[summary.rsplit(" ", 1)[-1]].add(login)
+                by_summary[re.search(r"décision (PSR-\d+-\d+)", summary).group(1)].add(login)
     decisions = rows(
         demo_path,
         "SELECT d.number, u.os_login FROM decision d JOIN app_user u ON u.id = d.author_id "

@@ -21,6 +21,7 @@ from app.services.actor import Actor
 from app.services.eligibility import Eligibility, PersonFacts, PreviousCase, check_eligibility
 from app.services.envelope import EnvelopeStatus, envelope_status
 from app.services.errors import ConflictError, NotAllowed, ValidationError
+from app.services.grant_checks import GrantChecks, grant_checks
 from app.services.numbering import case_reference
 from app.services.scale import ScaleRules, scale_by_id, scale_in_force
 from app.services.schedule import (
@@ -29,6 +30,7 @@ from app.services.schedule import (
     aid_errors,
     build_schedule,
     needs_by_year,
+    six_month_end,
 )
 from app.services.storage import Database
 from app.services.validation import compact
@@ -302,11 +304,13 @@ def load_case_input(db: Database, case_id: uuid.UUID) -> CaseInput:
 
 @dataclass(frozen=True)
 class GrantPreview:
-    """What a validator sees before granting: the schedule and each year's envelope."""
+    """What a validator sees before granting: the schedule, each year's envelope and what
+    must be vouched for in writing."""
 
     schedule: list[ScheduledInstalment]
     envelopes: list[EnvelopeStatus]
     needs: dict[int, int]
+    checks: GrantChecks
 
     @property
     def fits(self) -> bool:
@@ -323,4 +327,14 @@ def grant_preview(db: Database, case_id: uuid.UUID, on: date | None = None) -> G
             raise ValidationError({"id": "Ce dossier n'existe plus."})
         schedule = build_schedule(aid_requests(case), case.job_start, on or clock.today())
         needs = dict(needs_by_year(schedule))
-        return GrantPreview(schedule, [envelope_status(s, y) for y in sorted(needs)], needs)
+        return GrantPreview(
+            schedule,
+            [envelope_status(s, y) for y in sorted(needs)],
+            needs,
+            grant_checks(
+                evaluate(s, case),
+                schedule,
+                six_month_end(case.job_start, case_scale(s, case).max_months),
+                on or clock.today(),
+            ),
+        )

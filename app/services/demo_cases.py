@@ -83,6 +83,7 @@ from app.services.eligibility import (
     RuleStatus,
     check_eligibility,
 )
+from app.services.grant_checks import GrantChecks, earlier_years
 from app.services.meetings import Obstacle
 from app.services.scale import ScaleRules, scale_in_force
 from app.services.schedule import (
@@ -1583,6 +1584,8 @@ class _Writer:
                 if plan.job_start <= event.day:
                     state = CaseState.IN_PROGRESS
                 summary = f"{ref} : Pack accordé ({format_cents(total)}), décision {event.number}"
+                late = GrantChecks([], earlier_years(plan.schedule)).charges()
+                summary += "".join(f" ; {line}" for line in late)
             elif action == "refuse":
                 state = CaseState.REFUSED
                 summary = f"{ref} : refus, décision {event.number}"

@@ -23,10 +23,12 @@ from app.models.enums import (
     PayeeKind,
 )
 from app.services import clock
+from app.services.cases import aid_requests
 from app.services.errors import NotAllowed
+from app.services.grant_checks import catch_up_note
 from app.services.letter_text import fill, template_for
 from app.services.meetings import Obstacle
-from app.services.schedule import six_month_end
+from app.services.schedule import build_schedule, six_month_end
 from app.services.settings import OfficeSettings
 from app.services.text import format_cents, format_date
 
@@ -96,6 +98,7 @@ class Letter:
     facts: list[tuple[str, str]] = field(default_factory=list)
     is_correspondence: bool = True  # sent to the person (address window, salutation)
     reply_by: date | None = None  # a notice: the last day for observations it gives
+    schedule_note: str = ""  # under the schedule: aid paid late for months already past
 
     @property
     def reference_line(self) -> str:
@@ -242,8 +245,10 @@ def build_letter(
         is_correspondence=kind not in NOTE_KINDS,
         reply_by=reply_by,
     )
-    if kind is DocumentKind.GRANT_LETTER:
+    if kind is DocumentKind.GRANT_LETTER and decision is not None:
         letter.schedule = _schedule(case)
+        granted = build_schedule(aid_requests(case), case.job_start, decision.decided_on)
+        letter.schedule_note = catch_up_note(granted, case.request_date, decision.decided_on)
     if kind in MOTIVATED:
         text = (
             case.observations_grounds

@@ -325,6 +325,8 @@ def _schedule_table(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[F
             + "."
         )
     flowables: list[Flowable] = [table, Spacer(1, 3), _para(who, styles["small"])]
+    if letter.schedule_note:
+        flowables.append(_para(letter.schedule_note, styles["small"]))
     if cancelled_any:
         flowables.append(_para("* Versement annulé.", styles["small"]))
     return flowables

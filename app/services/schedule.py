@@ -40,6 +40,12 @@ class ScheduledInstalment:
     due_month: date
     amount_cents: int
     envelope_year: int
+    for_month: date  # the month of the follow-up it pays for (earlier when caught up)
+
+    @property
+    def caught_up(self) -> bool:
+        """Paid late, in the decision's month, for a month already past."""
+        return self.for_month < self.due_month
 
 
 def aid_errors(requests: Sequence[AidRequest], scale: ScaleRules) -> dict[str, str]:
@@ -91,8 +97,9 @@ def build_schedule(
     out = []
     for req in requests:
         for k in range(req.months):
-            due = max(add_months(first, k), floor)
-            out.append(ScheduledInstalment(req.component, due, req.monthly_cents, due.year))
+            month = add_months(first, k)
+            due = max(month, floor)
+            out.append(ScheduledInstalment(req.component, due, req.monthly_cents, due.year, month))
     return sorted(out, key=lambda i: (i.due_month, list(Component).index(i.component)))
 
 

@@ -31,6 +31,7 @@ from app.services.cases import (
 from app.services.eligibility import RuleStatus
 from app.services.envelope import check_room
 from app.services.errors import NotAllowed, ValidationError
+from app.services.grant_checks import MIN_STATEMENT, grant_checks
 from app.services.numbering import decision_number
 from app.services.schedule import aid_errors, build_schedule, needs_by_year, six_month_end
 from app.services.storage import Database
@@ -62,6 +63,10 @@ class ExitReason(StrEnum):
     def needs_observations(self) -> bool:
         """Every early end but the person's own request is preceded by a notice."""
         return self is not ExitReason.PERSON_REQUEST
+
+
+class StatementNeeded(NotAllowed):
+    """A grant that needs the validator's written statement (app.services.grant_checks)."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,10 @@ def _transition(
     case_id: uuid.UUID,
     action: str,
     change: Callable[[Session, Case], str],
+    after: dict[str, object] | None = None,
 ) -> None:
-    """Run ``change`` in one write transaction and audit the state before and after."""
+    """Run ``change`` in one write transaction and audit the state before and after
+    (with what ``change`` put in ``after``)."""
     with db.write() as s:
         case = _load(s, case_id)
         require_caseload(actor, case)
@@ -125,7 +132,7 @@ def _transition(
             case_id=case.id,
             summary=f"{case.reference} : {summary}",
             before=before,
-            after={"state": case.state},
+            after={"state": case.state, **(after or {})},
         )
 
 
@@ -165,11 +172,23 @@ def submit(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = Non
     _transition(db, actor, case_id, "submit", change)
 
 
-def grant(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> DecisionInfo:
-    """Grant within the envelope: the check and the writes share one BEGIN IMMEDIATE."""
+def grant(
+    db: Database,
+    actor: Actor,
+    case_id: uuid.UUID,
+    on: date | None = None,
+    *,
+    statement: str = "",
+) -> DecisionInfo:
+    """Grant within the envelope: the check and the writes share one BEGIN IMMEDIATE.
+
+    Rules left « à vérifier » or a late catch-up charged to a later year's envelope need
+    the validator's motivated ``statement`` (app.services.grant_checks), stored on the
+    decision and printed in the audit trail."""
     require_validator(actor)
     on = on or clock.today()
     result: list[Decision] = []
+    audited: dict[str, object] = {}
 
     def change(s: Session, case: Case) -> str:
         _expect(case, CaseState.SUBMITTED)
@@ -180,11 +199,17 @@ def grant(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None
                 f"Conditions non remplies, le Pack ne peut pas être accordé : "
                 f"{reasons} Motivez un refus."
             )
-        requests = aid_requests(case)
-        errors = aid_errors(requests, case_scale(s, case))
+        requests, scale = aid_requests(case), case_scale(s, case)
+        errors = aid_errors(requests, scale)
         if errors:
             raise ValidationError(errors)
         schedule = build_schedule(requests, case.job_start, on)
+        checks = grant_checks(
+            eligibility, schedule, six_month_end(case.job_start, scale.max_months), on
+        )
+        vouched = statement.strip()
+        if checks.needs_statement and len(vouched) < MIN_STATEMENT:
+            raise StatementNeeded(checks.request())
         check_room(s, needs_by_year(schedule))
         person = case.beneficiary
         lines = {line.component: line for line in case.aid_lines}
@@ -207,14 +232,30 @@ def grant(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None
                     updated_by=actor.login,
                 )
             )
-        result.append(_decide(s, actor, case, DecisionKind.GRANT, on))
+        decision = _decide(s, actor, case, DecisionKind.GRANT, on)
+        result.append(decision)
         case.state = CaseState.GRANTED.value
         if case.job_start <= on:
             case.state = CaseState.IN_PROGRESS.value
         total = sum(i.amount_cents for i in schedule)
-        return f"Pack accordé ({format_cents(total)}), décision {result[0].number}"
+        summary = f"Pack accordé ({format_cents(total)}), décision {decision.number}"
+        if checks.earlier_years:
+            audited["late_charges"] = checks.charges()
+            summary += " ; " + " ".join(checks.charges())
+        if checks.needs_statement:
+            decision.override_rules = "\n".join(checks.points())
+            decision.override_motivation = vouched
+            audited.update(override_rules=checks.points(), override_motivation=vouched)
+            summary += (
+                " ; le valideur atteste : « "
+                + vouched
+                + " » (points vérifiés : "
+                + " ; ".join(checks.points())
+                + ")"
+            )
+        return summary
 
-    _transition(db, actor, case_id, "grant", change)
+    _transition(db, actor, case_id, "grant", change, audited)
     return DecisionInfo(result[0].number, DecisionKind.GRANT, on)
 
 

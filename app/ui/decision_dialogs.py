@@ -322,12 +322,15 @@ class DecisionDialog(QDialog):
 
 
 # --- simple confirmations ---------------------------------------------------------------------
-def _eligibility_notice(detail: CaseDetail, failed_hint: str) -> QLabel | None:
+def _eligibility_notice(
+    detail: CaseDetail, failed_hint: str, *, to_check: bool = True
+) -> QLabel | None:
+    """The rules failed (or, with ``to_check``, left to check), or None when all pass."""
     eligibility = detail.eligibility
     if eligibility.status is RuleStatus.FAILED:
         lines = "\n".join(f"• {r.title} : {r.explanation}" for r in eligibility.failed)
         label = notice(f"{eligibility.summary()}\n{lines}\n{failed_hint}", ERROR_NOTICE)
-    elif eligibility.status is RuleStatus.TO_CHECK:
+    elif eligibility.status is RuleStatus.TO_CHECK and to_check:
         lines = "\n".join(
             f"• {r.title} : {r.explanation}"
             for r in eligibility.results
@@ -380,8 +383,8 @@ class GrantDialog(DecisionDialog):
 
     def _build_body(self) -> None:
         self.preview: GrantPreview | None = None
-        label = _eligibility_notice(
-            self.detail, "Le Pack ne peut pas être accordé : motivez un refus."
+        label = _eligibility_notice(  # rules to check: under « Attestation du valideur »
+            self.detail, "Le Pack ne peut pas être accordé : motivez un refus.", to_check=False
         )
         if label is not None:
             self.body.addWidget(label)
@@ -410,6 +413,24 @@ class GrantDialog(DecisionDialog):
         self.fit_label = notice()
         self.fit_label.setObjectName("fitNotice")
         self.body.addWidget(self.fit_label)
+        self.statement_box = QWidget()
+        box = QVBoxLayout(self.statement_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(section_title("Attestation du valideur"))
+        self.checks_label = notice("", WARNING_NOTICE)
+        self.checks_label.setObjectName("checksNotice")
+        box.addWidget(self.checks_label)
+        self.statement = MotivationEdit(
+            "Ce que vous avez vérifié et pourquoi le Pack est accordé malgré tout (pièces "
+            "vues, date de l'échange avec la CAF…). Ce texte est conservé avec la décision.",
+            lines=4,
+        )
+        self.statement.setObjectName("statement")
+        self.statement.setAccessibleName("Attestation du valideur")
+        self.statement.changed.connect(self.update_state)
+        box.addWidget(self.statement)
+        self.statement_box.hide()
+        self.body.addWidget(self.statement_box)
         assert self.on_field is not None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -524,15 +545,28 @@ class GrantDialog(DecisionDialog):
             )
             self.fit_label.setStyleSheet(ERROR_NOTICE)
 
+        checks = preview.checks
+        self.statement_box.setVisible(checks.needs_statement)
+        if checks.needs_statement:
+            self.checks_label.setText(checks.request())
+        elif checks.earlier_years and preview.fits:
+            self.fit_label.setText(
+                self.fit_label.text() + "\nVersement en rappel : " + " ".join(checks.charges())
+            )
+            self.fit_label.setStyleSheet(WARNING_NOTICE)
+
     def can_confirm(self) -> bool:
         return (
             self.preview is not None
             and self.preview.fits
             and self.detail.eligibility.status is not RuleStatus.FAILED
+            and (not self.preview.checks.needs_statement or self.statement.is_enough())
         )
 
     def perform(self, on: date) -> workflow.DecisionInfo:
-        return workflow.grant(self._db, self._actor, self._case_id, on=on)
+        needed = self.preview is not None and self.preview.checks.needs_statement
+        statement = self.statement.text() if needed else ""
+        return workflow.grant(self._db, self._actor, self._case_id, on=on, statement=statement)
 
 
 # --- refusal, observations, early end ---------------------------------------------------------

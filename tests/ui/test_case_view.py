@@ -32,6 +32,7 @@ from app.ui.decision_dialogs import (
     SubmitDialog,
 )
 from app.ui.meeting_dialog import MeetingDialog
+from tests import clock as session
 from tests.clock import working_day
 from tests.factories import granted_case, make_case, make_person, make_users
 
@@ -349,10 +350,13 @@ def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, mo
     def grant(dialog: GrantDialog) -> bool:
         assert isinstance(dialog, GrantDialog)
         dialog.resize(760, 720)
-        # Today (2026) has no envelope voted: said clearly, and the grant is impossible.
+        # This year has no envelope voted: said clearly, and the grant is impossible.
         assert not dialog.preview.fits
-        assert "Aucune enveloppe n'est votée pour 2026" in dialog.fit_label.text()
+        assert f"Aucune enveloppe n'est votée pour {session.TODAY.year}" in dialog.fit_label.text()
         assert not dialog.confirm_button.isEnabled()
+        # Decided today, years after the job start, it would also need a statement.
+        assert dialog.statement_box.isVisible()
+        assert "Décision tardive" in dialog.checks_label.text()
         shoot(qtbot, dialog, "decision_grant_no_envelope")
         dialog.on_field.lineEdit().clear()
         qtbot.keyClicks(dialog.on_field.lineEdit(), "20/03/2018")
@@ -363,6 +367,7 @@ def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, mo
         assert model.text(model.rowCount() - 1, model.columnCount() - 1) == format_cents(135000)
         assert dialog.envelope_model.text(0, 0) == "2018"
         assert "tient dans l'enveloppe de 2018" in dialog.fit_label.text()
+        assert not dialog.statement_box.isVisible()  # decided in time, every rule passed
         shoot(qtbot, dialog, "decision_grant")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
@@ -565,3 +570,36 @@ def test_edit_opens_the_editor_and_reloads(qtbot, db, people, monkeypatch):
         click(qtbot, view.action_buttons[Action.EDIT])
     assert view.job_values["employer_name"].text() == "Boulangerie Martin & fils"
     assert view.state_badge.text() == "Brouillon"
+
+
+def test_a_grant_with_facts_to_check_needs_the_validators_statement(qtbot, db, people, monkeypatch):
+    referent, validator, _ = people
+    person = make_person(db, referent, number="7654321", last_name="Martin", rsa_open_since=None)
+    case_id = make_case(db, referent, person, job_start=date(2018, 3, 5))
+    workflow.submit(db, referent, case_id, on=date(2018, 3, 12))
+    view = open_view(qtbot, db, validator, case_id)
+    assert view.eligibility_panel.line("rsa_open").status is RuleStatus.TO_CHECK
+
+    def grant(dialog: GrantDialog) -> bool:
+        dialog.resize(760, 820)
+        dialog.on_field.setValue(date(2018, 3, 20))
+        dialog.refresh_preview()
+        assert dialog.preview.fits and dialog.statement_box.isVisible()
+        assert "Droit RSA ouvert au début de l'emploi" in dialog.checks_label.text()
+        assert not dialog.confirm_button.isEnabled()
+        key_text(
+            qtbot,
+            dialog.statement.edit,
+            "Droit RSA vérifié sur le portail CAF le 19/03/2018 (ouvert depuis 2016).",
+        )
+        assert dialog.confirm_button.isEnabled()
+        shoot(qtbot, dialog, "decision_grant_statement")
+        click(qtbot, dialog.confirm_button)
+        return accepted(dialog)
+
+    drive_dialogs(monkeypatch, grant)
+    with qtbot.waitSignal(view.changed):
+        click(qtbot, view.action_buttons[Action.GRANT])
+    assert view.state_badge.text() == "En cours"
+    history = " ".join(h.summary for h in view.detail.history)
+    assert "le valideur atteste : « Droit RSA vérifié sur le portail CAF" in history
