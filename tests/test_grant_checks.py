@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.models import AuditEvent, Decision, Instalment
 from app.models.enums import DocumentKind
 from app.services import documents, workflow
+from app.services.case_export import iter_cases
 from app.services.cases import grant_preview
 from app.services.errors import NotAllowed
 from app.services.workflow import StatementNeeded
@@ -66,6 +67,8 @@ def test_rules_to_check_need_a_stored_motivated_statement(db, people):
     assert f"le valideur atteste : « {STATEMENT} »" in event.summary
     after = json.loads(event.after)
     assert after["override_motivation"] == STATEMENT and len(after["override_rules"]) == 2
+    (exported,) = iter_cases(db)
+    assert exported["decisions"][0]["override_motivation"] == STATEMENT
 
 
 def test_a_grant_with_every_rule_passed_needs_no_statement(db, people):

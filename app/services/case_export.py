@@ -104,12 +104,25 @@ def iter_cases(db: Database) -> Iterator[dict[str, Any]]:
                         "date": _iso(d.decided_on),
                         "kind": d.kind,
                         "motivation": d.motivation,
+                        **(
+                            {
+                                "override_rules": d.override_rules.splitlines(),
+                                "override_motivation": d.override_motivation,
+                            }
+                            if d.override_motivation
+                            else {}
+                        ),
                     }
                     for d in sorted(case.decisions, key=lambda d: (d.decided_on, d.sequence))
                 ],
                 "submitted_on": _iso(case.submitted_on),
                 "decided_on": _iso(case.decided_on),
                 "end_date": _iso(case.end_date),
+                "observations": {
+                    "invited_on": _iso(case.observations_invited_on),
+                    "sent_on": _iso(case.observations_sent_on),
+                    "deadline": _iso(case.observations_deadline),
+                },
                 "exit_reason": case.exit_reason or None,
                 "employed_at_exit": case.employed_at_exit,
             }

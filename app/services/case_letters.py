@@ -55,9 +55,9 @@ def letter_choices(detail: CaseDetail, meeting: MeetingView | None = None) -> li
     chosen = meeting if meeting is not None and meeting.kind is MeetingKind.FOLLOW_UP else None
     chosen = chosen or (follow_ups[0] if follow_ups else None)
     if chosen is not None:
-        kind = DocumentKind.MEETING_NOTES
+        notes = DocumentKind.MEETING_NOTES
         choices.append(
-            LetterChoice(kind, f"{kind.label} du {format_date(chosen.held_on)}", chosen.id)
+            LetterChoice(notes, f"{notes.label} du {format_date(chosen.held_on)}", chosen.id)
         )
     reviews = sorted(
         (m for m in detail.meetings if m.kind is MeetingKind.REVIEW_6M),
@@ -65,8 +65,10 @@ def letter_choices(detail: CaseDetail, meeting: MeetingView | None = None) -> li
         reverse=True,
     )
     if reviews:
-        kind = DocumentKind.REVIEW_6M
+        review = DocumentKind.REVIEW_6M
         choices.append(
-            LetterChoice(kind, f"{kind.label} du {format_date(reviews[0].held_on)}", reviews[0].id)
+            LetterChoice(
+                review, f"{review.label} du {format_date(reviews[0].held_on)}", reviews[0].id
+            )
         )
     return choices

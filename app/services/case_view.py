@@ -97,6 +97,7 @@ class DecisionView:
     decided_on: date
     motivation: str
     author: str
+    statement: str = ""  # the validator's statement for a grant despite rules to check
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,7 @@ def load_case(
                     d.decided_on,
                     d.motivation,
                     authors.get(d.author_id, d.signer_name),
+                    d.override_motivation,
                 )
                 for d in case.decisions
             ],

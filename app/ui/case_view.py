@@ -927,9 +927,14 @@ class CaseView(QWidget):
             if d.motivation
             else "<i>Pas de motivation (décision favorable).</i>"
         )
+        statement = (
+            "<br><b>Attestation du valideur :</b> " + html.escape(d.statement)
+            if d.statement
+            else ""
+        )
         self.decision_text.setHtml(
             f"<b>Décision {html.escape(d.number)}</b> — {html.escape(d.kind.label)} du "
-            f"{format_date(d.decided_on)}, par {html.escape(d.author)}<br>{motivation}"
+            f"{format_date(d.decided_on)}, par {html.escape(d.author)}<br>{motivation}" + statement
         )
 
     # --- actions -------------------------------------------------------------------------

@@ -603,3 +603,5 @@ def test_a_grant_with_facts_to_check_needs_the_validators_statement(qtbot, db, p
     assert view.state_badge.text() == "En cours"
     history = " ".join(h.summary for h in view.detail.history)
     assert "le valideur atteste : « Droit RSA vérifié sur le portail CAF" in history
+    view.decision_table.selectRow(0)
+    assert "Attestation du valideur : Droit RSA vérifié" in view.decision_text.toPlainText()

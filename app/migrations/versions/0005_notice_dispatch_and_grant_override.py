@@ -84,14 +84,12 @@ def _date_existing_invitations() -> None:
             .limit(1)
         ).scalar()
         produced = bind.execute(
-            sa.select(sa.func.max(document.c.created_at)).where(
+            sa.select(sa.func.max(document.c.created_at, type_=sa.DateTime(timezone=True))).where(
                 document.c.case_id == case_id, document.c.kind == "invitation_observations"
             )
         ).scalar()
         sent_on, new_deadline = None, None
         if produced is not None:
-            if isinstance(produced, str):  # SQLite's func.max() loses the column type
-                produced = sa.DateTime().result_processor(bind.dialect, None)(produced)
             produced_on = (
                 produced.astimezone().date() if produced.tzinfo else produced.date()
             )
