@@ -58,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="contrôler une base (intégrité, identité, schéma)",
-        description="Contrôle sans modification. Code de sortie : 0 base saine, "
-        "1 problème détecté, 2 pas une base Pack Sortie ou illisible.",
+        description="Contrôle sans modification (un enregistrement interrompu par l'arrêt "
+        "brutal d'un poste est d'abord annulé, comme à toute ouverture). Code de sortie : "
+        "0 base saine, 1 problème détecté, 2 pas une base Pack Sortie ou illisible, "
+        "3 base verrouillée ou inaccessible pour l'instant (réessayer).",
     )
     check.add_argument("--db", required=True, help="base de données à contrôler")
 

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.services.errors import UserFacingError
+from app.services.errors import DatabaseUnavailable, UserFacingError
 from app.services.schema import head_revision, known_revisions, probe_file
 
 
@@ -15,14 +15,18 @@ class CheckReport:
     location: str
     lines: list[tuple[bool, str]] = field(default_factory=list)
     refused: bool = False  # not a Pack Sortie database at all (exit code 2)
+    unavailable: bool = False  # locked by another station, unreachable: retry (exit code 3)
 
     @property
     def ok(self) -> bool:
-        return not self.refused and all(passed for passed, _ in self.lines)
+        return not (self.refused or self.unavailable) and all(p for p, _ in self.lines)
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 2 if self.refused else 1
+        """0 sound, 1 a problem found, 2 not a Pack Sortie base, 3 not checkable now."""
+        if self.ok:
+            return 0
+        return 3 if self.unavailable else 2 if self.refused else 1
 
     def add(self, passed: bool, text: str) -> None:
         self.lines.append((passed, text))
@@ -43,6 +47,10 @@ def check_database(location: str | Path) -> CheckReport:
         return report
     try:
         probe = probe_file(path)
+    except DatabaseUnavailable as exc:
+        report.unavailable = True
+        report.add(False, exc.message + " Contrôle à refaire plus tard.")
+        return report
     except UserFacingError as exc:
         report.refused = True
         report.add(False, exc.message)

@@ -20,6 +20,7 @@ from app.migrations.head import HEAD_REVISION
 from app.resources import migrations_dir
 from app.services import clock
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
+from app.services.sqlite_file import finish_interrupted_save, has_journal, interrupted_save_error
 from app.services.storage import (
     Database,
     StorageMode,
@@ -89,6 +90,8 @@ def probe_file(path: Path) -> FileProbe:
             f"« {path.name} » n'est pas une base de données Pack Sortie "
             "(ce n'est pas un fichier SQLite). Le fichier n'a pas été modifié."
         )
+    if has_journal(path) and _writable(path):
+        finish_interrupted_save(path)
     try:
         conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=10)
         try:
@@ -103,6 +106,8 @@ def probe_file(path: Path) -> FileProbe:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if interrupted := interrupted_save_error(path, exc):
+            raise interrupted from exc
         text = str(exc).lower()
         if "locked" in text or "busy" in text:
             raise DatabaseUnavailable(
@@ -156,6 +161,12 @@ def open_sqlite(
     probe = probe_file(path)
     if not probe.exists and not create:
         raise DatabaseUnavailable(f"La base de données « {path} » est introuvable.")
+    if probe.exists and probe.empty and not create:
+        raise DatabaseRefused(
+            f"« {path.name} » est un fichier vide : ce n'est pas une base Pack Sortie. Une "
+            "base se crée avec l'assistant de première ouverture (ou la commande demo). Le "
+            "fichier n'a pas été modifié."
+        )
     if probe.revision not in (None, HEAD_REVISION) and probe.revision not in known_revisions():
         raise DatabaseRefused(
             f"« {path.name} » a été créée par une version plus récente de Pack Sortie "
