@@ -238,3 +238,15 @@ def test_the_first_page_walks_the_sort_index_instead_of_sorting_everyone(db, act
         r[3] for r in db.rows(f"EXPLAIN QUERY PLAN {sql}", {**params, "limit": 200, "offset": 0})
     )
     assert "anonymised_at" not in plan and "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_rsa_and_orientation_dates_cannot_precede_birth(db, actor):
+    bad = person(
+        birth_date=date(1990, 5, 4),
+        orientation_date=date(1989, 1, 1),
+        rsa_open_since=date(1985, 1, 1),
+    )
+    with pytest.raises(ValidationError) as info:
+        svc.save_beneficiary(db, actor, bad)
+    assert set(info.value.errors) == {"orientation_date", "rsa_open_since"}
+    assert "précède la date de naissance" in info.value.errors["rsa_open_since"]

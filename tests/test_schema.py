@@ -164,11 +164,12 @@ def test_0005_keeps_a_sending_date_only_for_invitations_whose_letter_was_produce
 
     db = open_sqlite(db_path, create=True)
     referent, validator = make_users(db)
+    GROUNDS = "Absences répétées signalées par l'employeur depuis le mois de mars."  # noqa: N806
     sent = granted_case(db, referent, validator, make_person(db, referent), on=date(2018, 3, 20))
     other = make_person(db, referent, number="7654321", first_name="Paul", last_name="Durand")
     unsent = granted_case(db, referent, validator, other, on=date(2018, 3, 20))
     for case_id in (sent, unsent):
-        workflow.invite_observations(db, validator, case_id, "M" * 40, on=date(2018, 4, 2))
+        workflow.invite_observations(db, validator, case_id, GROUNDS, on=date(2018, 4, 2))
     with working_day(date(2018, 4, 14)):
         documents.produce_document(db, validator, sent, DocumentKind.OBSERVATIONS_NOTICE)
     with db.engine.connect() as conn:

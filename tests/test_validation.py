@@ -115,3 +115,12 @@ def test_fold_and_french_formats():
     assert parse_amount_cents("74.5") == 7450
     with pytest.raises(ValueError):
         parse_amount_cents("12,345")
+
+
+def test_a_motivation_is_made_of_words_not_dots():
+    from app.services.validation import motivation_error
+
+    assert motivation_error("." * 40, 30)
+    assert motivation_error("a b c d e f g h i j k l m n o p", 30)
+    assert motivation_error("Contrat rompu.", 30)
+    assert motivation_error("Contrat rompu pendant la période d'essai le 12/04/2018.", 30) is None

@@ -415,3 +415,20 @@ def test_two_validators_granting_at_once_never_exceed_the_envelope(db, db_path, 
             select(func.sum(Instalment.amount_cents)).where(Instalment.envelope_year == 2020)
         )
     assert committed == 135000
+
+
+def test_thirty_dots_do_not_motivate_a_refusal(db, people):
+    referent, validator, person = people
+    case_id = make_case(db, referent, person)
+    workflow.submit(db, referent, case_id, on=date(2018, 3, 20))
+    with pytest.raises(ValidationError, match="en toutes lettres"):
+        workflow.refuse(db, validator, case_id, "." * 30, on=date(2018, 3, 26))
+
+
+def test_a_nan_weekly_hours_value_gets_a_french_message(db, people):
+    from decimal import Decimal
+
+    referent, _, person = people
+    with pytest.raises(ValidationError) as info:
+        make_case(db, referent, person, weekly_hours=Decimal("NaN"))
+    assert "durée hebdomadaire" in info.value.errors["weekly_hours"]

@@ -149,6 +149,11 @@ def validate(
         errors["orientation_date"] = "La date d'orientation est dans le futur."
     if data.rsa_open_since and data.rsa_open_since > today:
         errors["rsa_open_since"] = "La date d'ouverture du droit RSA est dans le futur."
+    born = data.birth_date
+    if born and data.orientation_date and data.orientation_date < born:
+        errors["orientation_date"] = "La date d'orientation précède la date de naissance."
+    if born and data.rsa_open_since and data.rsa_open_since < born:
+        errors["rsa_open_since"] = "L'ouverture du droit RSA précède la date de naissance."
     if data.support_contract and data.support_contract not in {c.value for c in SupportContract}:
         errors["support_contract"] = "Contrat inconnu."
     for n, member in enumerate(data.household, start=1):

@@ -163,7 +163,8 @@ def case_errors(data: CaseInput, scale: ScaleRules) -> dict[str, str]:
         errors["contract_end"] = "La fin du contrat précède le début de l'emploi."
     if data.contract_type == ContractType.CDI.value and data.contract_end:
         errors["contract_end"] = "Un CDI n'a pas de date de fin."
-    if data.weekly_hours is not None and not Decimal(0) < data.weekly_hours <= MAX_WEEKLY_HOURS:
+    hours = data.weekly_hours
+    if hours is not None and not (hours.is_finite() and Decimal(0) < hours <= MAX_WEEKLY_HOURS):
         errors["weekly_hours"] = "La durée hebdomadaire doit être comprise entre 0 et 48 heures."
     if data.request_date > clock.today():
         errors["request_date"] = "La date de la demande est dans le futur."

@@ -135,3 +135,18 @@ def birth_date_error(value: date, today: date | None = None) -> str | None:
     if age < 16:
         return "Le bénéficiaire doit avoir au moins 16 ans."
     return None
+
+
+MOTIVATION_WORDS = 4  # a motivation states facts and rules in words, not 30 dots
+
+
+def motivation_error(text: str, minimum: int) -> str | None:
+    """Why ``text`` cannot motivate a decision (or None): too short, or not made of words."""
+    text = (text or "").strip()
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    if len(text) < minimum or len(words) < MOTIVATION_WORDS:
+        return (
+            "La motivation est obligatoire : exposez les faits et les règles qui fondent la "
+            f"décision, en toutes lettres ({minimum} caractères au moins)."
+        )
+    return None

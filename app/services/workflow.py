@@ -36,6 +36,7 @@ from app.services.numbering import decision_number
 from app.services.schedule import aid_errors, build_schedule, needs_by_year, six_month_end
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
+from app.services.validation import motivation_error
 
 MIN_MOTIVATION = 30  # characters: a motivation states facts and rules, not a word
 
@@ -93,17 +94,9 @@ def _expect(case: Case, *states: CaseState) -> None:
 
 
 def _motivation(text: str) -> str:
-    text = (text or "").strip()
-    if len(text) < MIN_MOTIVATION:
-        raise ValidationError(
-            {
-                "motivation": (
-                    "La motivation est obligatoire : exposez les faits et les règles qui "
-                    f"fondent la décision ({MIN_MOTIVATION} caractères au moins)."
-                )
-            }
-        )
-    return text
+    if message := motivation_error(text, MIN_MOTIVATION):
+        raise ValidationError({"motivation": message})
+    return text.strip()
 
 
 def _transition(
@@ -208,7 +201,7 @@ def grant(
             eligibility, schedule, six_month_end(case.job_start, scale.max_months), on
         )
         vouched = statement.strip()
-        if checks.needs_statement and len(vouched) < MIN_STATEMENT:
+        if checks.needs_statement and motivation_error(vouched, MIN_STATEMENT):
             raise StatementNeeded(checks.request())
         check_room(s, needs_by_year(schedule))
         person = case.beneficiary

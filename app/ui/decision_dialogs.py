@@ -43,6 +43,7 @@ from app.services.errors import UserFacingError, ValidationError
 from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
+from app.services.validation import motivation_error
 from app.services.workflow import MIN_MOTIVATION, ExitReason
 from app.ui import case_widgets, dialogs, status
 from app.ui.case_widgets import (
@@ -105,7 +106,7 @@ class MotivationEdit(QWidget):
         return len(self.text().strip())
 
     def is_enough(self) -> bool:
-        return self.length() >= MIN_MOTIVATION
+        return motivation_error(self.text(), MIN_MOTIVATION) is None
 
     def insert(self, text: str) -> None:
         """Add ``text`` where the cursor is, on its own paragraph."""
