@@ -64,6 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
         "3 base verrouillée ou inaccessible pour l'instant (réessayer).",
     )
     check.add_argument("--db", required=True, help="base de données à contrôler")
+    check.add_argument(
+        "--fix-journal",
+        action="store_true",
+        help="remettre en journal classique une base passée en mode WAL par un autre outil "
+        "(il faut qu'aucun autre poste ne l'ait ouverte), puis contrôler",
+    )
+
+    backup = sub.add_parser(
+        "backup",
+        help="sauvegarder une base (copie dans le dossier <base>-sauvegardes)",
+        description="Copie cohérente de la base, même pendant que d'autres postes travaillent, "
+        "vérifiée avant d'être gardée. --list affiche les sauvegardes existantes.",
+    )
+    backup.add_argument("--db", required=True, help="base de données")
+    backup.add_argument("--list", action="store_true", help="lister les sauvegardes")
+
+    restore = sub.add_parser(
+        "restore",
+        help="remplacer le contenu d'une base par une sauvegarde",
+        description="La base actuelle est d'abord copiée (sauvegarde « avant restauration »). "
+        "La sauvegarde doit être une base Pack Sortie saine.",
+    )
+    restore.add_argument("--db", required=True, help="base de données à restaurer")
+    restore.add_argument("--from", dest="source", required=True, help="fichier de sauvegarde")
 
     export = sub.add_parser(
         "export-cases",
@@ -188,7 +212,11 @@ def _import(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from app.services.integrity import check_database
+    from app.services.sqlite_file import is_wal, switch_to_rollback_journal
 
+    if args.fix_journal and is_wal(Path(args.db)):
+        switch_to_rollback_journal(Path(args.db))
+        print("Base remise en journal classique (mode WAL abandonné).")
     report = check_database(args.db)
     print(report.as_text())
     return report.exit_code
@@ -202,6 +230,13 @@ def _export_cases(args: argparse.Namespace) -> int:
 
     db = open_database(args.db)
     try:
+        if db.damage:
+            print(
+                "Erreur : la base est endommagée, l'export serait incomplet. Restaurez la "
+                f"dernière sauvegarde (commande restore). Détail : {db.damage}",
+                file=sys.stderr,
+            )
+            return 1
         if args.out:
             count = export_cases(db, Path(args.out), args.format)
             print(f"{count} dossier(s) exporté(s) dans {args.out}", file=sys.stderr)
@@ -213,6 +248,33 @@ def _export_cases(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.services.backups import BackupKind, list_backups, make_backup
+    from app.services.schema import probe_file
+
+    path = Path(args.db)
+    if args.list:
+        found = list_backups(path)
+        for b in found:
+            print(f"{b.label}\t{b.path}")
+        if not found:
+            print("Aucune sauvegarde.")
+        return 0
+    probe = probe_file(path)  # refuses a foreign file; finishes an interrupted save
+    if not probe.exists or probe.empty:
+        raise UserFacingError(f"« {path} » n'est pas une base Pack Sortie.")
+    print(make_backup(path, BackupKind.MANUAL))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.services.backups import restore_backup
+
+    safety = restore_backup(Path(args.db), Path(args.source))
+    print(f"Base restaurée depuis {args.source}. Copie de la base d'avant : {safety}")
+    return 0
 
 
 def _find_case(db, ref: str):  # noqa: ANN001, ANN202
@@ -360,4 +422,6 @@ COMMANDS = {
     "letter": _letter,
     "verify-pdf": _verify_pdf,
     "self-test": _self_test,
+    "backup": _backup,
+    "restore": _restore,
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.services.errors import DatabaseUnavailable, UserFacingError
 from app.services.schema import head_revision, known_revisions, probe_file
+from app.services.sqlite_file import WalMode, is_wal
 
 
 @dataclass
@@ -60,6 +61,10 @@ def check_database(location: str | Path) -> CheckReport:
         report.add(False, "Le fichier est vide : ce n'est pas encore une base Pack Sortie.")
         return report
     report.add(True, "Fichier SQLite d'identifiant Pack Sortie (application_id).")
+    if is_wal(path):
+        report.add(False, WalMode(path).message)
+    else:
+        report.add(True, "Journal classique (pas de mode WAL).")
     head = head_revision()
     if probe.revision == head:
         report.add(True, f"Schéma à jour (révision {head}).")

@@ -18,9 +18,18 @@ from typing import TYPE_CHECKING
 from app import SQLITE_APPLICATION_ID
 from app.migrations.head import HEAD_REVISION
 from app.resources import migrations_dir
-from app.services import clock
+from app.services.backups import BackupKind, make_backup
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
-from app.services.sqlite_file import finish_interrupted_save, has_journal, interrupted_save_error
+from app.services.sqlite_file import (
+    QUICK_CHECK_S,
+    WalMode,
+    finish_interrupted_save,
+    has_journal,
+    interrupted_save_error,
+    is_wal,
+    quick_check,
+    switch_to_rollback_journal,
+)
 from app.services.storage import (
     Database,
     StorageMode,
@@ -32,7 +41,6 @@ from app.services.storage import (
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-BACKUPS_KEPT = 5
 
 
 if TYPE_CHECKING:
@@ -127,26 +135,6 @@ def probe_file(path: Path) -> FileProbe:
     return FileProbe(True, not tables, revision, app_id)
 
 
-def backup_database(path: Path, revision: str | None) -> Path:
-    """Copy the database with SQLite's online backup API into ``<stem>-sauvegardes/``."""
-    folder = path.parent / f"{path.stem}-sauvegardes"
-    folder.mkdir(exist_ok=True)
-    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{path.stem}-{stamp}-rev{revision or 'none'}.sqlite"
-    src = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=15)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    old = sorted(folder.glob(f"{path.stem}-*.sqlite"))
-    for stale in old[:-BACKUPS_KEPT]:
-        stale.unlink(missing_ok=True)
-    log.info("Backup of %s written to %s", path, target)
-    return target
-
-
 def _writable(path: Path) -> bool:
     # The journal (DELETE mode) is created beside the file: the folder must be writable too.
     folder_ok = os.access(path.parent, os.W_OK)
@@ -154,11 +142,24 @@ def _writable(path: Path) -> bool:
 
 
 def open_sqlite(
-    path: Path, *, create: bool = False, shared: bool | None = None, migrate: bool = True
+    path: Path,
+    *,
+    create: bool = False,
+    shared: bool | None = None,
+    migrate: bool = True,
+    switch_journal: bool = False,
 ) -> Database:
-    """Open (and if needed create and migrate) a Pack Sortie SQLite file."""
+    """Open (and if needed create and migrate) a Pack Sortie SQLite file.
+
+    A base in WAL mode raises :class:`WalMode` unless ``switch_journal`` (then it is put
+    back in rollback-journal mode, which needs it to itself). A base whose quick check
+    finds damaged pages opens read-only, ``Database.damage`` saying why."""
     path = Path(path).expanduser()
     probe = probe_file(path)
+    if probe.exists and not probe.empty and is_wal(path):
+        if not switch_journal:
+            raise WalMode(path)
+        switch_to_rollback_journal(path)
     if not probe.exists and not create:
         raise DatabaseUnavailable(f"La base de données « {path} » est introuvable.")
     if probe.exists and probe.empty and not create:
@@ -186,7 +187,20 @@ def open_sqlite(
         if (shared if shared is not None else is_network_path(path))
         else (StorageMode.LOCAL)
     )
+    damage = ""
+    if probe.exists and not probe.empty:
+        problems = quick_check(path, QUICK_CHECK_S[mode.value])
+        if problems:
+            damage = "; ".join(problems[:3])
+            log.error("Damaged pages in %s: opened read-only (%s)", path, damage)
+            read_only = True
     needs_upgrade = probe.revision != head_revision()
+    if needs_upgrade and damage:
+        raise DatabaseRefused(
+            f"« {path.name} » est endommagée et doit être mise à jour : elle ne peut pas être "
+            "ouverte. Restaurez la dernière sauvegarde (menu Fichier ou commande restore).",
+            detail=damage,
+        )
     if needs_upgrade and read_only:
         raise DatabaseUnavailable(
             f"« {path.name} » doit être mise à jour mais le dossier est en lecture seule. "
@@ -199,10 +213,11 @@ def open_sqlite(
         path=path,
         mode=mode,
         read_only=read_only,
+        damage=damage,
     )
     if needs_upgrade:
         if not probe.empty:
-            backup_database(path, probe.revision)
+            make_backup(path, BackupKind.UPGRADE, probe.revision)
         _upgrade(db, stamp_application_id=True)
     log.info("Opened %s (%s%s)", path, mode.value, ", read-only" if read_only else "")
     return db
@@ -232,13 +247,17 @@ def open_server(url: str, *, migrate: bool = True) -> Database:
 
 
 def open_database(
-    location: str | Path, *, create: bool = False, shared: bool | None = None
+    location: str | Path,
+    *,
+    create: bool = False,
+    shared: bool | None = None,
+    switch_journal: bool = False,
 ) -> Database:
     """A path opens SQLite; a ``postgresql://`` URL opens the server."""
     text = str(location)
     if "://" in text and not text.startswith("file:"):
         return open_server(text)
-    return open_sqlite(Path(text), create=create, shared=shared)
+    return open_sqlite(Path(text), create=create, shared=shared, switch_journal=switch_journal)
 
 
 def _upgrade(db: Database, *, stamp_application_id: bool) -> None:

@@ -77,3 +77,86 @@ def interrupted_save_error(path: Path, exc: sqlite3.Error) -> DatabaseUnavailabl
         f"supprimez surtout pas le fichier « {journal_of(path).name} ».",
         detail=str(exc),
     )
+
+
+# --- A base another tool switched to WAL -------------------------------------------------
+# The header's bytes 18-19 are 1 for a rollback journal, 2 for WAL. Pack Sortie never uses
+# WAL: its shared-memory index does not work over SMB/NFS, and a station that cannot switch
+# it back (another one has it open) fails every action as « occupée ».
+
+
+def is_wal(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and (header[18] == 2 or header[19] == 2)
+
+
+class WalMode(DatabaseUnavailable):
+    """The base is in WAL mode: explained, and switched back on request."""
+
+    def __init__(self, path: Path, detail: str = "") -> None:
+        super().__init__(
+            f"« {path.name} » a été passée en mode « WAL » par un autre outil (un logiciel "
+            "de consultation de bases SQLite, par exemple). Ce mode ne fonctionne pas sur un "
+            "dossier partagé : chaque enregistrement échouerait comme si la base était "
+            "occupée. Pack Sortie peut la remettre en mode normal (journal classique) dès "
+            "qu'aucun autre poste ni outil ne l'a ouverte (à l'ouverture dans l'application, "
+            "ou commande « check --fix-journal »). Les données ne sont pas touchées.",
+            detail=detail,
+        )
+        self.path = path
+
+
+def switch_to_rollback_journal(path: Path) -> None:
+    """Put a WAL base back in rollback-journal mode (its WAL content is checkpointed first).
+
+    SQLite needs the base to itself for this: when another connection has it open, a
+    French ``DatabaseUnavailable`` says so and nothing changes."""
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=rw", uri=True, timeout=3)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"« {path.name} » est encore ouverte sur un autre poste (ou dans un autre outil) : "
+            "fermez-la partout, puis recommencez. Rien n'a été modifié.",
+            detail=str(exc),
+        ) from exc
+    finally:
+        conn.close()
+    if str(mode).lower() != "delete":
+        raise DatabaseUnavailable(
+            f"Le mode de « {path.name} » n'a pas pu être changé (reste « {mode} »).",
+        )
+    log.warning("%s switched back from WAL to a rollback journal", path)
+
+
+# --- Damaged pages -------------------------------------------------------------------------
+
+QUICK_CHECK_S = {"local": 10.0, "shared": 3.0}  # bounded: a big base on a slow share
+
+
+def quick_check(path: Path, budget_s: float) -> list[str] | None:
+    """``PRAGMA quick_check`` within ``budget_s``: the problems found ([] when sound), or
+    None when it could not finish in time (the base is then taken as sound, and logged)."""
+    import time
+
+    deadline = time.monotonic() + budget_s
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=5)
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(20)")]
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc).lower():
+            log.info("Quick check of %s stopped after %.1f s: not finished", path, budget_s)
+            return None
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            return None
+        return [str(exc)]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+    return [] if rows == ["ok"] else rows

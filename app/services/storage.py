@@ -34,6 +34,13 @@ BUSY_TIMEOUT_MS = {"local": 5_000, "shared": 15_000}
 NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "afs", "davfs"}
 
 
+DAMAGED_MESSAGE = (
+    "La base de données est endommagée : elle est ouverte en lecture seule pour que rien ne "
+    "s'y ajoute. Restaurez la dernière sauvegarde (menu Fichier, « Restaurer une "
+    "sauvegarde… », ou commande restore) ou contactez votre administrateur."
+)
+
+
 class StorageMode(StrEnum):
     LOCAL = "local"
     SHARED = "shared"
@@ -123,6 +130,7 @@ class Database:
         mode: StorageMode,
         read_only: bool,
         dialect: str = "sqlite",
+        damage: str = "",
     ):
         self._engine_factory = engine_factory
         self._engine: Engine | None = None
@@ -133,6 +141,7 @@ class Database:
         self.mode = mode
         self.read_only = read_only
         self.dialect = dialect
+        self.damage = damage  # damaged pages found at open (then read-only): what they are
 
     @property
     def engine(self) -> Engine:
@@ -177,6 +186,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One user action = one transaction: committed entirely or not at all."""
+        if self.damage:
+            raise DatabaseRefused(DAMAGED_MESSAGE, detail=self.damage)
         if self.read_only:
             raise DatabaseUnavailable(
                 "Cette base est ouverte en lecture seule : l'enregistrement est impossible."

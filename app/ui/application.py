@@ -28,6 +28,7 @@ from app.services import actor as actor_service
 from app.services import schema
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
+from app.services.sqlite_file import WalMode
 from app.services.storage import Database
 from app.ui import dialogs, status
 from app.ui.main_window import MainWindow
@@ -95,13 +96,23 @@ def open_workspace(
     ``refresh_states``: bring the case states up to date now (else the caller does it)."""
 
     def attempt_open() -> tuple[Database, Actor]:
-        with busy_cursor():
-            db = schema.open_database(location, create=create, shared=shared)
-            try:
-                return db, actor_service.current_actor(db)
-            except BaseException:
-                db.dispose()
-                raise
+        try:
+            with busy_cursor():
+                db = schema.open_database(location, create=create, shared=shared)
+        except WalMode as exc:
+            if not dialogs.ask_yes_no(
+                parent, exc.message + "\n\nRemettre la base en mode normal maintenant ?"
+            ):
+                raise UserFacingError(exc.message) from exc
+            with busy_cursor():
+                db = schema.open_database(
+                    location, create=create, shared=shared, switch_journal=True
+                )
+        try:
+            return db, actor_service.current_actor(db)
+        except BaseException:
+            db.dispose()
+            raise
 
     ok, opened = status.attempt(parent, attempt_open)
     if not ok or opened is None:
@@ -228,11 +239,34 @@ def bring_up_to_date(window: MainWindow) -> None:
             QTimer.singleShot(_POLL_MS, window, when_loaded)
             return
         window.offer_demo_rebuild()  # a demo that time overtook: today's, if the user wants
+        start_daily_backup(window.db)
         if refresh_case_states(window, window.db, window.actor):
             window.beneficiary_list.refresh()
         QTimer.singleShot(0, window, preload_screens)
 
     QTimer.singleShot(_POLL_MS, window, when_loaded)
+
+
+def start_daily_backup(db: Database) -> threading.Thread | None:
+    """Today's automatic copy of the base, in the background (the first opening of the
+    day on any station makes it). Not on a read-only or damaged base."""
+    if db.path is None or db.read_only or db.damage:
+        return None
+    path = db.path
+
+    def run() -> None:
+        from app.services.backups import daily_backup
+
+        try:
+            daily_backup(path)
+        except UserFacingError as exc:
+            log.warning("Daily backup not made: %s %s", exc, exc.detail)
+        except Exception:  # noqa: BLE001 - a failed backup must never stop the work
+            log.exception("Daily backup of %s failed", path)
+
+    thread = threading.Thread(target=run, name="daily-backup", daemon=True)
+    thread.start()
+    return thread
 
 
 def preload_screens() -> None:

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QPushButton,
     QStyle,
     QTabBar,
     QTabWidget,
@@ -222,6 +224,8 @@ class MainWindow(QMainWindow):
         self.action_verify_pdf = self._action("&Vérifier un PDF signé…", self.verify_signed_pdf)
         self.action_signer_setup = self._action("Certificat de &signature…", self.configure_signer)
         self.action_settings = self._action("&Paramètres…", self.show_settings)
+        self.action_backup = self._action("&Sauvegarder maintenant", self.backup_now)
+        self.action_restore = self._action("&Restaurer une sauvegarde…", self.restore_backup)
         self.action_about = self._action(
             "À &propos de Pack Sortie",
             self.show_about,
@@ -234,6 +238,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions(
             [self.action_new_database, self.action_open_database, self.action_demo]
         )
+        file_menu.addSeparator()
+        file_menu.addActions([self.action_backup, self.action_restore])
         file_menu.addSeparator()
         file_menu.addAction(self.action_import)
         file_menu.addSeparator()
@@ -307,7 +313,14 @@ class MainWindow(QMainWindow):
         tabs.tabCloseRequested.connect(self.close_tab)
         tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs = tabs
-        self.setCentralWidget(tabs)  # deletes the previous one, with its tabs
+        self.damage_banner = self._damage_banner()
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.damage_banner)
+        column.addWidget(tabs, 1)
+        self.setCentralWidget(central)  # deletes the previous one, with its tabs
 
         demo = self.paths.demo_database
         self.setWindowTitle(f"{APP_NAME} — {status.database_name(self.db)}")
@@ -322,6 +335,14 @@ class MainWindow(QMainWindow):
         self.action_new_beneficiary.setEnabled(writable)
         self.action_import.setEnabled(writable)
         self.action_settings.setEnabled(self.actor.is_admin)
+        on_file = self.db.path is not None
+        self.action_backup.setEnabled(on_file and not self.db.damage)
+        self.action_restore.setEnabled(on_file and self.actor.is_admin)
+        self.action_restore.setToolTip(
+            "Remplacer la base par une sauvegarde"
+            if self.actor.is_admin
+            else "Réservé aux administrateurs"
+        )
         self.action_settings.setToolTip(
             "Paramètres du département, enveloppes et barème"
             if self.actor.is_admin
@@ -449,6 +470,38 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # --- databases -------------------------------------------------------------------------
+
+    def _damage_banner(self) -> QWidget:
+        """A red band above the tabs while the base is damaged (then read-only)."""
+        banner = QWidget(self)
+        banner.setObjectName("damageBanner")
+        banner.setStyleSheet("#damageBanner { background: #b3261e; } QLabel { color: white; }")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(12, 6, 12, 6)
+        text = QLabel(
+            "<b>Base endommagée : ouverte en lecture seule.</b> Rien ne peut y être "
+            "enregistré. Restaurez la dernière sauvegarde ou contactez votre administrateur.",
+            banner,
+        )
+        text.setWordWrap(True)
+        text.setToolTip(self.db.damage)
+        row.addWidget(text, 1)
+        button = QPushButton("Restaurer une sauvegarde…", banner)
+        button.setEnabled(self.actor.is_admin)
+        button.clicked.connect(lambda _checked=False: self.restore_backup())
+        row.addWidget(button)
+        banner.setVisible(bool(self.db.damage))
+        return banner
+
+    def backup_now(self) -> bool:
+        from app.ui.backup_actions import backup_now
+
+        return backup_now(self) is not None
+
+    def restore_backup(self) -> bool:
+        from app.ui.backup_actions import restore_from_backup
+
+        return restore_from_backup(self)
 
     def switch_database(
         self,

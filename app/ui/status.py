@@ -33,15 +33,20 @@ def _kind(db: Database, demo_path: Path | None) -> str:
     return f"Base {db.mode.label}"
 
 
+def _state(db: Database, sep: str) -> str:
+    if db.damage:
+        return f"{sep}endommagée, lecture seule"
+    return f"{sep}lecture seule" if db.read_only else ""
+
+
 def mode_text(db: Database, demo_path: Path | None = None) -> str:
     """'Base partagée', 'Base locale, lecture seule', 'Base de démonstration (…)'..."""
-    return _kind(db, demo_path) + (", lecture seule" if db.read_only else "")
+    return _kind(db, demo_path) + _state(db, ", ")
 
 
 def database_text(db: Database, demo_path: Path | None = None) -> str:
     """The status bar's database part: 'Base partagée : \\\\serveur\\pack\\base.sqlite'."""
-    suffix = " — lecture seule" if db.read_only else ""
-    return f"{_kind(db, demo_path)} : {db.location}{suffix}"
+    return f"{_kind(db, demo_path)} : {db.location}{_state(db, ' — ')}"
 
 
 def database_name(db: Database) -> str:

@@ -81,11 +81,14 @@ def test_database_texts_for_a_read_only_share():
         location="\\\\serveur\\pack\\base.sqlite",
         mode=StorageMode.SHARED,
         read_only=True,
+        damage="",
     )
     assert status.database_text(share) == (
         "Base partagée : \\\\serveur\\pack\\base.sqlite — lecture seule"
     )
     assert status.mode_text(share) == "Base partagée, lecture seule"
+    share.damage = "database disk image is malformed"
+    assert status.mode_text(share) == "Base partagée, endommagée, lecture seule"
 
 
 def test_title_and_status_bar(window, population):
