@@ -14,7 +14,14 @@ if TYPE_CHECKING:
     from app.models.base import Base
     from app.models.cases import AidLine, Case, Decision, Instalment, Meeting, ThirdParty
     from app.models.people import Beneficiary, HouseholdMember, Institution, Office, User
-    from app.models.records import AuditEvent, Counter, Document, PaymentBatch, Setting
+    from app.models.records import (
+        AuditEvent,
+        Counter,
+        Document,
+        PaymentBatch,
+        Setting,
+        StationPresence,
+    )
     from app.models.rules import Envelope, ScaleComponent, ScaleVersion
 
 _MODULES = ("base", "cases", "people", "records", "rules")
@@ -38,6 +45,7 @@ __all__ = [
     "ScaleComponent",
     "ScaleVersion",
     "Setting",
+    "StationPresence",
     "ThirdParty",
     "User",
 ]

@@ -1,4 +1,4 @@
-"""Generated documents, payment batches, audit events, settings and counters."""
+"""Generated documents, payment batches, audit events, settings, counters and presence."""
 
 from __future__ import annotations
 
@@ -74,3 +74,20 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StationPresence(Base):
+    """A workstation that has the base open, with its last heartbeat (epoch seconds, UTC).
+
+    Not audited, not versioned: each station writes only its own row, a closed station
+    deletes it and a crashed one goes stale (``app.services.presence``)."""
+
+    __tablename__ = "station_presence"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workstation: Mapped[str] = mapped_column(String(120))
+    user_login: Mapped[str] = mapped_column(String(120))
+    user_name: Mapped[str] = mapped_column(String(300), default="")
+    app_version: Mapped[str] = mapped_column(String(20), default="")
+    started_at: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[int] = mapped_column(Integer, index=True)

@@ -136,11 +136,13 @@ def daily_backup(path: Path) -> Path | None:
     return make_backup(path, BackupKind.DAILY)
 
 
-def restore_backup(path: Path, source: Path) -> Path:
+def restore_backup(path: Path, source: Path, *, token: str = "") -> Path:
     """Replace the base's content by the backup ``source``; returns the safety copy made of
     the base first (kind « avant restauration »), or the base's raw copy when it was too
     damaged for the backup API. The source must be a sound Pack Sortie base of a schema
-    this version knows (an older one is upgraded at the next opening)."""
+    this version knows (an older one is upgraded at the next opening). Refused while
+    stations other than ``token`` (this one's presence) have the base open."""
+    from app.services.presence import refuse_if_others
     from app.services.schema import known_revisions, probe_file
 
     source = Path(source)
@@ -162,6 +164,7 @@ def restore_backup(path: Path, source: Path) -> Path:
             detail=str(exc),
         ) from exc
     _refuse_foreign_target(path)
+    refuse_if_others(path, "La restauration", token)
     if has_journal(path):
         finish_interrupted_save(path)
     safety = _safety_copy(path)

@@ -148,8 +148,12 @@ def open_sqlite(
     shared: bool | None = None,
     migrate: bool = True,
     switch_journal: bool = False,
+    despite_others: bool = False,
 ) -> Database:
     """Open (and if needed create and migrate) a Pack Sortie SQLite file.
+
+    An upgrade while other stations have the base open raises
+    :class:`~app.services.presence.OthersConnected` unless ``despite_others``.
 
     A base in WAL mode raises :class:`WalMode` unless ``switch_journal`` (then it is put
     back in rollback-journal mode, which needs it to itself). A base whose quick check
@@ -208,6 +212,10 @@ def open_sqlite(
         )
     if needs_upgrade and not migrate:
         raise DatabaseRefused(f"« {path.name} » n'est pas à jour (schéma {probe.revision}).")
+    if needs_upgrade and not probe.empty and not despite_others:
+        from app.services.presence import refuse_if_others
+
+        refuse_if_others(path, "La mise à jour de la base")
     db = Database(
         lambda: sqlite_engine(path, mode=mode, read_only=read_only),
         path=path,
@@ -252,12 +260,19 @@ def open_database(
     create: bool = False,
     shared: bool | None = None,
     switch_journal: bool = False,
+    despite_others: bool = False,
 ) -> Database:
     """A path opens SQLite; a ``postgresql://`` URL opens the server."""
     text = str(location)
     if "://" in text and not text.startswith("file:"):
         return open_server(text)
-    return open_sqlite(Path(text), create=create, shared=shared, switch_journal=switch_journal)
+    return open_sqlite(
+        Path(text),
+        create=create,
+        shared=shared,
+        switch_journal=switch_journal,
+        despite_others=despite_others,
+    )
 
 
 def _upgrade(db: Database, *, stamp_application_id: bool) -> None:

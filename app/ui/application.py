@@ -28,6 +28,7 @@ from app.services import actor as actor_service
 from app.services import schema
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
+from app.services.presence import OthersConnected
 from app.services.sqlite_file import WalMode
 from app.services.storage import Database
 from app.ui import dialogs, status
@@ -96,18 +97,26 @@ def open_workspace(
     ``refresh_states``: bring the case states up to date now (else the caller does it)."""
 
     def attempt_open() -> tuple[Database, Actor]:
-        try:
-            with busy_cursor():
-                db = schema.open_database(location, create=create, shared=shared)
-        except WalMode as exc:
-            if not dialogs.ask_yes_no(
-                parent, exc.message + "\n\nRemettre la base en mode normal maintenant ?"
-            ):
-                raise UserFacingError(exc.message) from exc
-            with busy_cursor():
-                db = schema.open_database(
-                    location, create=create, shared=shared, switch_journal=True
-                )
+        options: dict[str, bool] = {}
+        while True:
+            try:
+                with busy_cursor():
+                    db = schema.open_database(location, create=create, shared=shared, **options)
+                break
+            except WalMode as exc:
+                question = exc.message + "\n\nRemettre la base en mode normal maintenant ?"
+                if not dialogs.ask_yes_no(parent, question):
+                    raise UserFacingError(exc.message) from exc
+                options["switch_journal"] = True
+            except OthersConnected as exc:
+                if not exc.what.startswith("La mise à jour") or not dialogs.ask_yes_no(
+                    parent,
+                    exc.message + "\n\nCes postes utilisent une version plus ancienne : "
+                    "s'ils enregistrent encore après la mise à jour, leur travail peut être "
+                    "refusé. Mettre à jour quand même ?",
+                ):
+                    raise
+                options["despite_others"] = True
         try:
             return db, actor_service.current_actor(db)
         except BaseException:
@@ -240,6 +249,7 @@ def bring_up_to_date(window: MainWindow) -> None:
             return
         window.offer_demo_rebuild()  # a demo that time overtook: today's, if the user wants
         start_daily_backup(window.db)
+        window.start_presence()
         if refresh_case_states(window, window.db, window.actor):
             window.beneficiary_list.refresh()
         QTimer.singleShot(0, window, preload_screens)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.services import backups
+from app.services.presence import refuse_if_others
 from app.services.storage import Database
 from app.ui import dialogs, status
 from app.ui.widgets import busy_cursor
@@ -42,6 +43,10 @@ def restore_from_backup(window: MainWindow) -> bool:
     if db.path is None:
         return False
     path = db.path
+    token = window.presence_label.token  # others are told first, before any choice
+    ok, _ = status.attempt(window, lambda: refuse_if_others(path, "La restauration", token))
+    if not ok:
+        return False
     found = backups.list_backups(path)[:CHOICES_SHOWN]
     labels = [b.label for b in found] + ["Autre fichier…"]
     index = dialogs.ask_choice(
@@ -70,11 +75,12 @@ def restore_from_backup(window: MainWindow) -> bool:
         "avoir fermé Pack Sortie.\n\nRestaurer ?",
     ):
         return False
+    window.presence_label.detach()  # this station leaves the base it is about to replace
     db.dispose()  # our own connections closed before the file changes
 
     def restore() -> Path:
         with busy_cursor():
-            return backups.restore_backup(path, source)
+            return backups.restore_backup(path, source, token=token)
 
     ok, safety = status.attempt(window, restore)
     reopened = window.switch_database(str(path))

@@ -41,6 +41,7 @@ from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.ui import dialogs, status
 from app.ui.beneficiary_list import BeneficiaryList
+from app.ui.presence_label import PresenceLabel
 
 if TYPE_CHECKING:
     from app.ui.caseload_view import CaseloadView
@@ -278,10 +279,14 @@ class MainWindow(QMainWindow):
         self.database_label = _PathLabel(self)
         self.user_label = QLabel(self)
         self.count_label = QLabel(self)
+        self.presence_label = PresenceLabel(self)
+        self._presence_wanted = False
         bar.addWidget(self.database_label, 1)
+        bar.addPermanentWidget(self.presence_label)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.count_label)
-        for label in (self.database_label, self.user_label, self.count_label):
+        labels = (self.database_label, self.presence_label, self.user_label, self.count_label)
+        for label in labels:
             label.setContentsMargins(6, 0, 6, 0)
 
     def _install_database_view(self) -> None:
@@ -463,7 +468,13 @@ class MainWindow(QMainWindow):
         if not (isinstance(saved, QByteArray) and self.restoreGeometry(saved)):
             self.resize(1280, 760)
 
+    def start_presence(self) -> None:
+        """Say this station has the base open, and show who else has (kept on switching)."""
+        self._presence_wanted = True
+        self.presence_label.attach(self.db, self.actor)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.presence_label.detach()
         settings = window_settings(self.paths)
         settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         settings.sync()
@@ -523,8 +534,11 @@ class MainWindow(QMainWindow):
         if opened is None:
             return False
         old = self.db
+        self.presence_label.detach()
         self.db, self.actor = opened
         self._install_database_view()
+        if self._presence_wanted:
+            self.presence_label.attach(self.db, self.actor)
         if old is not self.db:
             old.dispose()
         log.info("Switched to database %s", self.db.location)
