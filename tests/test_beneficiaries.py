@@ -250,3 +250,38 @@ def test_rsa_and_orientation_dates_cannot_precede_birth(db, actor):
         svc.save_beneficiary(db, actor, bad)
     assert set(info.value.errors) == {"orientation_date", "rsa_open_since"}
     assert "précède la date de naissance" in info.value.errors["rsa_open_since"]
+
+
+def test_invisible_characters_in_a_name_are_refused_and_nothing_written(db, actor):
+    bad = person(
+        last_name="Lef\x00èvre",
+        first_name="\u202eenèléH",
+        commune="Évry\x1b[31m",
+        household=[HouseholdInput("enfant", "Zoé\x1b", "Lefèvre", date(2015, 6, 1))],
+    )
+    with pytest.raises(ValidationError) as info:
+        svc.save_beneficiary(db, actor, bad)
+    errors = info.value.errors
+    assert set(errors) == {"last_name", "first_name", "commune", "household.1"}
+    assert "« Nom »" in errors["last_name"] and "U+0000" in errors["last_name"]
+    assert "U+202E" in errors["first_name"]
+    assert "« Prénom du membre du foyer n° 1 »" in errors["household.1"]
+    with db.read() as s:
+        assert s.scalars(select(Beneficiary)).all() == []
+
+
+def test_an_overlong_name_is_refused_with_the_figures(db, actor):
+    with pytest.raises(ValidationError) as info:
+        svc.save_beneficiary(db, actor, person(last_name="A" * 143))
+    assert info.value.errors == {"last_name": "Le champ « Nom » dépasse 100 caractères (ici 143)."}
+    member = HouseholdInput("enfant", "Zoé", "B" * 101)
+    errors = svc.validate(person(household=[member]))
+    assert errors == {
+        "household.1": "Le champ « Nom du membre du foyer n° 1 » dépasse 100 caractères (ici 101)."
+    }
+
+
+def test_notes_take_several_lines_a_name_does_not():
+    assert svc.validate(person(notes="Premier contact.\nDeuxième ligne.\tFin.")) == {}
+    assert "seule ligne" in svc.validate(person(last_name="Lefèvre\nMartin"))["last_name"]
+    assert "seule ligne" in svc.validate(person(phone="06 12\t34 56 78"))["phone"]

@@ -216,3 +216,25 @@ def test_export_cases_command(db, db_path, granted, tmp_path, capsys):
     assert main(["export-cases", "--db", str(db_path)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert len(printed["cases"]) == 1
+
+
+def test_meeting_texts_take_several_lines_but_no_control_characters(db, granted):
+    referent, _, _, case_id = granted
+    notes = "Trajet de 50 minutes en bus.\nRecherche d'une place en crèche.\r\n\tÀ suivre."
+    save_meeting(db, referent, meeting(case_id, notes=notes), today=date(2018, 4, 3))
+    assert load_case(db, case_id, referent).meetings[0].notes.strip() == notes.strip()
+    bad = meeting(
+        case_id,
+        held_on=date(2018, 4, 4),
+        participants="Mme Lefèvre,\nMme Benali",
+        notes="Trajet \x1b[2Jen bus.",
+        next_steps="x" * 5_001,
+    )
+    with pytest.raises(ValidationError) as info:
+        save_meeting(db, referent, bad, today=date(2018, 4, 4))
+    errors = info.value.errors
+    assert "« Participants » tient sur une seule ligne" in errors["participants"]
+    assert "« Compte rendu » contient un caractère invisible" in errors["notes"]
+    assert errors["next_steps"] == (
+        "Le champ « Suites à donner » dépasse 5\u202f000 caractères (ici 5\u202f001)."
+    )

@@ -124,3 +124,106 @@ def test_a_motivation_is_made_of_words_not_dots():
     assert motivation_error("a b c d e f g h i j k l m n o p", 30)
     assert motivation_error("Contrat rompu.", 30)
     assert motivation_error("Contrat rompu pendant la période d'essai le 12/04/2018.", 30) is None
+
+
+def iban_with_check_digits(country: str, bban: str) -> str:
+    digits = "".join(str(int(c, 36)) for c in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def test_an_iban_of_a_country_outside_the_registry_is_refused():
+    iban = iban_with_check_digits("ZZ", "30006000011234567890189")
+    assert int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1  # mod 97 ok
+    assert "Le code pays « ZZ » de l'IBAN est inconnu" in v.iban_error(iban)
+    # French overseas territories have no IBAN of their own: they use FR.
+    assert "« GP »" in v.iban_error(iban_with_check_digits("GP", "30006000011234567890189"))
+
+
+def test_the_length_table_is_the_whole_swift_registry():
+    assert len(v.IBAN_LENGTHS) == 89
+    assert {"NO": 15, "LC": 32, "RU": 33, "XK": 20, "YE": 30}.items() <= v.IBAN_LENGTHS.items()
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "NO9386011117947",  # the registry's samples
+        "XK051212012345678906",
+        "LC55HEMM000100010012001200023015",
+        "RU0304452522540817810538091310419",
+        iban_with_check_digits("NO", "86011117947"),
+    ],
+)
+def test_ibans_of_the_newly_listed_countries_are_accepted(iban):
+    assert v.iban_error(iban) is None
+
+
+def test_a_norwegian_iban_of_the_wrong_length_is_refused_despite_its_check_digits():
+    iban = iban_with_check_digits("NO", "860111179470")
+    assert v.iban_error(iban) == "Un IBAN NO compte 15 caractères (ici 16)."
+
+
+@pytest.mark.parametrize(
+    ("char", "code"),
+    [("\x00", "U+0000"), ("\x1b", "U+001B"), ("\x7f", "U+007F"), ("\u202e", "U+202E")],
+)
+def test_control_and_bidi_override_characters_are_refused_even_in_multiline_texts(char, code):
+    for multiline in (False, True):
+        message = v.text_error(f"Lef{char}èvre", "Nom", 100, multiline=multiline)
+        assert message.startswith("Le champ « Nom » contient un caractère invisible interdit")
+        assert code in message
+
+
+def test_line_breaks_and_tabs_only_in_multiline_texts():
+    text = "Entretien du matin.\r\nSuites :\tappeler la crèche.\u2028Fin."
+    assert v.text_error(text, "Compte rendu", 5_000, multiline=True) is None
+    for bad in ("Lefèvre\nMartin", "Lefèvre\tMartin", "Lefèvre\u2028Martin"):
+        assert "tient sur une seule ligne" in v.text_error(bad, "Nom", 100)
+
+
+def test_an_overlong_text_is_refused_with_its_limit_and_length():
+    assert v.text_error("A" * 100, "Nom", 100) is None
+    assert v.text_error("A" * 143, "Nom", 100) == (
+        "Le champ « Nom » dépasse 100 caractères (ici 143)."
+    )
+    assert v.text_error("  " + "A" * 100 + " \n", "Nom", 100, multiline=True) is None
+    assert v.text_error("a" * 5_012, "Notes", 5_000, multiline=True) == (
+        "Le champ « Notes » dépasse 5\u202f000 caractères (ici 5\u202f012)."
+    )
+
+
+def test_the_limits_follow_the_columns_of_the_models():
+    from app.models import Beneficiary, Case, HouseholdMember
+
+    def length(table, column):
+        return table.__table__.columns[column].type.length
+
+    assert length(Beneficiary, "last_name") == v.NAME_MAX
+    assert length(HouseholdMember, "first_name") == v.NAME_MAX
+    assert length(Beneficiary, "address_line1") == v.ADDRESS_LINE_MAX
+    assert length(Beneficiary, "commune") == v.COMMUNE_MAX
+    assert length(Beneficiary, "phone") == v.PHONE_MAX
+    assert length(Beneficiary, "email") == v.EMAIL_MAX
+    assert length(Case, "employer_name") == length(Case, "job_title") == v.LABEL_MAX
+
+
+def test_settings_texts_are_checked():
+    from dataclasses import replace
+
+    from app.services.settings import OfficeSettings, settings_errors
+
+    default = OfficeSettings()
+    assert settings_errors(default) == {}
+    bad = replace(
+        default,
+        department_name="Département\x1b[31m",
+        signature_city="Évry\nCourcouronnes",
+        legal_basis="x" * 5_001,
+        letter_templates={"refus": "Madame,\n\nVotre demande\x00 est refusée."},
+    )
+    errors = settings_errors(bad)
+    assert "caractère invisible" in errors["department_name"]
+    assert "seule ligne" in errors["signature_city"]
+    assert "« Base légale » dépasse 5\u202f000 caractères (ici 5\u202f001)" in errors["legal_basis"]
+    assert "Modèle de courrier : " in errors["letter_templates"]
+    assert "department_address" not in errors  # the letterhead address holds several lines

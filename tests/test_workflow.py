@@ -432,3 +432,58 @@ def test_a_nan_weekly_hours_value_gets_a_french_message(db, people):
     with pytest.raises(ValidationError) as info:
         make_case(db, referent, person, weekly_hours=Decimal("NaN"))
     assert "durée hebdomadaire" in info.value.errors["weekly_hours"]
+
+
+def test_a_motivation_with_invisible_characters_or_too_long_is_refused(db, people):
+    referent, validator, person = people
+    case_id = make_case(db, referent, person)
+    workflow.submit(db, referent, case_id, on=date(2018, 3, 6))
+    with pytest.raises(ValidationError) as info:
+        workflow.refuse(db, validator, case_id, MOTIVE + "\x00", on=date(2018, 3, 9))
+    assert "« Motivation » contient un caractère invisible" in info.value.errors["motivation"]
+    with pytest.raises(ValidationError, match="« Motivation » dépasse 5\u202f000 caractères"):
+        workflow.refuse(db, validator, case_id, "\n".join([MOTIVE] * 40), on=date(2018, 3, 9))
+    assert state(db, case_id) == "submitted"
+    workflow.refuse(db, validator, case_id, MOTIVE + "\n\n" + MOTIVE, on=date(2018, 3, 9))
+    assert state(db, case_id) == "refused"
+
+
+def test_a_grant_statement_with_invisible_characters_is_refused(db):
+    referent, validator = make_users(db)
+    person = make_person(db, referent, rsa_open_since=None)
+    case_id = make_case(db, referent, person, request_date=date(2018, 3, 20))
+    workflow.submit(db, referent, case_id, on=date(2018, 3, 20))
+    statement = "Droit RSA vérifié sur le portail CAF le 19/03/2018\u202e : ouvert depuis 2016."
+    with pytest.raises(ValidationError) as info:
+        workflow.grant(db, validator, case_id, on=date(2018, 3, 26), statement=statement)
+    assert "« Attestation »" in info.value.errors["statement"]
+    assert state(db, case_id) == "submitted"
+
+
+def test_draft_texts_are_checked_and_nothing_written(db, people):
+    referent, _, person = people
+    payee = AidRequest(
+        Component.TRANSPORT,
+        7500,
+        2,
+        PayeeKind.THIRD_PARTY,
+        "T" * 201,
+        "FR76 3000 6000 0112 3456 7890 189",
+    )
+    with pytest.raises(ValidationError) as info:
+        make_case(
+            db,
+            referent,
+            person,
+            aids=[payee],
+            employer_address="3 rue de la Paix\n91000 Évry",
+            notes="Embauche confirmée\x1b par l'employeur.",
+        )
+    errors = info.value.errors
+    assert set(errors) == {"employer_address", "notes", "component.transport.payee"}
+    assert "seule ligne" in errors["employer_address"]
+    assert "U+001B" in errors["notes"]
+    assert "dépasse 200 caractères (ici 201)" in errors["component.transport.payee"]
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+    make_case(db, referent, person, notes="Embauche confirmée.\nContrat signé le 05/03/2018.")

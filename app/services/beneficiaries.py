@@ -100,6 +100,19 @@ class BeneficiaryInput:
     household: list[HouseholdInput] = field(default_factory=list)
 
 
+# Free-text fields of the form: (label, longest length, several lines allowed).
+TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
+    "last_name": ("Nom", validation.NAME_MAX, False),
+    "birth_name": ("Nom de naissance", validation.NAME_MAX, False),
+    "first_name": ("Prénom", validation.NAME_MAX, False),
+    "address_line1": ("Adresse", validation.ADDRESS_LINE_MAX, False),
+    "address_line2": ("Complément d'adresse", validation.ADDRESS_LINE_MAX, False),
+    "commune": ("Commune", validation.COMMUNE_MAX, False),
+    "phone": ("Téléphone", validation.PHONE_MAX, False),
+    "email": ("E-mail", validation.EMAIL_MAX, False),
+    "notes": ("Notes", validation.NOTES_MAX, True),
+}
+
 _COPIED = [
     f.name for f in fields(BeneficiaryInput) if f.name not in ("id", "version_id", "household")
 ]
@@ -116,6 +129,9 @@ def validate(
     """Field name -> French message, for every problem found (empty when all is well)."""
     errors: dict[str, str] = {}
     today = today or clock.today()
+    for name, (label, limit, multiline) in TEXT_FIELDS.items():
+        if msg := validation.text_error(getattr(data, name), label, limit, multiline=multiline):
+            errors[name] = msg
     if not data.last_name.strip():
         errors["last_name"] = "Le nom est obligatoire."
     if not data.first_name.strip():
@@ -126,9 +142,9 @@ def validate(
         errors["birth_date"] = msg
     if data.postcode and (msg := validation.postcode_error(data.postcode)):
         errors["postcode"] = msg
-    if data.phone and (msg := validation.phone_error(data.phone)):
+    if data.phone and "phone" not in errors and (msg := validation.phone_error(data.phone)):
         errors["phone"] = msg
-    if data.email and (msg := validation.email_error(data.email)):
+    if data.email and "email" not in errors and (msg := validation.email_error(data.email)):
         errors["email"] = msg
     if data.paying_body not in {p.value for p in PayingBody}:
         errors["paying_body"] = "Organisme payeur inconnu (CAF ou MSA)."
@@ -161,6 +177,12 @@ def validate(
             errors[f"household.{n}"] = f"Membre du foyer n° {n} : lien inconnu."
         elif member.birth_date and member.birth_date > today:
             errors[f"household.{n}"] = f"Membre du foyer n° {n} : date de naissance future."
+        else:
+            for text, what in ((member.last_name, "Nom"), (member.first_name, "Prénom")):
+                label = f"{what} du membre du foyer n° {n}"
+                if msg := validation.text_error(text, label, validation.NAME_MAX):
+                    errors[f"household.{n}"] = msg
+                    break
     return errors
 
 

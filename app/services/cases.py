@@ -33,9 +33,22 @@ from app.services.schedule import (
     six_month_end,
 )
 from app.services.storage import Database
-from app.services.validation import compact
+from app.services.validation import (
+    ADDRESS_MAX,
+    LABEL_MAX,
+    NOTES_MAX,
+    compact,
+    text_error,
+)
 
 MAX_WEEKLY_HOURS = Decimal(48)
+# Free-text fields of the draft: (label, longest length, several lines allowed).
+TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
+    "employer_name": ("Employeur", LABEL_MAX, False),
+    "employer_address": ("Adresse de l'employeur", ADDRESS_MAX, False),
+    "job_title": ("Poste occupé", LABEL_MAX, False),
+    "notes": ("Notes", NOTES_MAX, True),
+}
 
 
 @dataclass
@@ -153,6 +166,9 @@ def evaluate(session: Session, case: Case) -> Eligibility:
 
 def case_errors(data: CaseInput, scale: ScaleRules) -> dict[str, str]:
     errors: dict[str, str] = {}
+    for name, (label, limit, multiline) in TEXT_FIELDS.items():
+        if msg := text_error(getattr(data, name), label, limit, multiline=multiline):
+            errors[name] = msg
     if data.contract_type not in {c.value for c in ContractType}:
         errors["contract_type"] = "Type de contrat inconnu."
     if not data.employer_name.strip():
@@ -169,6 +185,11 @@ def case_errors(data: CaseInput, scale: ScaleRules) -> dict[str, str]:
     if data.request_date > clock.today():
         errors["request_date"] = "La date de la demande est dans le futur."
     errors.update(aid_errors(data.aids, scale))
+    for req in data.aids:
+        if req.payee_kind is PayeeKind.THIRD_PARTY and (
+            msg := text_error(req.payee_name, f"Tiers payé ({req.component.label})", LABEL_MAX)
+        ):
+            errors.setdefault(f"component.{req.component.value}.payee", msg)
     return errors
 
 

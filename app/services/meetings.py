@@ -22,6 +22,7 @@ from app.services.cases import require_caseload
 from app.services.errors import ConflictError, NotAllowed, ValidationError
 from app.services.storage import Database
 from app.services.text import fold, format_date
+from app.services.validation import MEETING_TEXT_MAX, PARTICIPANTS_MAX, text_error
 
 
 class Obstacle(StrEnum):
@@ -60,6 +61,13 @@ OPEN_STATES = {
     CaseState.ENDED_EARLY,
 }
 PRIVATE_TEXT = ("participants", "job_situation", "notes", "next_steps")
+# The report's texts: (label, longest length, several lines allowed).
+TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
+    "participants": ("Participants", PARTICIPANTS_MAX, False),
+    "job_situation": ("Situation dans l'emploi", MEETING_TEXT_MAX, True),
+    "notes": ("Compte rendu", MEETING_TEXT_MAX, True),
+    "next_steps": ("Suites à donner", MEETING_TEXT_MAX, True),
+}
 HEALTH_REMINDER = (
     "Rappel : n'inscrivez aucune donnée de santé (maladie, traitement, handicap, "
     "grossesse…) dans ce compte rendu ; restez factuel et neutre."
@@ -117,6 +125,9 @@ def meeting_errors(data: MeetingInput, case: Case, today: date) -> dict[str, str
         errors["obstacles"] = "Frein inconnu : " + ", ".join(sorted(unknown))
     if not (data.notes.strip() or data.job_situation.strip() or data.next_steps.strip()):
         errors["notes"] = "Le compte rendu est vide : décrivez au moins la situation ou les suites."
+    for name, (label, limit, multiline) in TEXT_FIELDS.items():
+        if msg := text_error(getattr(data, name), label, limit, multiline=multiline):
+            errors[name] = msg
     return errors
 
 

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field, fields
 from sqlalchemy import select
 
 from app.models import Setting
-from app.services import audit
+from app.models.enums import DocumentKind
+from app.services import audit, validation
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
@@ -57,6 +58,21 @@ class OfficeSettings:
     average_rsa_monthly_cents: int = 50_000
 
 
+# The settings' texts: (label, longest length, several lines allowed).
+TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
+    "department_name": ("Département", validation.LABEL_MAX, False),
+    "department_address": ("Adresse (en-tête)", validation.ADDRESS_MAX, True),
+    "president_title": ("Autorité signataire", validation.LABEL_MAX, False),
+    "legal_basis": ("Base légale", validation.LEGAL_TEXT_MAX, True),
+    "appeal_routes": ("Voies et délais de recours", validation.LEGAL_TEXT_MAX, True),
+    "signature_city": ("Ville de signature", validation.CITY_MAX, False),
+    "delegation_line": ("Mention de délégation", validation.LINE_MAX, False),
+    "logo_path": ("Logo", validation.PATH_MAX, False),
+    "timestamp_url": ("Serveur d'horodatage", validation.PATH_MAX, False),
+    "trusted_certificates": ("Autorités de signature", validation.CERTIFICATES_MAX, True),
+}
+
+
 def load_settings(db: Database) -> OfficeSettings:
     with db.read() as s:
         stored = {row.key: row.value for row in s.scalars(select(Setting))}
@@ -83,6 +99,16 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
         errors["appeal_routes"] = (
             "Les voies de recours doivent indiquer le délai de recours (deux mois)."
         )
+    for name, (label, limit, multiline) in TEXT_FIELDS.items():
+        if msg := validation.text_error(getattr(new, name), label, limit, multiline=multiline):
+            errors[name] = msg
+    for kind, template in new.letter_templates.items():
+        try:
+            label = f"Modèle de courrier : {DocumentKind(kind).label}"
+        except ValueError:
+            label = f"Modèle de courrier : {kind}"
+        if msg := validation.text_error(template, label, validation.TEMPLATE_MAX, multiline=True):
+            errors.setdefault("letter_templates", msg)
     if not 1 <= new.observations_delay_days <= 90:
         errors["observations_delay_days"] = "Le délai d'observations va de 1 à 90 jours."
     if not 1 <= new.retention_years <= 10:
@@ -91,7 +117,7 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
         errors["access_log_months"] = "Le journal des accès se garde au moins 6 mois."
     if not 5 <= new.caf_number_digits <= 13:
         errors["caf_number_digits"] = "Un numéro allocataire compte de 5 à 13 chiffres."
-    if new.trusted_certificates.strip():
+    if "trusted_certificates" not in errors and new.trusted_certificates.strip():
         from app.services.pdf_verify import parse_trust_roots
 
         try:

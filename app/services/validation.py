@@ -1,32 +1,100 @@
 """Checks of identifiers and fields, each returning a French message or raising.
 
-IBAN: ISO 13616 (mod 97 = 1) and, for French IBANs, length 27 and the RIB key.
+IBAN: ISO 13616 (mod 97 = 1), a country of the SWIFT IBAN Registry with its length, and for
+French IBANs the RIB key.
+Texts: no control or bidirectional-override character, and a maximum length per field.
 NIR: 15 characters, key = 97 - (first 13 digits mod 97), Corsica 2A -> 19, 2B -> 18.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 from app.services import clock
 
 CAF_DIGITS = 7  # default of the caf_number_digits setting (assumption of domain.md §3)
+# Length of the IBAN of every country of the SWIFT IBAN Registry (ISO 13616), release 100.
+# Territories without their own entry use their country's code: the French overseas
+# departments and collectivities FR, Åland FI, Guernsey, Jersey and the Isle of Man GB.
+# fmt: off
 IBAN_LENGTHS = {
-    "FR": 27,
-    "MC": 27,
-    "DE": 22,
-    "BE": 16,
-    "ES": 24,
-    "IT": 27,
-    "LU": 20,
-    "PT": 25,
-    "NL": 18,
-    "CH": 21,
-    "GB": 22,
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22,
+    "BH": 22, "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24,
+    "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+    "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
+    "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
+    "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20,
+    "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
+    "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
+    "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    "YE": 30,
 }
+# fmt: on
 _RIB_LETTERS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# Longest text each field may hold. Single-line fields follow their column (String(n) of
+# app/models); Text columns get a bound that a real text never reaches.
+NAME_MAX = 100  # last, birth and first names of a person and of a household member
+ADDRESS_LINE_MAX = 200  # beneficiary.address_line1 / address_line2
+COMMUNE_MAX = 120
+PHONE_MAX = 30
+EMAIL_MAX = 200
+LABEL_MAX = 200  # employer, job title, third party, département, signing authority
+ADDRESS_MAX = 300  # Text addresses: the employer's, the département's letterhead
+CITY_MAX = 120  # the signing city, as a commune
+LINE_MAX = 300  # a one-line mention of the letters (delegation), as signer_capacity
+PARTICIPANTS_MAX = 500  # meeting.participants (Text, one line in the form)
+MOTIVATION_MAX = 5_000  # decision.motivation, override_motivation, observations grounds
+MEETING_TEXT_MAX = 5_000  # meeting.job_situation, notes, next_steps
+NOTES_MAX = 10_000  # beneficiary.notes and case.notes, kept and added to over the months
+LEGAL_TEXT_MAX = 5_000  # legal basis and appeal routes printed on every decision
+TEMPLATE_MAX = 20_000  # one editable letter body
+PATH_MAX = 1_000  # logo path, time-stamping server address
+CERTIFICATES_MAX = 500_000  # PEM bundle of the trusted signing authorities
+
+# Invisible characters that reorder the text shown (a name displayed « reversed »).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\r\t\u2028\u2029")
+
+
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def text_error(value: str, label: str, max_length: int, *, multiline: bool = False) -> str | None:
+    """None when ``value`` fits the field ``label``, else why not (in French).
+
+    Refuses control characters (category Cc: NUL, escape…) and the bidirectional overrides
+    and isolates (U+202A–U+202E, U+2066–U+2069); line breaks (U+2028 and U+2029 included)
+    and tabs only in a multiline field. The length is counted without the surrounding
+    blanks, which are not stored."""
+    text = value or ""
+    for char in text:
+        if char in _LINE_BREAKS:
+            if multiline:
+                continue
+            return (
+                f"Le champ « {label} » tient sur une seule ligne : retirez les retours à la "
+                "ligne et les tabulations."
+            )
+        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            return (
+                f"Le champ « {label} » contient un caractère invisible interdit "
+                f"(U+{ord(char):04X}), souvent venu d'un copier-coller : retapez ce texte."
+            )
+    length = len(text.strip())
+    if length > max_length:
+        return (
+            f"Le champ « {label} » dépasse {_grouped(max_length)} caractères "
+            f"(ici {_grouped(length)})."
+        )
+    return None
 
 
 def compact(text: str | None) -> str:
@@ -42,7 +110,12 @@ def iban_error(value: str) -> str | None:
         return "L'IBAN doit commencer par deux lettres de pays et deux chiffres de contrôle."
     country = iban[:2]
     expected = IBAN_LENGTHS.get(country)
-    if expected and len(iban) != expected:
+    if expected is None:
+        return (
+            f"Le code pays « {country} » de l'IBAN est inconnu : vérifiez ses deux premières "
+            "lettres."
+        )
+    if len(iban) != expected:
         return f"Un IBAN {country} compte {expected} caractères (ici {len(iban)})."
     rearranged = iban[4:] + iban[:4]
     digits = "".join(str(int(c, 36)) for c in rearranged)

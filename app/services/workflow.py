@@ -36,7 +36,7 @@ from app.services.numbering import decision_number
 from app.services.schedule import aid_errors, build_schedule, needs_by_year, six_month_end
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
-from app.services.validation import motivation_error
+from app.services.validation import MOTIVATION_MAX, motivation_error, text_error
 
 MIN_MOTIVATION = 30  # characters: a motivation states facts and rules, not a word
 
@@ -94,7 +94,8 @@ def _expect(case: Case, *states: CaseState) -> None:
 
 
 def _motivation(text: str) -> str:
-    if message := motivation_error(text, MIN_MOTIVATION):
+    message = text_error(text, "Motivation", MOTIVATION_MAX, multiline=True)
+    if message := message or motivation_error(text, MIN_MOTIVATION):
         raise ValidationError({"motivation": message})
     return text.strip()
 
@@ -201,6 +202,10 @@ def grant(
             eligibility, schedule, six_month_end(case.job_start, scale.max_months), on
         )
         vouched = statement.strip()
+        if checks.needs_statement and (
+            message := text_error(vouched, "Attestation", MOTIVATION_MAX, multiline=True)
+        ):
+            raise ValidationError({"statement": message})
         if checks.needs_statement and motivation_error(vouched, MIN_STATEMENT):
             raise StatementNeeded(checks.request())
         check_room(s, needs_by_year(schedule))
