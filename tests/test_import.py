@@ -21,6 +21,7 @@ from app.services.importer import (
     ImportCancelled,
     ImportFileError,
     RejectedLine,
+    apply_identity_choices,
     field_for_header,
     import_file,
     line_list,
@@ -62,6 +63,7 @@ def rejected(report) -> dict[int, str]:
 
 def assert_all_counted(report) -> None:
     total = report.created + report.updated + report.unchanged + len(report.rejected)
+    total += len(report.conflicts)
     assert total == report.lines_read
 
 
@@ -415,12 +417,76 @@ def test_upper_case_name_is_replaced_by_a_richer_spelling(db, actor, tmp_path):
     assert (helene.last_name, helene.first_name) == ("Lefèvre", "Hélène")
 
 
-def test_changed_identity_on_a_known_number_is_flagged(db, actor, tmp_path):
+def test_another_identity_on_a_known_number_waits_for_the_user(db, actor, tmp_path):
     seed(db, actor)
-    path = write(tmp_path, "N° allocataire;Nom;Prénom", "1234567;Martin;Hélène")
+    path = write(
+        tmp_path,
+        "N° allocataire;Nom;Prénom;Date de naissance;Commune",
+        "1234567;Martin;Anne;01/01/1980;Massy",
+    )
     report = import_file(db, actor, path)
-    assert report.updated == 1 and report.identity_changed == [2]
-    assert "à vérifier) : ligne 2" in report.as_text()
+    assert (report.updated, report.unchanged, len(report.rejected)) == (0, 0, 0)
+    [conflict] = report.conflicts
+    assert conflict.text == (
+        "Ligne 2 : le numéro allocataire 1234567 (CAF) est celui de LEFÈVRE Hélène, né(e) le "
+        "12/04/1988 ; le fichier indique MARTIN Anne, né(e) le 01/01/1980."
+    )
+    assert "identités à trancher : 1" in report.as_text()
+    assert conflict.text in report.as_text()
+    helene = by_number(db)["1234567"]
+    assert (helene.last_name, helene.commune, helene.version_id) == ("Lefèvre", "Évry", 1)
+    assert_all_counted(report)
+
+    applied, overtaken = apply_identity_choices(db, actor, report.file_name, [conflict])
+    assert (applied, overtaken) == ([2], [])
+    anne = by_number(db)["1234567"]
+    assert (anne.last_name, anne.first_name, anne.commune) == ("Martin", "Anne", "Massy")
+    assert " martin " in anne.search_text
+    with db.read() as s:
+        event = s.scalars(select(AuditEvent).order_by(AuditEvent.at.desc())).first()
+    assert "identité différente confirmée" in event.summary
+    assert json.loads(event.before)["first_name"] == "Hélène"
+    # Deciding again on the same (now outdated) line writes nothing.
+    assert apply_identity_choices(db, actor, report.file_name, [conflict]) == ([], [2])
+
+
+@pytest.mark.parametrize(
+    ("line", "other"),
+    [
+        ("1234567;Lefèvre;Hélène;12/04/1988", False),  # the same person
+        ("1234567;LEFEVRE;Helene;", False),  # no birth date in the file: nothing to compare
+        ("1234567;Dupont;Hélène;12/04/1988", True),  # a last name neither stored nor of birth
+        ("1234567;Lefèvre;Anne;12/04/1988", True),
+        ("1234567;Lefèvre;Hélène;13/04/1988", True),
+    ],
+)
+def test_what_counts_as_another_person(db, actor, tmp_path, line, other):
+    seed(db, actor)
+    path = write(tmp_path, "N° allocataire;Nom;Prénom;Date de naissance", line)
+    assert bool(import_file(db, actor, path).conflicts) is other
+
+
+def test_a_married_name_with_the_birth_name_is_the_same_person(db, actor, tmp_path):
+    seed(db, actor)
+    path = write(
+        tmp_path,
+        "N° allocataire;Nom d'usage;Nom de naissance;Prénom;Date de naissance",
+        "1234567;Dupont;Lefèvre;Hélène;12/04/1988",
+    )
+    report = import_file(db, actor, path)
+    assert (report.updated, report.conflicts) == (1, [])
+    assert by_number(db)["1234567"].last_name == "Dupont"
+
+
+def test_cli_lists_the_conflicts_and_writes_nothing_for_them(
+    db, db_path, actor, tmp_path, capsys, restore_logging
+):
+    seed(db, actor)
+    path = write(tmp_path, "N° allocataire;Nom;Prénom;Date de naissance", "1234567;Martin;Anne;")
+    assert cli.main(["import-beneficiaries", "--db", str(db_path), str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "identités à trancher : 1" in out and "le fichier indique MARTIN Anne" in out
+    assert by_number(db)["1234567"].first_name == "Hélène"
 
 
 def test_line_without_number_matches_name_and_birth_date(db, actor, tmp_path):

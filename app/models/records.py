@@ -1,4 +1,5 @@
-"""Generated documents, payment batches, audit events, settings, counters and presence."""
+"""Generated documents, payment batches, audit events, settings, counters, presence and
+import runs."""
 
 from __future__ import annotations
 
@@ -91,3 +92,33 @@ class StationPresence(Base):
     app_version: Mapped[str] = mapped_column(String(20), default="")
     started_at: Mapped[int] = mapped_column(Integer)
     seen_at: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class ImportRun(Base):
+    """An import being applied in short transactions (``app.services.import_apply``).
+
+    ``status``: applying, done, undone. ``seen_at`` (epoch seconds) moves at each chunk:
+    a run still « applying » long after it is the remains of a crash, undone at next import."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    file_name: Mapped[str] = mapped_column(String(300))
+    user_login: Mapped[str] = mapped_column(String(120))
+    workstation: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(12))
+    lines: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[int] = mapped_column(Integer)
+
+
+class ImportUndo(Base):
+    """What one line of a run changed: ``before`` is empty for a person it created, else the
+    JSON of the fields it overwrote; ``version_id`` the version it left the row at."""
+
+    __tablename__ = "import_undo"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_run.id"), primary_key=True)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)
+    before: Mapped[str] = mapped_column(Text)

@@ -5,13 +5,17 @@ BOM, as Excel's "texte Unicode" writes it), ``;`` ``,`` or tab separated, quoted
 doubled quotes and line breaks, dates ``jj/mm/aaaa``, column names written any usual way
 ("N° allocataire", "Né(e) le", "CP"...). Unknown columns are ignored and listed.
 
-What happens: every data line is either created, updated, unchanged or rejected (with its
-physical line number and the French reasons); blank lines are counted apart. A file that
-cannot be read at all raises :class:`ImportFileError` before anything is written. All
-accepted lines are written in one transaction, with one audit event per person and one for
-the file; a dry run reads the database only. Matching: a known (paying body, allocataire
-number) updates that person; without a number, an existing person with the same folded last
-name, first name and birth date is updated; otherwise a new person is created.
+What happens: every data line is either created, updated, unchanged, rejected (with its
+physical line number and the French reasons) or an identity conflict; blank lines are
+counted apart. A file that cannot be read at all raises :class:`ImportFileError` before
+anything is written. The lines are planned in short reads, then written all or nothing in
+short transactions (:mod:`app.services.import_apply`), so that other stations keep saving
+during an import; one audit event per person and one for the file; a dry run writes
+nothing. Matching: a known (paying body, allocataire number) updates that person, unless
+the line's first name, birth date or last name say it is someone else: that line is an
+:class:`IdentityConflict`, written only if the user confirms it
+(:func:`apply_identity_choices`). Without a number, an existing person with the same folded
+last name, first name and birth date is updated; otherwise a new person is created.
 """
 
 from __future__ import annotations
@@ -34,18 +38,19 @@ from sqlalchemy.orm import Session
 
 from app.models import Beneficiary
 from app.models.enums import Orientation, PayingBody
-from app.services import audit, validation
+from app.services import audit, import_apply, validation
 from app.services.actor import Actor
 from app.services.beneficiaries import (
+    _COPIED,
     BeneficiaryInput,
-    apply_input,
     normalise,
     refresh_search_columns,
+    search_columns,
     validate,
 )
 from app.services.errors import UserFacingError
 from app.services.storage import Database
-from app.services.text import fold
+from app.services.text import fold, format_date
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,28 @@ class RejectedLine:
 
 
 @dataclass
+class IdentityConflict:
+    """A line whose allocataire number is a known person's, but whose name or birth date
+    say it is someone else: nothing is written until the user decides."""
+
+    line_number: int
+    beneficiary_id: uuid.UUID
+    version_id: int  # the person as read; a decision applies only if it still is
+    number: str
+    stored: str  # « LEFÈVRE Hélène, né(e) le 12/04/1988 »
+    incoming: str
+    data: BeneficiaryInput
+    present: list[str]
+
+    @property
+    def text(self) -> str:
+        return (
+            f"Ligne {self.line_number} : le numéro allocataire {self.number} est celui de "
+            f"{self.stored} ; le fichier indique {self.incoming}."
+        )
+
+
+@dataclass
 class ImportReport:
     file_name: str
     encoding: str
@@ -90,7 +117,7 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     created_without_number: list[int] = field(default_factory=list)
     matched_by_identity: list[int] = field(default_factory=list)
-    identity_changed: list[int] = field(default_factory=list)
+    conflicts: list[IdentityConflict] = field(default_factory=list)
     possible_duplicates: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -125,6 +152,8 @@ class ImportReport:
             out.append(f"  - {'à mettre à jour' if dry else 'mis à jour'} : {self.updated}")
             out.append(f"  - inchangés : {self.unchanged}")
             out.append(f"  - rejetés : {len(self.rejected)}")
+            if self.conflicts:
+                out.append(f"  - identités à trancher : {len(self.conflicts)}")
         for title, numbers in (
             ("Lignes avant l'en-tête, ignorées", self.lines_before_header),
             ("Lignes vides, ignorées", self.blank_lines),
@@ -138,11 +167,6 @@ class ImportReport:
                 self.matched_by_identity,
             ),
             (
-                "Numéro allocataire connu mais nom ou date de naissance différents "
-                "(fiche mise à jour, à vérifier)",
-                self.identity_changed,
-            ),
-            (
                 "Même nom et prénom qu'une fiche existante ou qu'une autre ligne, sans numéro "
                 "allocataire ni date de naissance pour les distinguer (fiche créée, à vérifier)",
                 self.possible_duplicates,
@@ -150,6 +174,13 @@ class ImportReport:
         ):
             if numbers:
                 out.append(f"{title} : {line_list(numbers)}")
+        if self.conflicts:
+            out.append(
+                "Identités à trancher (numéro allocataire connu, mais nom, prénom ou date de "
+                "naissance différents : rien n'a été modifié, "
+                + ("l'import proposera de choisir) :" if dry else "à décider dans l'application) :")
+            )
+            out.extend(c.text for c in self.conflicts)
         if self.rejected:
             out.append("Lignes rejetées (à corriger dans le fichier puis à réimporter) :")
             out.extend(f"Ligne {r.line_number} : {r.reason}" for r in self.rejected)
@@ -656,6 +687,9 @@ class _Row:
         return (last, first, d.birth_date) if d.birth_date and last and first else None
 
 
+_ECHOED = 60  # a rejected value up to this long is shown back in the report
+
+
 def _build_row(record: _Record, columns: _Columns, delimiter: str) -> _Row:
     values: dict[str, str] = {}
     for index, name in columns.fields.items():
@@ -706,7 +740,8 @@ def _build_row(record: _Record, columns: _Columns, delimiter: str) -> _Row:
         if name in problems:
             continue
         shown = values.get(name, "")
-        problems[name] = f"{msg[:-1]} (lu : « {shown} »)." if shown else msg
+        echo = shown and len(shown) <= _ECHOED and shown.isprintable()  # not a long or raw text
+        problems[name] = f"{msg[:-1]} (lu : « {shown} »)." if echo else msg
     for name, limit in _MAX_LENGTH.items():
         text = getattr(data, name)
         if name not in problems and isinstance(text, str) and len(text) > limit:
@@ -814,17 +849,17 @@ class _Plan:
 
 
 class _Importer:
-    """Plans and applies the lines in file order, inside one session."""
+    """Plans the lines in file order from one read snapshot; :attr:`writes` is what the
+    import will write (``app.services.import_apply``), nothing is written here."""
 
-    def __init__(
-        self, s: Session, actor: Actor, report: ImportReport, file_name: str, dry_run: bool
-    ) -> None:
-        self.s = s
+    def __init__(self, db: Database, actor: Actor, report: ImportReport, file_name: str) -> None:
+        self.db = db
         self.actor = actor
         self.report = report
         self.file_name = file_name
-        self.dry_run = dry_run
-        self.index = _Index.load(s)
+        self.writes = import_apply.Plan(file_name, report.lines_read)
+        with db.read() as s:
+            self.index = _Index.load(s)
         self.seen_numbers: dict[tuple[str, str], int] = {}
         self.seen_identities: dict[tuple[str, str, date], int] = {}
         self.touched: dict[uuid.UUID, int] = {}  # person -> the line of the file that set it
@@ -923,10 +958,10 @@ class _Importer:
         plans = [self.plan(row) for row in rows]
         ids = [p.target for p in plans if p.action == "update"]
         loaded: dict[uuid.UUID, Beneficiary] = {}
-        if ids:
-            loaded = {
-                b.id: b for b in self.s.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))
-            }
+        if ids:  # a short read of its own: a long one would keep other stations from saving
+            with self.db.read() as s:
+                found = s.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))
+                loaded = {b.id: b for b in found}
         for p in plans:
             if p.action == "reject":
                 self.report.rejected.append(RejectedLine(p.row.line, " ".join(p.reasons)))
@@ -935,8 +970,10 @@ class _Importer:
             else:
                 assert p.target is not None
                 self._update(p, loaded[p.target])
-        if not self.dry_run:
-            self.s.flush()
+
+    def _summary(self, last_name: str, first_name: str, line: int) -> str:
+        name = f"{last_name.upper()} {first_name}".strip()
+        return f"{name} — import « {self.file_name} », ligne {line}"
 
     def _create(self, p: _Plan) -> None:
         self.report.created += 1
@@ -944,21 +981,20 @@ class _Importer:
             self.report.created_without_number.append(p.row.line)
         if p.possible_duplicate:
             self.report.possible_duplicates.append(p.row.line)
-        if self.dry_run:
-            return
-        b = Beneficiary(id=p.target, created_by=self.actor.login, updated_by=self.actor.login)
-        apply_input(self.s, b, p.row.data)
-        self.s.add(b)
-        after = {k: v for k, v in audit.snapshot(b).items() if v not in (None, "", False)}
-        audit.record(
-            self.s,
-            self.actor,
-            "create",
-            "beneficiary",
-            b.id,
-            summary=f"{b.display_name} — import « {self.file_name} », ligne {p.row.line}",
-            after=after,
-        )
+        data = p.row.data
+        values: dict[str, Any] = {"id": p.target}
+        for name in _COPIED:
+            value = getattr(data, name)
+            values[name] = (value or None) if name in _NULL_WHEN_EMPTY else value
+        values |= _search_columns(values)
+        values["created_by"] = values["updated_by"] = self.actor.login
+        after = {
+            k: _json_ready(v)
+            for k, v in values.items()
+            if k not in _NOT_AUDITED and v not in (None, "", False)
+        }
+        summary = self._summary(data.last_name, data.first_name, p.row.line)
+        self.writes.creations.append(import_apply.Creation(p.row.line, values, summary, after))
 
     def _update(self, p: _Plan, b: Beneficiary) -> None:
         data = p.row.data
@@ -969,32 +1005,139 @@ class _Importer:
                 changed[name] = new
         if p.by_identity:
             self.report.matched_by_identity.append(p.row.line)
-        elif ("last_name" in changed and fold(changed["last_name"]) != fold(b.last_name)) or (
-            "birth_date" in changed and b.birth_date is not None
-        ):
-            self.report.identity_changed.append(p.row.line)
+        elif _other_person(b, data, p.row.present):
+            self.report.conflicts.append(
+                IdentityConflict(
+                    line_number=p.row.line,
+                    beneficiary_id=b.id,
+                    version_id=b.version_id,
+                    number=f"{b.allocataire_number} ({b.paying_body})",
+                    stored=_identity(b.last_name, b.first_name, b.birth_date),
+                    incoming=_identity(
+                        data.last_name or b.last_name,
+                        data.first_name or b.first_name,
+                        data.birth_date if "birth_date" in p.row.present else b.birth_date,
+                    ),
+                    data=data,
+                    present=list(p.row.present),
+                )
+            )
+            return
         if not changed:
             self.report.unchanged += 1
             return
         self.report.updated += 1
-        if self.dry_run:
-            return
-        before = audit.snapshot(b)
-        for name, value in changed.items():
-            setattr(b, name, value)
-        refresh_search_columns(b)
-        b.updated_by = self.actor.login
-        old, new = audit.changes(before, audit.snapshot(b))
-        audit.record(
-            self.s,
-            self.actor,
-            "update",
-            "beneficiary",
-            b.id,
-            summary=f"{b.display_name} — import « {self.file_name} », ligne {p.row.line}",
-            before=old,
-            after=new,
+        stored = {name: getattr(b, name) for name in _SEARCH_SOURCES}
+        values = changed | {
+            k: v for k, v in _search_columns(stored | changed).items() if getattr(b, k) != v
+        }
+        values["updated_by"] = self.actor.login
+        before = {name: getattr(b, name) for name in values}
+        summary = self._summary(
+            values.get("last_name", b.last_name), values.get("first_name", b.first_name), p.row.line
         )
+        self.writes.changes.append(
+            import_apply.Change(
+                line=p.row.line,
+                beneficiary_id=b.id,
+                version_id=b.version_id,
+                values=values,
+                values_before=before,
+                summary=summary,
+                audit_before={k: _json_ready(getattr(b, k)) for k in changed},
+                audit_after={k: _json_ready(v) for k, v in changed.items()},
+            )
+        )
+
+
+def _other_person(b: Beneficiary, data: BeneficiaryInput, present: list[str]) -> bool:
+    """Whether the file's line names someone else than the person holding its number: a
+    different first name or birth date, or a last name that is neither the stored one nor
+    the birth name (a change of married name alone is not another person)."""
+    if "first_name" in present and fold(data.first_name) != fold(b.first_name):
+        return True
+    if "birth_date" in present and b.birth_date and data.birth_date != b.birth_date:
+        return True
+    known = {fold(b.last_name), fold(b.birth_name)} - {""}
+    given = {fold(data.last_name), fold(data.birth_name)} - {""}
+    return "last_name" in present and not (known & given)
+
+
+def _identity(last_name: str, first_name: str, born: date | None) -> str:
+    name = f"{last_name.upper()} {first_name}".strip()
+    return (
+        f"{name}, né(e) le {format_date(born)}" if born else f"{name} (date de naissance inconnue)"
+    )
+
+
+def apply_identity_choices(
+    db: Database, actor: Actor, file_name: str, chosen: list[IdentityConflict]
+) -> tuple[list[int], list[int]]:
+    """Apply the lines the user confirmed despite the identity (one transaction); returns
+    the lines applied and those whose person changed meanwhile on another station."""
+    applied: list[int] = []
+    overtaken: list[int] = []
+    with db.write() as s:
+        for c in chosen:
+            b = s.get(Beneficiary, c.beneficiary_id)
+            if b is None or b.version_id != c.version_id:
+                overtaken.append(c.line_number)
+                continue
+            before = audit.snapshot(b)
+            for name in c.present:
+                value = getattr(c.data, name)
+                setattr(b, name, (value or None) if name in _NULL_WHEN_EMPTY else value)
+            refresh_search_columns(b)
+            b.updated_by = actor.login
+            s.flush()
+            old, new = audit.changes(before, audit.snapshot(b))
+            audit.record(
+                s,
+                actor,
+                "update",
+                "beneficiary",
+                b.id,
+                summary=(
+                    f"{b.display_name} — import « {file_name} », ligne {c.line_number} : "
+                    "identité différente confirmée"
+                ),
+                before=old,
+                after=new,
+            )
+            applied.append(c.line_number)
+    log.info("Identity conflicts of %s: %s applied, %s overtaken", file_name, applied, overtaken)
+    return applied, overtaken
+
+
+_NULL_WHEN_EMPTY = ("allocataire_number", "nir", "orientation", "support_contract")
+_NOT_AUDITED = {"search_text", "commune_key", "sort_name", "created_by", "updated_by"}
+_SEARCH_SOURCES = (
+    "last_name",
+    "birth_name",
+    "first_name",
+    "commune",
+    "postcode",
+    "allocataire_number",
+)
+
+
+def _search_columns(values: dict[str, Any]) -> dict[str, str]:
+    return search_columns(
+        values["last_name"],
+        values["birth_name"] or "",
+        values["first_name"],
+        values["commune"] or "",
+        values["postcode"] or "",
+        values["allocataire_number"],
+    )
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
 
 
 # --- Entry point -----------------------------------------------------------------------
@@ -1054,6 +1197,42 @@ def _parse(path: Path, dry_run: bool) -> _Parsed:
     return _Parsed(report, rows)
 
 
+CANCELLED = "Import annulé : aucune donnée du fichier n'a été enregistrée."
+
+
+def _finish(s: Session, actor: Actor, report: ImportReport, writes: import_apply.Plan) -> None:
+    """In the import's last transaction: count the lines another station overtook as
+    rejected, then the file's own audit event."""
+    created = {c.line for c in writes.creations}
+    for line, reason in writes.lost:
+        if line in created:
+            report.created -= 1
+        else:
+            report.updated -= 1
+        report.rejected.append(RejectedLine(line, reason))
+    report.rejected.sort(key=lambda r: r.line_number)
+    audit.record(
+        s,
+        actor,
+        "import",
+        "beneficiary_import",
+        summary=(
+            f"Import de « {report.file_name} » : {report.lines_read} lignes, "
+            f"{report.created} créés, {report.updated} mis à jour, "
+            f"{report.unchanged} inchangés, {len(report.rejected)} rejetés"
+        ),
+        after={
+            "file": report.file_name,
+            "encoding": report.encoding,
+            "lines": report.lines_read,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": len(report.rejected),
+        },
+    )
+
+
 def import_file(
     db: Database,
     actor: Actor,
@@ -1079,38 +1258,29 @@ def import_file(
 
     def check_cancel() -> None:
         if cancelled is not None and cancelled():
-            raise ImportCancelled("Import annulé : aucune donnée du fichier n'a été enregistrée.")
+            raise ImportCancelled(CANCELLED)
 
     try:
-        with db.read() if dry_run else db.write() as s:
-            importer = _Importer(s, actor, report, report.file_name, dry_run)
-            for start in range(0, total, CHUNK):
-                check_cancel()
-                importer.run_chunk(rows[start : start + CHUNK])
-                if progress is not None:
-                    progress(min(start + CHUNK, total), total)
+        if not dry_run:
+            import_apply.undo_abandoned(db)  # an import a crash cut off, on any station
+        # Planned in short reads, without holding the base (each chunk of the writing
+        # checks again that the people it updates did not change meanwhile).
+        importer = _Importer(db, actor, report, report.file_name)
+        for start in range(0, total, CHUNK):
             check_cancel()
-            if not dry_run:
-                audit.record(
-                    s,
-                    actor,
-                    "import",
-                    "beneficiary_import",
-                    summary=(
-                        f"Import de « {report.file_name} » : {report.lines_read} lignes, "
-                        f"{report.created} créés, {report.updated} mis à jour, "
-                        f"{report.unchanged} inchangés, {len(report.rejected)} rejetés"
-                    ),
-                    after={
-                        "file": report.file_name,
-                        "encoding": report.encoding,
-                        "lines": report.lines_read,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "unchanged": report.unchanged,
-                        "rejected": len(report.rejected),
-                    },
-                )
+            importer.run_chunk(rows[start : start + CHUNK])
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
+        check_cancel()
+        if not dry_run:
+            import_apply.apply(
+                db,
+                actor,
+                importer.writes,
+                finish=lambda s, writes: _finish(s, actor, report, writes),
+                cancelled=cancelled,
+                cancel_error=lambda: ImportCancelled(CANCELLED),
+            )
     except ImportCancelled:
         log.info("Import of %s cancelled by the user: rolled back", path)
         raise

@@ -6,15 +6,23 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 
 
+# ASCII text (most names and communes of an extract) skips the Unicode decomposition.
+_ASCII_FOLD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
+@lru_cache(maxsize=65_536)  # an import folds the same first names and communes again and again
 def fold(text: str | None) -> str:
     """Lower-case, strip accents, punctuation to spaces: 'Hélène-Œuvre' -> 'helene oeuvre'."""
     if not text:
         return ""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
     text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = "".join(c if c.isalnum() else " " for c in text)

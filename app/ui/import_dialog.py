@@ -267,6 +267,7 @@ class ImportReportDialog(QDialog):
         self.updated = _count(report.updated)
         self.unchanged = _count(report.unchanged)
         self.rejected = list(report.rejected or [])
+        conflicts = list(getattr(report, "conflicts", None) or [])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 12)
@@ -293,6 +294,7 @@ class ImportReportDialog(QDialog):
             (verbs[1], self.updated, False),
             ("Inchangés", self.unchanged, False),
             ("Lignes rejetées", len(self.rejected), True),
+            *((("Identités à trancher", len(conflicts), True),) if conflicts else ()),
         ):
             tiles.addWidget(_CountTile(label, value, alert=alert), 1)
         layout.addLayout(tiles)
@@ -385,6 +387,11 @@ class ImportReportDialog(QDialog):
     def _headline(self) -> str:
         if self.dry_run:
             return "Contrôle terminé : aucune donnée n'a été enregistrée."
+        if getattr(self.report, "conflicts", None):
+            return (
+                "Import terminé. Des numéros allocataires connus portent une autre identité : "
+                "à trancher après ce rapport."
+            )
         if self.rejected:
             return (
                 "Import terminé. Certaines lignes ont été écartées : corrigez-les puis réimportez."
@@ -488,4 +495,8 @@ def run_import(parent: QWidget | None, db: Database, actor: Actor) -> ImportRepo
         if result == IMPORT_AGAIN and dry_run:
             dry_run = False
             continue
+        if not dry_run and getattr(report, "conflicts", None):
+            from app.ui.identity_conflicts import decide_identity_conflicts
+
+            decide_identity_conflicts(parent, db, actor, report)  # type: ignore[arg-type]
         return report

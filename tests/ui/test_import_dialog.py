@@ -404,3 +404,61 @@ def test_busy_database_offers_retry(window, db, actor, csv_file, monkeypatch, fa
     assert fake_dialogs.retries == ["La base de données est occupée par un autre poste."]
     assert attempts == [True, True]
     assert isinstance(result, FakeReport)
+
+
+def test_identity_conflicts_are_decided_after_the_report(
+    qtbot, window, db, actor, tmp_path, fake_dialogs
+):
+    from app.services.beneficiaries import BeneficiaryInput, save_beneficiary
+    from app.ui.identity_conflicts import IdentityConflictsDialog
+
+    for last, first, number in (("Lefèvre", "Hélène", "1234567"), ("Roux", "Léa", "7654321")):
+        save_beneficiary(
+            db,
+            actor,
+            BeneficiaryInput(last_name=last, first_name=first, allocataire_number=number),
+        )
+    path = tmp_path / "caf.csv"
+    path.write_text(
+        "N° allocataire;Nom;Prénom\n1234567;Martin;Anne\n7654321;Durand;Paul\n", encoding="utf-8"
+    )
+    fake_dialogs.open_file = str(path)
+    shown = {}
+
+    def setup(dialog: ImportSetupDialog) -> None:
+        dialog.dry_run_check.setChecked(False)
+        dialog.start_button.click()
+
+    def report(dialog: ImportReportDialog) -> None:
+        shown["headline"] = dialog.findChild(QLabel, "headline").text()
+        dialog.accept()
+
+    def decide(dialog: IdentityConflictsDialog) -> None:
+        shown["items"] = [dialog.list.item(r).text() for r in range(dialog.list.count())]
+        shown["enabled_before"] = dialog.apply_button.isEnabled()
+        dialog.list.item(0).setCheckState(Qt.CheckState.Checked)
+        shoot(qtbot, dialog, "identity-conflicts")
+        dialog.apply_button.click()
+
+    script = ModalScript(
+        [
+            (ImportSetupDialog, setup),
+            (ImportReportDialog, report),
+            (IdentityConflictsDialog, decide),
+        ]
+    )
+    result = run_import(window, db, actor)
+    script.check()
+    assert len(result.conflicts) == 2 and "à trancher" in shown["headline"]
+    assert shown["items"][0].startswith("Ligne 2 : le numéro allocataire 1234567 (CAF)")
+    assert shown["enabled_before"] is False
+    assert fake_dialogs.infos[-1] == "1 fiche mise à jour."
+    with db.read() as s:
+        from sqlalchemy import select
+
+        from app.models import Beneficiary
+
+        names = dict(
+            s.execute(select(Beneficiary.allocataire_number, Beneficiary.first_name)).all()
+        )
+    assert names == {"1234567": "Anne", "7654321": "Léa"}
