@@ -195,6 +195,7 @@ class Heartbeat:
             return
         self._thread = threading.Thread(target=self._run, name="presence", daemon=True)
         self._thread.start()
+        self.db.before_dispose(self.stop)  # never left beating on a closed base
 
     def _run(self) -> None:
         first = True

@@ -142,6 +142,7 @@ class Database:
         self.read_only = read_only
         self.dialect = dialect
         self.damage = damage  # damaged pages found at open (then read-only): what they are
+        self._before_dispose: list[Callable[[], None]] = []
 
     @property
     def engine(self) -> Engine:
@@ -245,7 +246,13 @@ class Database:
                 self._reader.close()
                 self._reader = None
 
+    def before_dispose(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` first when the base is closed (a background user of it stops)."""
+        self._before_dispose.append(hook)
+
     def dispose(self) -> None:
+        while self._before_dispose:
+            self._before_dispose.pop()()
         self._close_reader()
         if self._engine is not None:
             self._engine.dispose()
