@@ -148,6 +148,27 @@ def test_second_pack_within_24_months_of_the_earlier_packs_end(
     assert rule(result, "previous_pack").status is expected
 
 
+@pytest.mark.parametrize(
+    ("later_start", "state", "expected"),
+    [
+        # This pack (job 01/03/2018) runs to 31/08/2018: a later pack needs 24 months more.
+        (date(2020, 8, 30), "granted", RuleStatus.FAILED),
+        (date(2020, 8, 31), "granted", RuleStatus.PASSED),
+        (date(2018, 9, 1), "suspended", RuleStatus.FAILED),
+        (date(2018, 9, 1), "refused", RuleStatus.PASSED),
+        (date(2018, 9, 1), "submitted", RuleStatus.TO_CHECK),  # one request only can succeed
+    ],
+)
+def test_a_pack_granted_first_for_a_later_job_counts_too(later_start, state, expected):
+    previous = [PreviousCase("DOS-2018-00007", state, later_start)]
+    result = check_eligibility(facts(), date(2018, 3, 1), date(2018, 3, 1), SCALE_2017, previous)
+    found = rule(result, "previous_pack")
+    assert found.status is expected
+    if expected is RuleStatus.FAILED:
+        assert "emploi commençant plus tard" in found.explanation
+        assert "DOS-2018-00007" in found.explanation
+
+
 def test_second_pack_too_soon_names_the_earlier_case_and_the_date():
     previous = [PreviousCase("DOS-2017-00012", "completed", date(2017, 1, 9), date(2017, 7, 8))]
     result = check_eligibility(facts(), date(2018, 3, 1), date(2018, 3, 1), SCALE_2017, previous)

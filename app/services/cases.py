@@ -18,7 +18,13 @@ from app.models import AidLine, Beneficiary, Case, ThirdParty
 from app.models.enums import CaseState, Component, ContractType, PayeeKind, Relation
 from app.services import audit, clock
 from app.services.actor import Actor
-from app.services.eligibility import Eligibility, PersonFacts, PreviousCase, check_eligibility
+from app.services.eligibility import (
+    PENDING_STATES,
+    Eligibility,
+    PersonFacts,
+    PreviousCase,
+    check_eligibility,
+)
 from app.services.envelope import EnvelopeStatus, envelope_status
 from app.services.errors import ConflictError, NotAllowed, ValidationError
 from app.services.grant_checks import GrantChecks, grant_checks
@@ -108,11 +114,19 @@ def person_facts(b: Beneficiary) -> PersonFacts:
 
 
 def previous_cases(
-    session: Session, beneficiary_id: uuid.UUID, exclude: uuid.UUID | None
+    session: Session,
+    beneficiary_id: uuid.UUID,
+    exclude: uuid.UUID | None,
+    *,
+    before: date | None = None,
 ) -> list[PreviousCase]:
+    """The person's other cases; with ``before``, only those whose job started by then (a
+    decided case is judged as it was, not by the packs granted after it)."""
     rows = session.execute(
         select(Case.reference, Case.state, Case.job_start, Case.end_date).where(
-            Case.beneficiary_id == beneficiary_id, Case.id != exclude if exclude else True
+            Case.beneficiary_id == beneficiary_id,
+            Case.id != exclude if exclude else True,
+            Case.job_start <= before if before else True,
         )
     ).all()
     return [PreviousCase(r[0], r[1], r[2], r[3]) for r in rows]
@@ -159,7 +173,12 @@ def evaluate(session: Session, case: Case) -> Eligibility:
         case.job_start,
         case.request_date,
         scale,
-        previous_cases(session, case.beneficiary_id, case.id),
+        previous_cases(
+            session,
+            case.beneficiary_id,
+            case.id,
+            before=None if CaseState(case.state) in PENDING_STATES else case.job_start,
+        ),
         {Component(line.component) for line in case.aid_lines},
     )
 

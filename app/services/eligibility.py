@@ -239,6 +239,21 @@ def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRu
     for case in sorted(previous, key=lambda c: c.job_start, reverse=True):
         state = CaseState(case.state)
         if case.job_start > start:
+            # A pack granted first for a later job: this one, ending six months from its
+            # start, must leave the same delay before it (else two packs in N months).
+            latest = add_months(six_month_end(start), months)
+            if state in GRANTED_STATES and case.job_start < latest:
+                return RuleResult(
+                    "previous_pack",
+                    title,
+                    RuleStatus.FAILED,
+                    f"Un Pack sortie a déjà été accordé pour un emploi commençant plus tard "
+                    f"(dossier {case.reference}, le {format_date(case.job_start)}). Deux Packs "
+                    f"doivent être séparés de {months} mois, comptés à partir de la fin du "
+                    "premier : celui-ci ne peut plus être accordé.",
+                )
+            if state in PENDING_STATES:
+                return _other_request(case, title)
             continue
         if state in GRANTED_STATES:
             again = add_months(case.pack_end, months)
@@ -254,19 +269,22 @@ def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRu
                     f"possible que pour un emploi commençant à partir du {format_date(again)}.",
                 )
         if state in PENDING_STATES:
-            return RuleResult(
-                "previous_pack",
-                title,
-                RuleStatus.TO_CHECK,
-                f"Une autre demande est en cours (dossier {case.reference}) : "
-                "une seule peut aboutir.",
-            )
+            return _other_request(case, title)
     return RuleResult(
         "previous_pack",
         title,
         RuleStatus.PASSED,
         f"Aucun Pack sortie terminé dans les {months} mois précédant cet emploi (délai compté "
         "à partir de la fin du Pack précédent).",
+    )
+
+
+def _other_request(case: PreviousCase, title: str) -> RuleResult:
+    return RuleResult(
+        "previous_pack",
+        title,
+        RuleStatus.TO_CHECK,
+        f"Une autre demande est en cours (dossier {case.reference}) : une seule peut aboutir.",
     )
 
 
