@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -110,7 +111,8 @@ def make_backup(path: Path, kind: BackupKind, revision: str | None = None) -> Pa
         revision = _revision_of(path)
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}-{stamp}-{kind.value}-rev{revision or 'none'}.sqlite"
-    partial = target.with_name(target.name + ".partiel")
+    # Its own partial file: stations opening in the same second each make their copy.
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partiel")
     try:
         _copy(path, partial)
         _verify(partial)
