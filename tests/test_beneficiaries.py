@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from app.services import beneficiaries as svc
 from app.services import beneficiary_search as search
 from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
 from app.services.beneficiary_search import BeneficiaryFilter
+from app.services.edit_conflicts import BENEFICIARY_FIELDS, EditConflict, field_changes, merge
 from app.services.errors import ConflictError, ValidationError
 from tests.clock import days_from_today
 
@@ -90,8 +92,33 @@ def test_concurrent_edit_is_detected(db, actor):
     theirs.commune = "Massy"
     svc.save_beneficiary(db, actor, theirs)
     mine.phone = "0612345678"
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as refused:
         svc.save_beneficiary(db, actor, mine)
+    conflict = refused.value
+    assert isinstance(conflict, EditConflict)
+    assert conflict.current.commune == "Massy"
+    assert conflict.current.version_id > mine.version_id
+    assert conflict.by == actor.login  # no user of that login: the login itself
+    assert svc.load_beneficiary(db, new_id, actor).phone == ""
+
+
+def test_edit_conflict_changes_and_merge():
+    original = person(commune="Évry", phone="", notes="a")
+    theirs = replace(original, commune="Massy", notes="b", version_id=2)
+    mine = replace(original, commune="Grigny", phone="0612345678")
+    changes = field_changes(original, theirs, mine, BENEFICIARY_FIELDS)
+    assert [(c.name, c.theirs, c.mine, c.by_them, c.by_me) for c in changes] == [
+        ("commune", "Massy", "Grigny", True, True),
+        ("phone", "—", "0612345678", False, True),
+        ("notes", "b", "a", True, False),
+    ]
+    merged = merge(original, theirs, mine, BENEFICIARY_FIELDS)
+    assert (merged.commune, merged.phone, merged.notes, merged.version_id) == (
+        "Grigny",
+        "0612345678",
+        "b",
+        2,
+    )
 
 
 def test_every_change_and_read_is_audited(db, actor):

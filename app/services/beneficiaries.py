@@ -253,12 +253,10 @@ def save_beneficiary(
                 raise ValidationError({"id": "Ce bénéficiaire n'existe plus."})
             b = found
             if data.version_id is not None and b.version_id != data.version_id:
-                from app.services.errors import ConflictError
+                from app.services.edit_conflicts import EditConflict, who
 
-                raise ConflictError(
-                    "Ce bénéficiaire a été modifié sur un autre poste pendant votre saisie. "
-                    "Fermez la fiche, rouvrez-la et refaites votre modification."
-                )
+                by = who(s, b.updated_by)
+                raise EditConflict("Ce bénéficiaire", input_of(b), by, b.updated_at)
             before = audit.snapshot(b)
         apply_input(s, b, data)
         b.updated_by = actor.login
@@ -296,25 +294,30 @@ def apply_input(session: Session, b: Beneficiary, data: BeneficiaryInput) -> Non
     refresh_search_columns(b)
 
 
+def input_of(b: Beneficiary) -> BeneficiaryInput:
+    """A stored person as the form's data, at its version."""
+    data = BeneficiaryInput(
+        id=b.id,
+        version_id=b.version_id,
+        household=[
+            HouseholdInput(m.relation, m.first_name, m.last_name, m.birth_date) for m in b.household
+        ],
+    )
+    for name in _COPIED:
+        value = getattr(b, name)
+        setattr(
+            data, name, "" if value is None and name in ("allocataire_number", "nir") else value
+        )
+    return data
+
+
 def load_beneficiary(db: Database, beneficiary_id: uuid.UUID, actor: Actor) -> BeneficiaryInput:
     """The form's data; reading a person's file is recorded in the access log."""
     with db.write() if not db.read_only else db.read() as s:
         b = s.get(Beneficiary, beneficiary_id)
         if b is None:
             raise ValidationError({"id": "Ce bénéficiaire n'existe plus."})
-        data = BeneficiaryInput(
-            id=b.id,
-            version_id=b.version_id,
-            household=[
-                HouseholdInput(m.relation, m.first_name, m.last_name, m.birth_date)
-                for m in b.household
-            ],
-        )
-        for name in _COPIED:
-            value = getattr(b, name)
-            setattr(
-                data, name, "" if value is None and name in ("allocataire_number", "nir") else value
-            )
+        data = input_of(b)
         if not db.read_only:
             audit.record(s, actor, "read", "beneficiary", b.id, summary=b.display_name)
         return data

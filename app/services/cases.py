@@ -26,7 +26,7 @@ from app.services.eligibility import (
     check_eligibility,
 )
 from app.services.envelope import EnvelopeStatus, envelope_status
-from app.services.errors import ConflictError, NotAllowed, ValidationError
+from app.services.errors import NotAllowed, ValidationError
 from app.services.grant_checks import GrantChecks, grant_checks
 from app.services.numbering import case_reference
 from app.services.scale import ScaleRules, scale_by_id, scale_in_force
@@ -243,10 +243,10 @@ def save_draft(db: Database, actor: Actor, data: CaseInput) -> uuid.UUID:
             if case.state != CaseState.DRAFT.value:
                 raise NotAllowed("Seul un dossier en brouillon peut être modifié.")
             if data.version_id is not None and data.version_id != case.version_id:
-                raise ConflictError(
-                    "Ce dossier a été modifié sur un autre poste pendant votre saisie. "
-                    "Rouvrez-le et refaites votre modification."
-                )
+                from app.services.edit_conflicts import EditConflict, who
+
+                by = who(s, case.updated_by)
+                raise EditConflict("Ce dossier", case_input_of(case), by, case.updated_at)
             before = audit.snapshot(case)
         for name in (
             "request_date",
@@ -325,22 +325,27 @@ def load_case_input(db: Database, case_id: uuid.UUID) -> CaseInput:
         case = s.get(Case, case_id)
         if case is None:
             raise ValidationError({"id": "Ce dossier n'existe plus."})
-        return CaseInput(
-            beneficiary_id=case.beneficiary_id,
-            job_start=case.job_start,
-            request_date=case.request_date,
-            id=case.id,
-            version_id=case.version_id,
-            employer_name=case.employer_name,
-            employer_address=case.employer_address,
-            job_title=case.job_title,
-            contract_type=case.contract_type,
-            trial_end=case.trial_end,
-            contract_end=case.contract_end,
-            weekly_hours=case.weekly_hours,
-            aids=aid_requests(case),
-            notes=case.notes,
-        )
+        return case_input_of(case)
+
+
+def case_input_of(case: Case) -> CaseInput:
+    """A stored draft as the editor's data, at its version."""
+    return CaseInput(
+        beneficiary_id=case.beneficiary_id,
+        job_start=case.job_start,
+        request_date=case.request_date,
+        id=case.id,
+        version_id=case.version_id,
+        employer_name=case.employer_name,
+        employer_address=case.employer_address,
+        job_title=case.job_title,
+        contract_type=case.contract_type,
+        trial_end=case.trial_end,
+        contract_end=case.contract_end,
+        weekly_hours=case.weekly_hours,
+        aids=aid_requests(case),
+        notes=case.notes,
+    )
 
 
 @dataclass(frozen=True)

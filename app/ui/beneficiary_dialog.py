@@ -38,9 +38,10 @@ from app.services import beneficiaries, beneficiary_search, validation
 from app.services.actor import Actor
 from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
 from app.services.beneficiary_search import Lookups
+from app.services.edit_conflicts import BENEFICIARY_FIELDS, EditConflict, field_changes, merge
 from app.services.errors import ConflictError, DatabaseUnavailable, ValidationError
 from app.services.storage import Database
-from app.ui import dialogs
+from app.ui import dialogs, edit_conflict_dialog
 from app.ui.widgets import (
     INVALID_STYLE,
     SUMMARY_STYLE,
@@ -863,26 +864,40 @@ class BeneficiaryDialog(QDialog):
         self.accept()
 
     def _on_conflict(self, exc: ConflictError) -> None:
-        if self._data.id is None:
+        """Another station saved this file meanwhile: show what differs, then reload it,
+        keep this entry over it, or go back to the form (nothing saved)."""
+        if self._data.id is None or not isinstance(exc, EditConflict):
             dialogs.show_error(self, exc)
             return
-        question = (
-            f"{exc.message}\n\nRecharger la fiche maintenant ? Votre saisie en cours sera "
-            "remplacée par la version enregistrée ; refusez si vous voulez d'abord la noter."
+        mine, _local = self._collect()
+        lookups = [*self._lookups.referents, *self._lookups.offices]
+        names = {key: c.label for c in lookups for key in (c.id, str(c.id))}
+        changes = field_changes(self._data, exc.current, mine, BENEFICIARY_FIELDS, names)
+        log.warning(
+            "Edit conflict on beneficiary %s: %d fields differ", self._data.id, len(changes)
         )
-        if dialogs.ask_yes_no(self, question, "Fiche modifiée sur un autre poste"):
-            self.reload()
+        choice = edit_conflict_dialog.ask_conflict_choice(self, exc, changes)
+        if choice == edit_conflict_dialog.RELOAD:
+            self._show_version(exc.current)
+        elif choice == edit_conflict_dialog.KEEP:
+            merged = merge(self._data, exc.current, mine, BENEFICIARY_FIELDS)
+            self._data = exc.current  # the version the next save is checked against
+            self._populate(merged)
+            self.save()
+
+    def _show_version(self, data: BeneficiaryInput) -> None:
+        self._data = data
+        self._populate(data)
+        self._clear_errors()
+        self._initial_state = self._state()
+        self._update_title()
 
     def reload(self) -> None:
         """Replace the form's content by the saved version of the file."""
         data = self._fetch(self._data.id)
         if data is None:
             return
-        self._data = data
-        self._populate(data)
-        self._clear_errors()
-        self._initial_state = self._state()
-        self._update_title()
+        self._show_version(data)
 
     def reject(self) -> None:
         """Annuler, Échap or closing the window: confirm before losing changes."""

@@ -42,13 +42,14 @@ from app.services import beneficiaries, clock, workflow
 from app.services.actor import Actor
 from app.services.case_view import load_case
 from app.services.cases import CaseInput, load_case_input, preview_eligibility, save_draft
+from app.services.edit_conflicts import CASE_FIELDS, EditConflict, field_changes, merge
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.services.scale import ComponentRule, ScaleRules
 from app.services.schedule import AidRequest, aid_errors
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.services.validation import format_iban, iban_error
-from app.ui import dialogs
+from app.ui import dialogs, edit_conflict_dialog
 from app.ui.case_widgets import ERROR_NOTICE, EligibilityPanel, muted, notice
 from app.ui.widgets import (
     FRENCH,
@@ -295,6 +296,7 @@ class CaseEditor(QDialog):
         self._fields: dict[str, ValidatedField] = {}
         self._errors: dict[str, str] = {}
         self._save_attempted = False
+        self._keep_mine = False
         self._rows: dict[Component, ComponentRow] = {}
         self._scale: ScaleRules | None = None
         self._reference = ""
@@ -953,6 +955,9 @@ class CaseEditor(QDialog):
                 if dialogs.ask_retry(self, exc.message):
                     continue
                 return False, None
+            except EditConflict as exc:
+                self._on_conflict(exc)
+                return False, None
             except UserFacingError as exc:  # NotAllowed, ConflictError
                 self.banner.setText(exc.message)
                 self.banner.setVisible(True)
@@ -975,6 +980,9 @@ class CaseEditor(QDialog):
                 self.show_errors(local)
             return False
         ok, saved = self._call(lambda: save_draft(self._db, self._actor, data))
+        if not ok and self._keep_mine:  # « Garder ma saisie » after a conflict: save again
+            self._keep_mine = False
+            return self.save(submit)
         if not ok:
             return False
         log.info("Case draft %s saved", saved)
@@ -991,6 +999,29 @@ class CaseEditor(QDialog):
         self._initial_state = self._state()
         self.accept()
         return True
+
+    def _on_conflict(self, exc: EditConflict) -> None:
+        """Another station saved this draft meanwhile: show what differs, then reload it,
+        keep this entry over it, or go back to the editor (nothing saved)."""
+        mine, _local = self.collect()
+        if mine is None:
+            self.banner.setText(exc.message)
+            self.banner.setVisible(True)
+            return
+        changes = field_changes(self._data, exc.current, mine, CASE_FIELDS)
+        log.warning("Edit conflict on case %s: %d fields differ", self._data.id, len(changes))
+        choice = edit_conflict_dialog.ask_conflict_choice(self, exc, changes)
+        if choice == edit_conflict_dialog.RELOAD:
+            self._data = exc.current
+            self._populate(exc.current, new=False)
+            self.refresh_preview()
+            self._initial_state = self._state()
+        elif choice == edit_conflict_dialog.KEEP:
+            merged = merge(self._data, exc.current, mine, CASE_FIELDS)
+            self._data = exc.current  # the version the next save is checked against
+            self._populate(merged, new=False)
+            self.refresh_preview()
+            self._keep_mine = True
 
     def _service_errors(self, data: CaseInput) -> dict[str, str]:
         errors: dict[str, str] = {}

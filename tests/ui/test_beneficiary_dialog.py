@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QDialog, QLabel, QLineEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QCalendarWidget,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+)
 
 from app.models import Institution, Office, User
 from app.services import beneficiaries
@@ -25,6 +33,7 @@ from app.services.beneficiary_search import (
     list_beneficiaries,
 )
 from app.services.errors import ConflictError, DatabaseUnavailable
+from app.ui import edit_conflict_dialog
 from app.ui.beneficiary_dialog import HEALTH_REMINDER, BeneficiaryDialog
 from app.ui.widgets import DateField
 
@@ -183,45 +192,107 @@ def test_edit_flow_changes_the_commune(qtbot, db, actor, fake_dialogs):
     assert saved.birth_date == date(1980, 5, 4)
 
 
-def test_conflict_offers_to_reload(qtbot, db, actor, monkeypatch, fake_dialogs):
+def test_a_conflict_without_details_is_shown(qtbot, db, actor, monkeypatch, fake_dialogs):
     bid = make_beneficiary(db, actor)
     dialog = open_dialog(qtbot, db, actor, bid)
     type_into(qtbot, dialog.commune, "Grigny")
 
     def conflicting(*_args, **_kwargs):
-        raise ConflictError(
-            "Ce bénéficiaire a été modifié sur un autre poste pendant votre saisie."
-        )
+        raise ConflictError("Ce bénéficiaire a été modifié sur un autre poste.")
 
     monkeypatch.setattr(beneficiaries, "save_beneficiary", conflicting)
-    fake_dialogs.yes_no_answers = [True]
     click_save(qtbot, dialog)
-
     assert dialog.isVisible() and dialog.saved_id is None
-    assert len(fake_dialogs.questions) == 1
-    assert "modifié sur un autre poste" in fake_dialogs.questions[0]
-    assert "Recharger la fiche" in fake_dialogs.questions[0]
-    # Reloaded: the stored version is back on screen, nothing pending.
-    assert dialog.commune.text() == "Massy"
-    assert not dialog.is_dirty()
+    assert "autre poste" in fake_dialogs.errors[-1].message
+    assert dialog.commune.text() == "Grigny"
 
 
-def test_real_version_conflict_keeps_the_input_when_not_reloading(qtbot, db, actor, fake_dialogs):
+@pytest.fixture
+def other_station_saved(db, actor):
+    """A file open in the dialog, then saved on another station (phone and commune)."""
     bid = make_beneficiary(db, actor)
-    dialog = open_dialog(qtbot, db, actor, bid)
-    # Meanwhile, another workstation saves the same file.
-    other = load_beneficiary(db, bid, actor)
-    other.commune = "Étampes"
-    save_beneficiary(db, actor, other)
 
+    def save_elsewhere() -> None:
+        other = load_beneficiary(db, bid, actor)
+        other.commune, other.phone = "Étampes", "01 60 00 00 00"
+        save_beneficiary(db, replace(actor, login="m.dupont"), other)
+
+    return bid, save_elsewhere
+
+
+def conflict_answer(monkeypatch, answer: str) -> list:
+    seen: list = []
+
+    def ask(_parent, exc, changes):
+        seen.append((exc, changes))
+        return answer
+
+    monkeypatch.setattr(edit_conflict_dialog, "ask_conflict_choice", ask)
+    return seen
+
+
+def test_conflict_shows_what_differs_and_cancel_keeps_the_input(
+    qtbot, db, actor, monkeypatch, fake_dialogs, other_station_saved
+):
+    bid, save_elsewhere = other_station_saved
+    dialog = open_dialog(qtbot, db, actor, bid)
+    save_elsewhere()
     type_into(qtbot, dialog.commune, "Grigny")
-    fake_dialogs.yes_no_answers = [False]
+    seen = conflict_answer(monkeypatch, edit_conflict_dialog.CANCEL)
     click_save(qtbot, dialog)
 
+    [(exc, changes)] = seen
+    assert exc.message.startswith("Ce bénéficiaire a été modifié par m.dupont sur un autre poste")
+    assert [(c.label, c.theirs, c.mine, c.by_them, c.by_me) for c in changes] == [
+        ("Commune", "Étampes", "Grigny", True, True),
+        ("Téléphone", "01 60 00 00 00", "—", True, False),
+    ]
     assert dialog.isVisible() and dialog.saved_id is None
-    assert "autre poste" in fake_dialogs.questions[0]
     assert dialog.commune.text() == "Grigny"  # the user's input is still there
     assert load_beneficiary(db, bid, actor).commune == "Étampes"  # nothing overwritten
+
+
+def test_conflict_reload_shows_the_stored_version(
+    qtbot, db, actor, monkeypatch, fake_dialogs, other_station_saved
+):
+    bid, save_elsewhere = other_station_saved
+    dialog = open_dialog(qtbot, db, actor, bid)
+    save_elsewhere()
+    type_into(qtbot, dialog.commune, "Grigny")
+    conflict_answer(monkeypatch, edit_conflict_dialog.RELOAD)
+    click_save(qtbot, dialog)
+    assert dialog.isVisible() and not dialog.is_dirty()
+    assert (dialog.commune.text(), dialog.phone.text()) == ("Étampes", "01 60 00 00 00")
+
+
+def test_conflict_keep_puts_my_changes_over_theirs(
+    qtbot, db, actor, monkeypatch, fake_dialogs, other_station_saved
+):
+    bid, save_elsewhere = other_station_saved
+    dialog = open_dialog(qtbot, db, actor, bid)
+    save_elsewhere()
+    type_into(qtbot, dialog.commune, "Grigny")
+    conflict_answer(monkeypatch, edit_conflict_dialog.KEEP)
+    click_save(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = load_beneficiary(db, bid, actor)
+    assert (saved.commune, saved.phone) == ("Grigny", "01 60 00 00 00")  # theirs kept
+
+
+def test_conflict_dialog_lists_the_fields(qtbot):
+    from app.services.edit_conflicts import EditConflict, FieldChange
+
+    exc = EditConflict("Ce bénéficiaire", None, "m.dupont", None)
+    changes = [FieldChange("commune", "Commune", "Étampes", "Grigny", True, True)]
+    dialog = edit_conflict_dialog.EditConflictDialog(exc, changes)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.table.rowCount() == 1
+    assert [dialog.table.item(0, c).text() for c in range(3)] == ["Commune", "Étampes", "Grigny"]
+    assert dialog.table.item(0, 1).font().bold()
+    shoot(qtbot, dialog, "edit_conflict")
+    dialog.findChild(QPushButton, "keepButton").click()
+    assert dialog.choice == edit_conflict_dialog.KEEP
 
 
 # --- validation -----------------------------------------------------------------------------

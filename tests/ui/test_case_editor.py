@@ -297,3 +297,38 @@ def test_request_in_the_future_is_refused_by_the_service(qtbot, db, people):
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert editor.isVisible()
     assert "dans le futur" in editor.error_text()
+
+
+@pytest.mark.parametrize("answer", ["keep", "reload"])
+def test_a_draft_saved_on_another_station_meanwhile(qtbot, db, people, monkeypatch, answer):
+    from app.services.cases import save_draft
+    from app.ui import edit_conflict_dialog
+
+    referent, _, person = people
+    case_id = make_case(db, referent, person, job_start=date(2018, 3, 5))
+    editor = open_editor(qtbot, db, referent, case_id=case_id)
+    other = load_case_input(db, case_id)
+    other.job_title, other.notes = "Pâtissière", "Vu avec l'employeur."
+    save_draft(db, referent, other)  # the same draft, saved on another station
+    editor.employer_name.setText("Boulangerie Durand")
+    seen = []
+
+    def ask(_parent, exc, changes):
+        seen.append((exc.message, [(c.label, c.theirs, c.mine) for c in changes]))
+        return answer
+
+    monkeypatch.setattr(edit_conflict_dialog, "ask_conflict_choice", ask)
+    saved = editor.save()
+    [(message, changes)] = seen
+    assert message.startswith("Ce dossier a été modifié par")
+    assert ("Employeur", "Boulangerie Martin", "Boulangerie Durand") in changes
+    assert [c[1] for c in changes if c[0] == "Poste"] == ["Pâtissière"]
+    stored = load_case_input(db, case_id)
+    if answer == "keep":
+        assert saved and editor.result() == QDialog.DialogCode.Accepted
+        assert (stored.employer_name, stored.job_title) == ("Boulangerie Durand", "Pâtissière")
+        assert stored.notes == "Vu avec l'employeur."
+    else:
+        assert not saved and editor.isVisible()
+        assert editor.employer_name.text() == "Boulangerie Martin"
+        assert (stored.employer_name, stored.job_title) == ("Boulangerie Martin", "Pâtissière")
