@@ -169,6 +169,16 @@ def test_a_pack_granted_first_for_a_later_job_counts_too(later_start, state, exp
         assert "DOS-2018-00007" in found.explanation
 
 
+def test_a_granted_pack_refuses_even_when_another_request_is_pending():
+    previous = [
+        PreviousCase("DOS-2018-00009", "submitted", date(2018, 4, 1)),  # later, pending
+        PreviousCase("DOS-2017-00003", "granted", date(2017, 11, 6)),  # earlier, granted
+    ]
+    result = check_eligibility(facts(), date(2018, 3, 1), date(2018, 3, 1), SCALE_2017, previous)
+    found = rule(result, "previous_pack")
+    assert found.status is RuleStatus.FAILED and "DOS-2017-00003" in found.explanation
+
+
 def test_second_pack_too_soon_names_the_earlier_case_and_the_date():
     previous = [PreviousCase("DOS-2017-00012", "completed", date(2017, 1, 9), date(2017, 7, 8))]
     result = check_eligibility(facts(), date(2018, 3, 1), date(2018, 3, 1), SCALE_2017, previous)

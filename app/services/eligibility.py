@@ -233,9 +233,11 @@ def _request_delay(start: date, request: date, scale: ScaleRules) -> RuleResult:
 
 def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRules) -> RuleResult:
     """No other pack in the last N months, counted from the END of the earlier pack (a
-    pack runs six months: counting from its start would allow packs back to back)."""
+    pack runs six months: counting from its start would allow packs back to back). A pack
+    refused by a granted one wins over « à vérifier » for a request still pending."""
     months = scale.min_months_between_packs
     title = f"Pas d'autre Pack sortie dans les {months} mois"
+    pending: RuleResult | None = None
     for case in sorted(previous, key=lambda c: c.job_start, reverse=True):
         state = CaseState(case.state)
         if case.job_start > start:
@@ -252,8 +254,8 @@ def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRu
                     f"doivent être séparés de {months} mois, comptés à partir de la fin du "
                     "premier : celui-ci ne peut plus être accordé.",
                 )
-            if state in PENDING_STATES:
-                return _other_request(case, title)
+            if state in PENDING_STATES and case.job_start < latest:
+                pending = pending or _other_request(case, title)
             continue
         if state in GRANTED_STATES:
             again = add_months(case.pack_end, months)
@@ -269,7 +271,9 @@ def _previous_pack(start: date, previous: Sequence[PreviousCase], scale: ScaleRu
                     f"possible que pour un emploi commençant à partir du {format_date(again)}.",
                 )
         if state in PENDING_STATES:
-            return _other_request(case, title)
+            pending = pending or _other_request(case, title)
+    if pending is not None:
+        return pending
     return RuleResult(
         "previous_pack",
         title,
