@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 # Plain SQL, so that finding who is acting does not wait for the ORM (start-up time).
 _USER_BY_LOGIN = (
-    "SELECT id, first_name, last_name, capacity, is_validator, is_finance, is_admin "
-    "FROM app_user WHERE os_login = :login AND active = :yes"
+    "SELECT id, first_name, last_name, capacity, is_validator, is_finance, is_admin, "
+    "institution_id, office_id FROM app_user WHERE os_login = :login AND active = :yes"
 )
 
 
@@ -37,6 +37,8 @@ class Actor:
     is_validator: bool = False
     is_finance: bool = False
     is_admin: bool = False
+    institution_id: uuid.UUID | None = None
+    office_id: uuid.UUID | None = None
 
     @property
     def display(self) -> str:
@@ -57,6 +59,8 @@ def actor_from_user(user: User, workstation: str | None = None) -> Actor:
         is_validator=user.is_validator,
         is_finance=user.is_finance,
         is_admin=user.is_admin,
+        institution_id=user.institution_id,
+        office_id=user.office_id,
     )
 
 
@@ -66,7 +70,7 @@ def current_actor(db: Database, login: str | None = None) -> Actor:
     login = login or os_login()
     found = db.rows(_USER_BY_LOGIN, {"login": login, "yes": True})
     if found:
-        user_id, first, last, capacity, validator, finance, admin = found[0]
+        user_id, first, last, capacity, validator, finance, admin, institution, office = found[0]
         return Actor(
             login=login,
             workstation=socket.gethostname(),
@@ -76,6 +80,8 @@ def current_actor(db: Database, login: str | None = None) -> Actor:
             is_validator=bool(validator),
             is_finance=bool(finance),
             is_admin=bool(admin),
+            institution_id=uuid.UUID(str(institution)) if institution else None,
+            office_id=uuid.UUID(str(office)) if office else None,
         )
     has_users = bool(db.rows("SELECT 1 FROM app_user LIMIT 1"))
     if has_users or db.read_only:

@@ -19,6 +19,7 @@ from app.services.errors import ValidationError
 from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold
+from app.services.visibility import require_read
 
 
 def search_columns(
@@ -317,6 +318,7 @@ def load_beneficiary(db: Database, beneficiary_id: uuid.UUID, actor: Actor) -> B
         b = s.get(Beneficiary, beneficiary_id)
         if b is None:
             raise ValidationError({"id": "Ce bénéficiaire n'existe plus."})
+        require_read(actor, b)
         data = input_of(b)
         if not db.read_only:
             audit.record(s, actor, "read", "beneficiary", b.id, summary=b.display_name)

@@ -17,6 +17,7 @@ from typing import Any
 from app.models.enums import CaseState, Orientation
 from app.services.storage import Database
 from app.services.text import search_terms
+from app.services.visibility import ReadScope, scope_sql
 
 NO_CASE = "none"  # case_state filter value: beneficiaries who never had a case
 
@@ -34,6 +35,7 @@ class BeneficiaryFilter:
     office_id: uuid.UUID | None = None
     referent_id: uuid.UUID | None = None
     case_state: str | None = None  # a CaseState value, or NO_CASE
+    scope: ReadScope | None = None  # whose files may be listed (visibility.scope_of)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,12 @@ def _as_date(value: Any) -> date | None:
 
 def _only_text(flt: BeneficiaryFilter) -> bool:
     return not (
-        flt.orientation or flt.office_id or flt.institution_id or flt.referent_id or flt.case_state
+        flt.orientation
+        or flt.office_id
+        or flt.institution_id
+        or flt.referent_id
+        or flt.case_state
+        or flt.scope
     )
 
 
@@ -146,6 +153,10 @@ def _where(
     if flt.referent_id:
         conds.append("beneficiary.referent_id = :referent_id")
         params["referent_id"] = _id_param(db, flt.referent_id)
+    if flt.scope is not None:
+        condition, scoped = scope_sql(flt.scope, lambda value: _id_param(db, value))
+        conds.append(condition)
+        params |= scoped
     if flt.case_state == NO_CASE:
         conds.append("beneficiary.current_case_state IS NULL")
     elif flt.case_state:

@@ -35,6 +35,7 @@ from app.services.eligibility import Eligibility
 from app.services.errors import NotAllowed
 from app.services.schedule import six_month_end
 from app.services.storage import Database
+from app.services.visibility import require_read
 
 
 class Action(StrEnum):
@@ -251,6 +252,7 @@ def load_case(
         if case is None:
             raise NotAllowed("Ce dossier n'existe plus.")
         b = case.beneficiary
+        require_read(actor, b)
         scale = case_scale(s, case)
         authors = {u.id: u.full_name for u in s.scalars(select(User))}
         referent = authors.get(case.referent_id, "") if case.referent_id else ""

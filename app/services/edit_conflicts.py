@@ -55,9 +55,9 @@ CASE_FIELDS: Mapping[str, str] = {
     "job_start": "Début de l'emploi",
     "trial_end": "Fin de la période d'essai",
     "contract_end": "Fin du contrat",
-    "weekly_hours": "Heures par semaine",
+    "weekly_hours": "Durée hebdomadaire",
     "notes": "Notes",
-    "aids": "Aides demandées",
+    "aids": "Aides",
 }
 
 

@@ -24,9 +24,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Beneficiary, Case, ImportRun, ImportUndo
@@ -35,6 +35,10 @@ from app.services.actor import Actor
 from app.services.storage import Database
 
 log = logging.getLogger(__name__)
+
+_BENEFICIARY = cast(Table, Beneficiary.__table__)
+_UNDO = cast(Table, ImportUndo.__table__)
+_AUDIT = cast(Table, AuditEvent.__table__)
 
 APPLY_CHUNK = 1_500  # people per write transaction: 0.3 to 0.6 s of lock at 50 000 lines
 # After each chunk the base is left free this long: a station waiting for it polls every
@@ -164,7 +168,7 @@ def _write_chunk(
         audit.append(
             _audit_row(actor, "create", str(c.values["id"]), c.summary, None, c.audit_after)
         )
-    table = Beneficiary.__table__
+    table = _BENEFICIARY
     if rows:
         s.execute(insert(table), rows)
     by_columns: dict[tuple[str, ...], list[dict]] = {}
@@ -189,18 +193,18 @@ def _write_chunk(
                 actor, "update", str(ch.beneficiary_id), ch.summary, ch.audit_before, ch.audit_after
             )
         )
-    for columns, params in by_columns.items():  # checked above, under this write lock
-        values = {k: bindparam(f"new_{k}") for k in columns}
+    for columns, rows_of_columns in by_columns.items():  # checked above, under this lock
+        bound = {k: bindparam(f"new_{k}") for k in columns}
         statement = (
             update(table)
             .where(table.c.id == bindparam("target"))
-            .values(**values, version_id=bindparam("new_version"))
+            .values(**bound, version_id=bindparam("new_version"))
         )
-        s.execute(statement, params)
+        s.execute(statement, rows_of_columns)
     if undo:
-        s.execute(insert(ImportUndo.__table__), undo)
+        s.execute(insert(_UNDO), undo)
     if audit:
-        s.execute(insert(AuditEvent.__table__), audit)
+        s.execute(insert(_AUDIT), audit)
     s.execute(update(ImportRun).where(ImportRun.id == run_id).values(seen_at=_epoch()))
 
 
@@ -233,7 +237,7 @@ def _numbers_taken(s: Session, creations: list[Creation]) -> set[tuple[str, str]
             tuple_(Beneficiary.paying_body, Beneficiary.allocataire_number).in_(list(keys))
         )
     )
-    return {(body, number) for body, number in found}
+    return {(body, number or "") for body, number in found}
 
 
 def undo_run(db: Database, run_id: uuid.UUID) -> None:
@@ -259,7 +263,7 @@ def undo_run(db: Database, run_id: uuid.UUID) -> None:
 
 
 def _undo_chunk(s: Session, undo: list[ImportUndo]) -> int:
-    table = Beneficiary.__table__
+    table = _BENEFICIARY
     kept = 0
     with_case = set(
         s.scalars(
@@ -289,7 +293,7 @@ def _decode_before(values: dict[str, Any]) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for name, value in values.items():
-        column = Beneficiary.__table__.c[name]
+        column = _BENEFICIARY.c[name]
         if value is not None and column.type.python_type is date:
             value = date.fromisoformat(value)
         out[name] = value

@@ -1,9 +1,10 @@
-"""Administration: the département's settings, the yearly envelopes and the scale (barème).
+"""Administration: the département's settings, the yearly envelopes, the scale (barème), the
+letter templates and the users (``app.ui.users_tab``).
 
-Three tabs, each saved on its own through its service (settings.save_settings,
-envelope.set_envelope, scale.add_scale_version); the services check the rights and the
-values, their French messages are shown beside the form. Past scale versions are read-only:
-a change of the scale is a new version from today or a later date.
+Each tab is saved on its own through its service (settings.save_settings,
+envelope.set_envelope, scale.add_scale_version, users.save_user); the services check the
+rights and the values, their French messages are shown beside the form. Past scale
+versions are read-only: a change of the scale is a new version from today or a later date.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
 from app.ui.letter_templates_tab import LetterTemplatesTab
 from app.ui.status import attempt_inline
+from app.ui.users_tab import UsersTab
 from app.ui.widgets import (
     ERROR_COLOR,
     FRENCH,
@@ -965,6 +967,8 @@ class AdminDialog(QDialog):
             db, actor, initial.settings.letter_templates, self.editable
         )
         self.tabs.addTab(self.templates_tab, "&Modèles de courriers")
+        self.users_tab = UsersTab(db, actor, self.editable)
+        self.tabs.addTab(self.users_tab, "&Utilisateurs")
 
         layout = QVBoxLayout(self)
         if not self.editable:

@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -168,14 +167,7 @@ class CaseListModel(RowListModel):
 
     HEADERS = CASE_HEADERS
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CaseSummary] = []
-
-    def set_rows(self, rows: list[CaseSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    _rows: list[CaseSummary]
 
     def case(self, row: int) -> CaseSummary:
         return self._rows[row]

@@ -27,6 +27,7 @@ from app.services import beneficiary_search as svc
 from app.services.beneficiary_search import NO_CASE, BeneficiaryFilter
 from app.services.errors import UserFacingError
 from app.services.storage import Database
+from app.services.visibility import ReadScope
 from app.ui import status
 from app.ui.beneficiary_table_model import (
     COL_ALLOCATAIRE,
@@ -83,10 +84,13 @@ class BeneficiaryList(QWidget):
     selectionChanged = Signal(object)  # uuid.UUID | None
     countChanged = Signal(int)
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, parent: QWidget | None = None, *, scope: ReadScope | None = None
+    ) -> None:
         super().__init__(parent)
         self._db = db
-        self.model = BeneficiaryTableModel(db, self)
+        self._scope = scope  # the files this user may read (app.services.visibility)
+        self.model = BeneficiaryTableModel(db, self, scope=scope)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Rechercher un nom, un n° allocataire, une commune…")
@@ -229,6 +233,7 @@ class BeneficiaryList(QWidget):
             office_id=_id_of(self.office_combo),
             referent_id=_id_of(self.referent_combo),
             case_state=self.case_combo.currentData(),
+            scope=self._scope,
         )
 
     def apply_search_now(self) -> None:
@@ -310,7 +315,7 @@ class BeneficiaryList(QWidget):
         if total:
             self.hint.hide()
             return
-        searching = self.model.current_filter != BeneficiaryFilter()
+        searching = self.model.current_filter != BeneficiaryFilter(scope=self._scope)
         self.hint.setText(NO_MATCH_HINT if searching else EMPTY_DATABASE_HINT)
         self.hint.setGeometry(self.table.viewport().rect().adjusted(16, 16, -16, -16))
         self.hint.show()

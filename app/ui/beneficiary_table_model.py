@@ -27,6 +27,7 @@ from app.services.beneficiary_search import BeneficiaryFilter, BeneficiaryRow
 from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.services.text import format_date
+from app.services.visibility import ReadScope
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,17 @@ class BeneficiaryTableModel(QAbstractTableModel):
     loadFailed = Signal(object)  # a UserFacingError; call retry() to replay the failed step
 
     def __init__(
-        self, db: Database, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        db: Database,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        scope: ReadScope | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
         self._page_size = page_size
-        self._filter = BeneficiaryFilter()
+        self._filter = BeneficiaryFilter(scope=scope)
         self._sort_column = COL_NAME
         self._order = Qt.SortOrder.AscendingOrder
         self._rows: list[BeneficiaryRow] = []

@@ -53,6 +53,7 @@ from app.services.case_view import (
     MeetingView,
     load_case,
 )
+from app.services.edit_conflicts import CASE_FIELDS
 from app.services.meetings import Obstacle
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
@@ -124,17 +125,7 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "reference": "Référence",
     "state": "État",
-    "request_date": "Date de la demande",
-    "employer_name": "Employeur",
-    "employer_address": "Adresse de l'employeur",
-    "job_title": "Poste",
-    "contract_type": "Type de contrat",
-    "job_start": "Début de l'emploi",
-    "trial_end": "Fin de la période d'essai",
-    "contract_end": "Fin du contrat",
-    "weekly_hours": "Durée hebdomadaire",
-    "notes": "Notes",
-    "aids": "Aides",
+    **CASE_FIELDS,
     "submitted_on": "Soumis le",
     "decided_on": "Décidé le",
     "end_date": "Date de fin",

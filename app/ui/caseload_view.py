@@ -116,10 +116,10 @@ class TodoTableModel(RowListModel):
         self._rows: list[TodoItem] = []
         self._today = clock.today()
 
-    def set_rows(self, rows: list[TodoItem], today: date) -> None:
+    def set_rows(self, rows: list[TodoItem], today: date | None = None) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._today = today
+        self._today = today or clock.today()
         self.endResetModel()
 
     def item(self, row: int) -> TodoItem:

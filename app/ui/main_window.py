@@ -39,6 +39,7 @@ from app.config import Paths, app_paths
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.storage import Database
+from app.services.visibility import scope_of
 from app.ui import dialogs, status
 from app.ui.beneficiary_list import BeneficiaryList
 from app.ui.presence_label import PresenceLabel
@@ -292,7 +293,7 @@ class MainWindow(QMainWindow):
     def _install_database_view(self) -> None:
         """(Re)build what depends on the open database: the tabs, the title, the status."""
         self._pages = {}
-        self.beneficiary_list = BeneficiaryList(self.db, self)
+        self.beneficiary_list = BeneficiaryList(self.db, self, scope=scope_of(self.actor))
         self.beneficiary_list.openRequested.connect(self.open_beneficiary)
         self.beneficiary_list.countChanged.connect(self._show_count)
         self.beneficiary_list.selectionChanged.connect(lambda _selected: self._update_actions())

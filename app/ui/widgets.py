@@ -371,6 +371,14 @@ class RowListModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
+    def set_rows(self, rows: Any) -> None:  # Any: subclasses narrow it to their row type
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, row: int) -> Any:
+        return self._rows[row]
+
 
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     """Resize ``window`` to ``width`` × ``height``, or less on a small screen."""

@@ -378,3 +378,48 @@ def test_letter_templates_are_edited_without_touching_the_mandatory_mentions(qtb
     assert "refus" in load_settings(db).letter_templates
     tab.reset_current()
     assert tab.save() and load_settings(db).letter_templates == {}
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def test_users_are_listed_and_one_is_added(qtbot, db, admin):
+    from app.models import Institution, Office
+    from app.services.users import list_users
+
+    with db.write() as s:
+        inst = Institution(name="CCAS de Grigny", kind="ccas")
+        s.add_all([inst, Office(name="Accueil Grigny", institution=inst)])
+    dialog = open_dialog(qtbot, db, admin)
+    tab = dialog.users_tab
+    dialog.tabs.setCurrentWidget(tab)
+    assert tab.model.rowCount() == 0
+    tab.new_user()
+    for name, text in (
+        ("first_name", "Inès"),
+        ("last_name", "Haddad"),
+        ("os_login", "ihaddad"),
+        ("capacity", "Conseillère en insertion"),
+    ):
+        tab.fields[name].setText(text)
+    tab.office.setCurrentIndex(tab.office.findText("Accueil Grigny"))
+    tab.roles["is_validator"].setChecked(True)
+    assert tab.save(), tab.error_label.text()
+    assert "Utilisateur enregistré" in tab.saved_label.text()
+    [row] = list_users(db)
+    assert (row.name, row.institution, row.roles) == (
+        "HADDAD Inès",
+        "CCAS de Grigny",
+        "Référent, Valideur",
+    )
+    assert tab.model.rowCount() == 1
+    assert tab.table.currentIndex().row() == 0
+    shoot(qtbot, dialog, "admin_users")
+    tab.fields["os_login"].setText("")
+    assert not tab.save()
+    assert "identifiant de session" in tab.error_label.text().lower()
+
+
+def test_users_tab_is_read_only_for_others(qtbot, db):
+    dialog = open_dialog(qtbot, db, Actor(login="x", workstation="P", name="X"))
+    assert not dialog.users_tab.save_button.isEnabled()
