@@ -33,12 +33,14 @@ HEADER = "N° allocataire;Nom;Prénom;Date de naissance;Adresse;CP;Commune"
 
 
 def person_line(number: int, rng: random.Random) -> str:
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(15_000))
+    """The same person for a number (identity drawn from it); a new address each time."""
+    who = random.Random(number)
+    born = date(1960, 1, 1) + timedelta(days=who.randrange(15_000))
     return ";".join(
         [
             f"{number:07d}",
-            f"{rng.choice(LAST)}-{number % 977}",
-            rng.choice(FIRST),
+            f"{who.choice(LAST)}-{number % 977}",
+            who.choice(FIRST),
             born.strftime("%d/%m/%Y"),
             f"{rng.randrange(1, 200)} rue de la Gare",
             "91000",
@@ -118,6 +120,7 @@ def main() -> None:
                 "created": report.created,
                 "updated": report.updated,
                 "rejected": len(report.rejected),
+                "identity_conflicts": len(report.conflicts),
                 "station_saves": len(waits),
                 "station_wait_ms": {
                     "p50": round(statistics.median(waits), 1),

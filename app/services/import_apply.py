@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, and_, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Beneficiary, Case, ImportRun, ImportUndo
 from app.services import clock
 from app.services.actor import Actor
+from app.services.bulk_sql import insert_rows, update_rows
 from app.services.storage import Database
 
 log = logging.getLogger(__name__)
@@ -168,17 +169,14 @@ def _write_chunk(
         audit.append(
             _audit_row(actor, "create", str(c.values["id"]), c.summary, None, c.audit_after)
         )
-    table = _BENEFICIARY
-    if rows:
-        s.execute(insert(table), rows)
+    insert_rows(s, _BENEFICIARY, rows)
     by_columns: dict[tuple[str, ...], list[dict]] = {}
     for ch in changes:
         if current.get(ch.beneficiary_id) != ch.version_id:
             plan.lost.append((ch.line, _CHANGED))
             continue
-        params = {f"new_{k}": v for k, v in ch.values.items()}
-        params |= {"target": ch.beneficiary_id, "new_version": ch.version_id + 1}
-        by_columns.setdefault(tuple(sorted(ch.values)), []).append(params)
+        values = ch.values | {"id": ch.beneficiary_id, "version_id": ch.version_id + 1}
+        by_columns.setdefault(tuple(sorted(ch.values)), []).append(values)
         before = json.dumps(ch.values_before, default=str)
         undo.append(
             {
@@ -193,18 +191,10 @@ def _write_chunk(
                 actor, "update", str(ch.beneficiary_id), ch.summary, ch.audit_before, ch.audit_after
             )
         )
-    for columns, rows_of_columns in by_columns.items():  # checked above, under this lock
-        bound = {k: bindparam(f"new_{k}") for k in columns}
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("target"))
-            .values(**bound, version_id=bindparam("new_version"))
-        )
-        s.execute(statement, rows_of_columns)
-    if undo:
-        s.execute(insert(_UNDO), undo)
-    if audit:
-        s.execute(insert(_AUDIT), audit)
+    for same_columns in by_columns.values():  # versions checked above, under this lock
+        update_rows(s, _BENEFICIARY, "id", same_columns)
+    insert_rows(s, _UNDO, undo)
+    insert_rows(s, _AUDIT, audit)
     s.execute(update(ImportRun).where(ImportRun.id == run_id).values(seen_at=_epoch()))
 
 

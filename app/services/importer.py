@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Beneficiary
 from app.models.enums import Orientation, PayingBody
-from app.services import audit, import_apply, validation
+from app.services import audit, clock, import_apply, validation
 from app.services.actor import Actor
 from app.services.beneficiaries import (
     _COPIED,
@@ -690,7 +690,7 @@ class _Row:
 _ECHOED = 60  # a rejected value up to this long is shown back in the report
 
 
-def _build_row(record: _Record, columns: _Columns, delimiter: str) -> _Row:
+def _build_row(record: _Record, columns: _Columns, delimiter: str, today: date) -> _Row:
     values: dict[str, str] = {}
     for index, name in columns.fields.items():
         if index < len(record.cells) and name not in values:
@@ -736,7 +736,7 @@ def _build_row(record: _Record, columns: _Columns, delimiter: str) -> _Row:
         else:
             setattr(data, name, value)
     normalise(data)
-    for name, msg in validate(data).items():
+    for name, msg in validate(data, today=today).items():
         if name in problems:
             continue
         shown = values.get(name, "")
@@ -1177,6 +1177,7 @@ def _parse(path: Path, dry_run: bool) -> _Parsed:
         ],
     )
     folded_header = [fold(h) for h in columns.header]
+    today = clock.today()
     unnamed = {i for i, h in enumerate(columns.header) if not h}
     unnamed_with_data: set[int] = set()
     rows: list[_Row] = []
@@ -1189,7 +1190,7 @@ def _parse(path: Path, dry_run: bool) -> _Parsed:
             report.repeated_headers.append(record.first_line)
             continue
         unnamed_with_data.update(i for i in unnamed if i < len(cells) and cells[i])
-        rows.append(_build_row(record, columns, layout.delimiter))
+        rows.append(_build_row(record, columns, layout.delimiter, today))
     report.ignored_columns += [
         f"colonne n° {i + 1} (sans titre)" for i in sorted(unnamed_with_data)
     ]

@@ -75,6 +75,8 @@ def text_error(value: str, label: str, max_length: int, *, multiline: bool = Fal
     and tabs only in a multiline field. The length is counted without the surrounding
     blanks, which are not stored."""
     text = value or ""
+    if text.isprintable() and len(text) <= max_length:  # no Cc, no bidi control (Cf)
+        return None
     for char in text:
         if char in _LINE_BREAKS:
             if multiline:
@@ -185,9 +187,20 @@ def email_error(value: str) -> str | None:
     return None if _EMAIL.match(value.strip()) else "L'adresse e-mail n'est pas valide."
 
 
+_DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
 def parse_date(text: str) -> date:
     """'dd/mm/yyyy' (also '-' or '.', and ISO 'yyyy-mm-dd'); raises ValueError in French."""
     raw = text.strip()
+    dmy, iso = _DMY.fullmatch(raw), _ISO.fullmatch(raw)
+    if dmy or iso:  # without strptime: 40 µs a date, a lot in a 50 000-line import
+        day, month, year = (dmy[1], dmy[3], dmy[4]) if dmy else (iso[3], iso[2], iso[1])  # type: ignore[index]
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"La date « {raw} » n'existe pas dans le calendrier.") from None
     for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(raw, fmt).date()
