@@ -59,6 +59,17 @@ CASE_FIELDS: Mapping[str, str] = {
     "notes": "Notes",
     "aids": "Aides",
 }
+MEETING_FIELDS: Mapping[str, str] = {
+    "held_on": "Date",
+    "mode": "Mode",
+    "kind": "Type",
+    "participants": "Participants",
+    "obstacles": "Freins",
+    "job_situation": "Situation dans l'emploi",
+    "notes": "Notes",
+    "next_steps": "Suites à donner",
+    "next_meeting_on": "Prochain entretien",
+}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from app.models.enums import CaseState, MeetingKind, MeetingMode
 from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.cases import require_caseload
-from app.services.errors import ConflictError, NotAllowed, ValidationError
+from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
 from app.services.text import fold, format_date
 from app.services.validation import MEETING_TEXT_MAX, PARTICIPANTS_MAX, text_error
@@ -105,6 +105,24 @@ class MeetingInput:
     version_id: int | None = None
 
 
+def meeting_input_of(m: Meeting) -> MeetingInput:
+    """A stored meeting as the form's data, at its version."""
+    return MeetingInput(
+        case_id=m.case_id,
+        held_on=m.held_on,
+        mode=m.mode,
+        kind=m.kind,
+        participants=m.participants,
+        obstacles=[o for o in m.obstacles.split(",") if o],
+        job_situation=m.job_situation,
+        notes=m.notes,
+        next_steps=m.next_steps,
+        next_meeting_on=m.next_meeting_on,
+        id=m.id,
+        version_id=m.version_id,
+    )
+
+
 def meeting_errors(data: MeetingInput, case: Case, today: date) -> dict[str, str]:
     errors: dict[str, str] = {}
     if data.mode not in {m.value for m in MeetingMode}:
@@ -165,9 +183,11 @@ def save_meeting(
                 raise NotAllowed("Cet entretien n'existe plus.")
             meeting = found
             if data.version_id is not None and data.version_id != meeting.version_id:
-                raise ConflictError(
-                    "Cet entretien a été modifié sur un autre poste : "
-                    "rouvrez-le avant de l'enregistrer."
+                from app.services.edit_conflicts import EditConflict, who
+
+                by = who(s, meeting.updated_by)
+                raise EditConflict(
+                    "Cet entretien", meeting_input_of(meeting), by, meeting.updated_at
                 )
             before = audit.snapshot(meeting)
         meeting.held_on, meeting.mode, meeting.kind = data.held_on, data.mode, data.kind

@@ -53,7 +53,7 @@ from app.services.case_view import (
     MeetingView,
     load_case,
 )
-from app.services.edit_conflicts import CASE_FIELDS
+from app.services.edit_conflicts import CASE_FIELDS, MEETING_FIELDS
 from app.services.meetings import Obstacle
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
@@ -135,14 +135,7 @@ FIELD_LABELS = {
     "observations_deadline": "Délai d'observations",
     "observations_sent_on": "Invitation envoyée le",
     "observations_invited_on": "Invitation décidée le",
-    "held_on": "Date",
-    "mode": "Mode",
-    "kind": "Type",
-    "participants": "Participants",
-    "obstacles": "Freins",
-    "job_situation": "Situation dans l'emploi",
-    "next_steps": "Suites à donner",
-    "next_meeting_on": "Prochain entretien",
+    **MEETING_FIELDS,
 }
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _AID = re.compile(r"(\w+):(\d+)x(\d+)")

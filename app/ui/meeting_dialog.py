@@ -34,6 +34,7 @@ from app.models.enums import MeetingKind, MeetingMode
 from app.services import clock
 from app.services.actor import Actor
 from app.services.case_view import MeetingView
+from app.services.edit_conflicts import MEETING_FIELDS, EditConflict, field_changes, merge
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.services.meetings import (
     HEALTH_REMINDER,
@@ -44,7 +45,7 @@ from app.services.meetings import (
 )
 from app.services.storage import Database
 from app.services.text import fold
-from app.ui import dialogs
+from app.ui import dialogs, edit_conflict_dialog
 from app.ui.case_widgets import ERROR_NOTICE, notice
 from app.ui.widgets import INVALID_STYLE, DateField, ValidatedField, busy_cursor, combo
 
@@ -126,9 +127,11 @@ class MeetingDialog(QDialog):
             if meeting is None
             else f"{meeting.kind.label} du {meeting.held_on.strftime('%d/%m/%Y')}"
         )
+        self._version = meeting.version_id if meeting else None  # the one a save is checked at
         self._build()
         self._populate()
         self._initial = self._state()
+        self._loaded = self.collect()[0]  # the form as opened: what an edit conflict compares
         self.resize(760, 760)
 
     # --- building ------------------------------------------------------------------------
@@ -274,16 +277,20 @@ class MeetingDialog(QDialog):
         if m is None:
             self.held_on.setValue(self._today or clock.today())
             return
-        self.held_on.setValue(m.held_on)
-        _select(self.kind, m.kind.value)
-        _select(self.mode, m.mode.value)
-        self.participants.setText(m.participants)
-        for obstacle, check in self.obstacle_boxes.items():
-            check.setChecked(obstacle.value in m.obstacles)
-        self.job_situation.setPlainText(m.job_situation)
-        self.notes.setPlainText(m.notes)
-        self.next_steps.setPlainText(m.next_steps)
-        self.next_meeting_on.setValue(m.next_meeting_on)
+        self._show_input(
+            MeetingInput(
+                case_id=self._case_id,
+                held_on=m.held_on,
+                mode=m.mode.value,
+                kind=m.kind.value,
+                participants=m.participants,
+                obstacles=list(m.obstacles),
+                job_situation=m.job_situation,
+                notes=m.notes,
+                next_steps=m.next_steps,
+                next_meeting_on=m.next_meeting_on,
+            )
+        )
 
     def _state(self) -> tuple:
         return (
@@ -325,7 +332,7 @@ class MeetingDialog(QDialog):
                 next_steps=self.next_steps.toPlainText(),
                 next_meeting_on=self.next_meeting_on.value(),
                 id=m.id if m else None,
-                version_id=m.version_id if m else None,
+                version_id=self._version,
             ),
             {},
         )
@@ -377,6 +384,10 @@ class MeetingDialog(QDialog):
             except ValidationError as exc:
                 self.show_errors(exc.errors)
                 return
+            except EditConflict as exc:
+                if self._on_conflict(exc, data):
+                    return self.save()
+                return
             except UserFacingError as exc:
                 # A conflict (edited elsewhere) is not retried as is: the text would
                 # overwrite the other version.
@@ -393,6 +404,37 @@ class MeetingDialog(QDialog):
         self.saved_id = saved
         self._initial = self._state()
         self.accept()
+
+    def _on_conflict(self, exc: EditConflict, mine: MeetingInput) -> bool:
+        """Another station saved this meeting meanwhile: show what differs; True when the
+        user keeps their entry (the merged form is then saved again)."""
+        original = self._loaded or mine
+        changes = field_changes(original, exc.current, mine, MEETING_FIELDS)
+        log.warning("Edit conflict on meeting %s: %d fields differ", mine.id, len(changes))
+        choice = edit_conflict_dialog.ask_conflict_choice(self, exc, changes)
+        if choice == edit_conflict_dialog.CANCEL:
+            return False
+        shown = exc.current if choice == edit_conflict_dialog.RELOAD else None
+        shown = shown or merge(original, exc.current, mine, MEETING_FIELDS)
+        self._version = exc.current.version_id
+        self._loaded = exc.current
+        self._show_input(shown)
+        if choice == edit_conflict_dialog.RELOAD:
+            self._initial = self._state()
+            return False
+        return True
+
+    def _show_input(self, data: MeetingInput) -> None:
+        self.held_on.setValue(data.held_on)
+        _select(self.kind, data.kind)
+        _select(self.mode, data.mode)
+        self.participants.setText(data.participants)
+        for obstacle, check in self.obstacle_boxes.items():
+            check.setChecked(obstacle.value in data.obstacles)
+        self.job_situation.setPlainText(data.job_situation)
+        self.notes.setPlainText(data.notes)
+        self.next_steps.setPlainText(data.next_steps)
+        self.next_meeting_on.setValue(data.next_meeting_on)
 
     def reject(self) -> None:
         unsaved = not self._read_only and self.saved_id is None and self.is_dirty()

@@ -167,3 +167,55 @@ def test_unsaved_text_asks_before_closing(qtbot, db, case, fake_dialogs):
     dialog.reject()
     assert dialog.isVisible()
     assert "Fermer sans enregistrer" in fake_dialogs.questions[0]
+
+
+@pytest.mark.parametrize("answer", ["keep", "reload", "cancel"])
+def test_a_meeting_saved_on_another_station_meanwhile(
+    qtbot, db, case, fake_dialogs, monkeypatch, answer
+):
+    from dataclasses import replace
+
+    from app.services.meetings import meeting_input_of
+    from app.ui import edit_conflict_dialog
+
+    referent, _, case_id = case
+    save_meeting(
+        db,
+        referent,
+        MeetingInput(case_id, date(2018, 4, 3), participants="Mme L.", notes="Point budget."),
+        today=date(2018, 4, 3),
+    )
+    (meeting,) = load_case(db, case_id, referent).meetings
+    dialog = open_dialog(qtbot, db, referent, case_id, meeting)
+    with db.read() as s:
+        from app.models import Meeting
+
+        other = meeting_input_of(s.get(Meeting, meeting.id))
+    save_meeting(db, referent, replace(other, participants="Mme L., M. R."), today=date(2018, 4, 5))
+    dialog.notes.setPlainText("Point budget et transport.")
+    seen = []
+
+    def ask(_parent, exc, changes):
+        seen.append([(c.label, c.theirs, c.mine) for c in changes])
+        return answer
+
+    monkeypatch.setattr(edit_conflict_dialog, "ask_conflict_choice", ask)
+    dialog.save()
+    assert seen == [
+        [
+            ("Participants", "Mme L., M. R.", "Mme L."),
+            ("Notes", "Point budget.", "Point budget et transport."),
+        ]
+    ]
+    (stored,) = load_case(db, case_id, referent).meetings
+    if answer == "keep":
+        assert dialog.saved_id == meeting.id
+        assert (stored.participants, stored.notes) == (
+            "Mme L., M. R.",
+            "Point budget et transport.",
+        )
+    else:
+        assert dialog.saved_id is None and dialog.isVisible()
+        assert (stored.participants, stored.notes) == ("Mme L., M. R.", "Point budget.")
+        shown = "Point budget." if answer == "reload" else "Point budget et transport."
+        assert dialog.notes.toPlainText() == shown
