@@ -152,3 +152,23 @@ def test_undo_restores_updated_people_and_keeps_those_changed_since(db, actor, t
     assert set(people) == {"1234567"} and people["1234567"].commune == "Évry"
     assert people["1234567"].version_id == 3  # updated, then restored: never reused
     assert runs(db) == (["undone"], 0)
+
+
+def test_check_tells_an_unfinished_import(db, db_path, actor, capsys):
+    from app.cli import main
+
+    with db.write() as s:
+        s.add(
+            ImportRun(
+                file_name="caf-mars.csv",
+                user_login="nbenali",
+                workstation="POSTE-3",
+                status="applying",
+                lines=10,
+                started_at=0,
+                seen_at=0,
+            )
+        )
+    assert main(["check", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Import de « caf-mars.csv » (nbenali, poste POSTE-3) en cours ou interrompu" in out

@@ -93,8 +93,25 @@ def check_database(location: str | Path) -> CheckReport:
             report.add(False, f"{len(orphans)} références orphelines ({', '.join(tables)}).")
         else:
             report.add(True, "Références entre tables cohérentes (foreign_key_check).")
+        _unfinished_imports(conn, report)
     except sqlite3.DatabaseError as exc:
         report.add(False, f"Lecture impossible : {exc}")
     finally:
         conn.close()
     return report
+
+
+def _unfinished_imports(conn: sqlite3.Connection, report: CheckReport) -> None:
+    """An import a crash cut off is undone by the next import: said, not a failure."""
+    try:
+        runs = conn.execute(
+            "SELECT file_name, user_login, workstation FROM import_run WHERE status = 'applying'"
+        ).fetchall()
+    except sqlite3.OperationalError:  # a base older than the import runs
+        return
+    for file_name, login, workstation in runs:
+        report.add(
+            True,
+            f"Import de « {file_name} » ({login}, poste {workstation}) en cours ou interrompu : "
+            "s'il a été interrompu, le prochain import l'annulera entièrement.",
+        )
