@@ -113,3 +113,12 @@ def test_an_empty_file_is_refused_not_turned_into_a_base(db_path, tmp_path, comm
         open_sqlite(db_path)
     open_sqlite(db_path, create=True).dispose()  # the first-run assistant and demo may
     assert db_path.stat().st_size > 0
+
+
+def test_a_journal_whose_header_is_still_zero_is_no_interrupted_save(db_path, caplog):
+    open_sqlite(db_path, create=True).dispose()
+    journal_of(db_path).write_bytes(b"\0" * 512)  # a writer killed before changing the base
+    assert not has_journal(db_path)
+    caplog.set_level(logging.WARNING)
+    open_sqlite(db_path).dispose()
+    assert "rolled back" not in caplog.text.lower()

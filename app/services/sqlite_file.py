@@ -27,10 +27,16 @@ def journal_of(path: Path) -> Path:
     return path.with_name(path.name + "-journal")
 
 
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal's header starts so
+
+
 def has_journal(path: Path) -> bool:
-    journal = journal_of(path)
+    """Whether a save may have been interrupted: a journal with its header written. One
+    whose header is still zero (a writer killed before changing the base) is not hot:
+    SQLite ignores it, and so do we (no write lock taken for it at every open)."""
     try:
-        return journal.stat().st_size > 0
+        with journal_of(path).open("rb") as fh:
+            return fh.read(8) == JOURNAL_MAGIC
     except OSError:
         return False
 
