@@ -4,6 +4,7 @@ while other stations are there (restoring a backup, upgrading the schema)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from datetime import timedelta
 
@@ -70,8 +71,9 @@ def test_heartbeat_thread_joins_reports_and_leaves(db, actor):
     heartbeat = Heartbeat(db, actor, period_s=0.05)
     heartbeat.start()
     deadline = time.monotonic() + 5
+    pause = threading.Event()  # never set; not time.sleep, which libfaketime breaks (CI)
     while heartbeat.others is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+        pause.wait(0.01)
     assert [s.workstation for s in heartbeat.others] == ["POSTE-2"]
     assert heartbeat.token in {row[0] for row in db.rows("SELECT token FROM station_presence")}
     heartbeat.stop()
