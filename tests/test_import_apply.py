@@ -8,7 +8,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.models import ImportRun, ImportUndo
 from app.services import clock, import_apply
@@ -122,7 +122,9 @@ def test_a_person_changed_on_another_station_meanwhile_is_not_overwritten(
     assert people["1234567"].commune == "Grigny" and people["7654321"].last_name == "Autre"
 
 
-def test_undo_restores_updated_people_and_keeps_those_changed_since(db, actor, tmp_path):
+def test_undo_restores_updated_people_and_keeps_those_changed_since(
+    db, actor, tmp_path, monkeypatch
+):
     seed(db, actor)
     path = write(
         tmp_path,
@@ -131,26 +133,33 @@ def test_undo_restores_updated_people_and_keeps_those_changed_since(db, actor, t
         "7654321;Bégué;Marc;Évry",
         "7654322;Roux;Léa;Évry",
     )
-    original = import_apply.apply
-    caught: dict[str, object] = {}
+    original_apply, original_undo = import_apply.apply, import_apply.undo_run
 
-    def keep_the_run(db_, actor_, plan, *, finish, **kw):
+    def fail_at_the_end(db_, actor_, plan, *, finish, **kw):
         def fail(s, writes):
             raise RuntimeError("power cut")
 
-        caught["plan"] = plan
-        return original(db_, actor_, plan, finish=fail, **kw)
+        return original_apply(db_, actor_, plan, finish=fail, **kw)
 
-    import_apply_apply = import_apply.apply
-    import_apply.apply = keep_the_run
-    try:
-        with pytest.raises(RuntimeError):
-            import_file(db, actor, path)
-    finally:
-        import_apply.apply = import_apply_apply
+    def someone_edits_marc_first(db_, run_id):
+        with db_.write() as s:  # another station, between the import's chunks and its undo
+            s.execute(
+                text(
+                    "UPDATE beneficiary SET commune = 'Massy', version_id = version_id + 1 "
+                    "WHERE allocataire_number = '7654321'"
+                )
+            )
+        original_undo(db_, run_id)
+
+    monkeypatch.setattr(import_apply, "apply", fail_at_the_end)
+    monkeypatch.setattr(import_apply, "undo_run", someone_edits_marc_first)
+    with pytest.raises(RuntimeError):
+        import_file(db, actor, path)
     people = by_number(db)
-    assert set(people) == {"1234567"} and people["1234567"].commune == "Évry"
+    assert set(people) == {"1234567", "7654321"}  # Léa, untouched since, taken back
+    assert people["1234567"].commune == "Évry"  # Hélène's update undone
     assert people["1234567"].version_id == 3  # updated, then restored: never reused
+    assert people["7654321"].commune == "Massy"  # Marc, changed since, kept as he is
     assert runs(db) == (["undone"], 0)
 
 
