@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import APP_NAME, __version__
+from app import APP_NAME, __version__, cli_payments
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--db", required=True, help="base de données à restaurer")
     restore.add_argument("--from", dest="source", required=True, help="fichier de sauvegarde")
+    cli_payments.add_parsers(sub, _day)
 
     export = sub.add_parser(
         "export-cases",
@@ -415,6 +416,8 @@ def _self_test(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "payment-batch": cli_payments.payment_batch,
+    "payment-confirm": cli_payments.payment_confirm,
     "demo": _demo,
     "import-beneficiaries": _import,
     "check": _check,

@@ -88,6 +88,7 @@ class InstalmentStatus(LabelledEnum):
     MANDATED = "mandated"
     PAID = "paid"
     CANCELLED = "cancelled"
+    TO_SETTLE = "to_settle"  # rejected by the bank: paid again by a later batch
 
 
 class DecisionKind(LabelledEnum):
@@ -170,6 +171,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "mandated": "Mandatée",
         "paid": "Payée",
         "cancelled": "Annulée",
+        "to_settle": "À régulariser",
     },
     "DecisionKind": {
         "grant": "Attribution",
