@@ -92,11 +92,17 @@ class BatchPreview:
     def total_cents(self) -> int:
         return sum(t.amount_cents for t in self.transfers)
 
-    def by_payee(self) -> dict[str, int]:
-        totals: dict[str, int] = defaultdict(int)
+    def payee_rows(self) -> list[tuple[str, int, int]]:
+        """(« name (IBAN) », transfers, cents) per payee, by name."""
+        rows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for t in self.transfers:
-            totals[f"{t.payee_name} ({validation.format_iban(t.payee_iban)})"] += t.amount_cents
-        return dict(sorted(totals.items()))
+            row = rows[f"{t.payee_name} ({validation.format_iban(t.payee_iban)})"]
+            row[0] += 1
+            row[1] += t.amount_cents
+        return [(payee, n, cents) for payee, (n, cents) in sorted(rows.items())]
+
+    def by_payee(self) -> dict[str, int]:
+        return {payee: cents for payee, _n, cents in self.payee_rows()}
 
     def by_component(self) -> dict[str, int]:
         totals: dict[str, int] = defaultdict(int)
@@ -383,3 +389,39 @@ def confirm_batch(
             },
         )
     return paid, len(refused)
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    number: str
+    status: BatchStatus
+    created_on: date
+    total_cents: int
+    transfers: int
+    confirmed_on: date | None
+
+
+def list_batches(db: Database) -> list[BatchRow]:
+    """Every batch, newest first, with its number of transfers."""
+    from sqlalchemy import func
+
+    with db.read() as s:
+        counts = dict(
+            s.execute(
+                select(Instalment.batch_id, func.count(Instalment.id))
+                .where(Instalment.batch_id.is_not(None))
+                .group_by(Instalment.batch_id)
+            ).all()
+        )
+        batches = s.scalars(select(PaymentBatch).order_by(PaymentBatch.created_at.desc()))
+        return [
+            BatchRow(
+                b.number,
+                BatchStatus(b.status),
+                b.created_at.date(),
+                b.total_cents,
+                counts.get(b.id, 0),
+                b.confirmed_on,
+            )
+            for b in batches
+        ]

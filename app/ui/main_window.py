@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.action_verify_pdf = self._action("&Vérifier un PDF signé…", self.verify_signed_pdf)
         self.action_signer_setup = self._action("Certificat de &signature…", self.configure_signer)
         self.action_settings = self._action("&Paramètres…", self.show_settings)
+        self.action_payments = self._action("P&aiements…", self.show_payments)
         self.action_backup = self._action("&Sauvegarder maintenant", self.backup_now)
         self.action_restore = self._action("&Restaurer une sauvegarde…", self.restore_backup)
         self.action_about = self._action(
@@ -257,7 +258,8 @@ class MainWindow(QMainWindow):
         docs.addActions([self.action_letters_batch, self.action_verify_pdf])
         docs.addSeparator()
         docs.addAction(self.action_signer_setup)
-        bar.addMenu("Admi&nistration").addAction(self.action_settings)
+        admin = bar.addMenu("Admi&nistration")
+        admin.addActions([self.action_payments, self.action_settings])
         bar.addMenu("&Aide").addAction(self.action_about)
 
     def _create_toolbar(self) -> None:
@@ -341,6 +343,7 @@ class MainWindow(QMainWindow):
         self.action_new_beneficiary.setEnabled(writable)
         self.action_import.setEnabled(writable)
         self.action_settings.setEnabled(self.actor.is_admin)
+        self.action_payments.setEnabled(self.actor.is_admin or self.actor.is_finance)
         on_file = self.db.path is not None
         self.action_backup.setEnabled(on_file and not self.db.damage)
         self.action_restore.setEnabled(on_file and self.actor.is_admin)
@@ -764,6 +767,16 @@ class MainWindow(QMainWindow):
 
             session = self.__dict__["_signer_session"] = SignerSession(self.paths)
         return session
+
+    def show_payments(self) -> None:
+        from app.ui import case_widgets
+        from app.ui.payments_dialog import PaymentsDialog
+
+        dialog = PaymentsDialog(self.db, self.actor, self)
+        try:
+            case_widgets.exec_dialog(dialog)
+        finally:
+            dialog.deleteLater()
 
     def show_letters_batch(self) -> None:
         from app.ui import case_widgets
