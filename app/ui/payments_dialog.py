@@ -108,12 +108,12 @@ class ConfirmDialog(QDialog):
         self.setWindowTitle(f"Confirmer le paiement du lot {number}")
         self.paid_on = DateField()
         self.paid_on.setValue(clock.today())
-        self.rejected = QLineEdit()
-        self.rejected.setPlaceholderText("aucun : tous les virements sont payés")
+        self.rejected_file = QLineEdit()
+        self.rejected_file.setPlaceholderText("aucun : tous les virements sont payés")
         browse = QPushButton("Choisir…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
-        row.addWidget(self.rejected, 1)
+        row.addWidget(self.rejected_file, 1)
         row.addWidget(browse)
         form = QFormLayout(self)
         form.addRow("Payé le", self.paid_on)
@@ -125,18 +125,22 @@ class ConfirmDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def answer(self) -> tuple[date, Path | None] | None:
+        paid_on = self.paid_on.value()
+        if paid_on is None:
+            return None
+        text = self.rejected_file.text().strip()
+        return paid_on, Path(text) if text else None
+
     def _browse(self) -> None:
         if chosen := dialogs.ask_open_file(self, "Virements rejetés", CSV_FILTER):
-            self.rejected.setText(chosen)
+            self.rejected_file.setText(chosen)
 
 
 def ask_confirmation(parent: QWidget, number: str) -> tuple[date, Path | None] | None:
     """A seam for the tests: (paid on, rejected file) or None when cancelled."""
     dialog = ConfirmDialog(number, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.paid_on.value() is None:
-        return None
-    text = dialog.rejected.text().strip()
-    return dialog.paid_on.value(), Path(text) if text else None  # type: ignore[return-value]
+    return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class PaymentsDialog(QDialog):

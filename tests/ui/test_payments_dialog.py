@@ -101,3 +101,13 @@ def test_read_only_for_a_referent(qtbot, db, finance):
     dialog.refresh_preview()
     assert dialog.payees.rowCount() == 2
     assert not dialog.create_button.isEnabled() and not dialog.confirm_button.isEnabled()
+
+
+def test_the_confirmation_form(qtbot, fake_dialogs):
+    form = payments_dialog.ConfirmDialog("PAI-2026-001")
+    qtbot.addWidget(form)
+    assert form.answer() == (TODAY, None)
+    fake_dialogs.open_file = "/tmp/rejets.csv"
+    form._browse()
+    form.paid_on.setValue(date(2026, 1, 5))
+    assert form.answer() == (date(2026, 1, 5), Path("/tmp/rejets.csv"))
