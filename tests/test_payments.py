@@ -233,3 +233,17 @@ def test_a_suspended_case_pays_nothing(db, office):
     workflow.suspend(db, validator, case.id, "Arrêt maladie", on=date(2018, 4, 2))
     preview = preview_batch(db, UNTIL)
     assert preview.transfers and {t.beneficiary for t in preview.transfers} == {"BÉGUÉ Marc"}
+
+
+def test_a_rejected_transfer_shows_in_the_referents_to_do_list(db, office):
+    from app.services.caseload import TodoKind, caseload
+
+    referent, _, finance, *_ = office
+    info = create_batch(db, finance, UNTIL)
+    first = info.transfers[0]
+    confirm_batch(db, finance, info.number, date(2018, 5, 10), [Rejection(first.reference, "x")])
+    todo = [
+        i for i in caseload(db, referent, today=date(2018, 5, 11)) if i.kind is TodoKind.TO_SETTLE
+    ]
+    assert len(todo) == 1 and todo[0].reference == first.case_reference
+    assert "rejeté par la banque" in todo[0].text and todo[0].due == first.due_month

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.models import Case
+from app.models import Case, Instalment
 from app.models.enums import CaseState, InstalmentStatus, MeetingKind
 from app.services import clock
 from app.services.actor import Actor
@@ -32,6 +32,7 @@ class TodoKind(StrEnum):
     REVIEW = "review"
     OBSERVATIONS = "observations"
     NOTICE = "notice"
+    TO_SETTLE = "to_settle"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ class TodoKind(StrEnum):
             "review": "Bilan à 6 mois",
             "observations": "Délai d'observations écoulé",
             "notice": "Invitation à envoyer",
+            "to_settle": "Virement rejeté",
         }[self.value]
 
 
@@ -71,9 +73,10 @@ def caseload(
     today = today or clock.today()
     horizon = today + timedelta(days=HORIZON_DAYS)
     states = [*FOLLOWED, CaseState.SUBMITTED.value]
+    rejected = Case.instalments.any(Instalment.status == InstalmentStatus.TO_SETTLE.value)
     query = (
         select(Case)
-        .where(Case.state.in_(states))
+        .where(or_(Case.state.in_(states), rejected))
         .options(
             selectinload(Case.instalments),
             selectinload(Case.meetings),
@@ -108,8 +111,24 @@ def caseload(
                         "Demande soumise : accorder ou refuser.",
                     )
                 continue
-            _follow_up_items(case, today, horizon, add)
+            _rejected_transfers(case, add)
+            if case.state in FOLLOWED:
+                _follow_up_items(case, today, horizon, add)
     return sorted(items, key=lambda i: (i.due, i.reference))
+
+
+def _rejected_transfers(case: Case, add) -> None:  # noqa: ANN001
+    """Transfers the bank sent back (closed account, wrong IBAN): the référent checks the
+    IBAN on the file; the next payment batch takes them again."""
+    rejected = [i for i in case.instalments if i.status == InstalmentStatus.TO_SETTLE.value]
+    for month in sorted({i.due_month for i in rejected}):
+        amount = sum(i.amount_cents for i in rejected if i.due_month == month)
+        add(
+            TodoKind.TO_SETTLE,
+            month,
+            f"Virement de {format_cents(amount)} ({month.strftime('%m/%Y')}) rejeté par la "
+            "banque : vérifiez l'IBAN de la fiche, il sera repris au prochain lot.",
+        )
 
 
 def _follow_up_items(case: Case, today: date, horizon: date, add) -> None:  # noqa: ANN001

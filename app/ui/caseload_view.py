@@ -65,6 +65,7 @@ _COUNT_WORDS = {
     TodoKind.TRIAL_END: ("fin de période d'essai", "fins de période d'essai"),
     TodoKind.REVIEW: ("bilan à 6 mois", "bilans à 6 mois"),
     TodoKind.INSTALMENT: ("échéance", "échéances"),
+    TodoKind.TO_SETTLE: ("virement rejeté", "virements rejetés"),
 }
 _KIND_ORDER = list(_COUNT_WORDS)
 

@@ -78,6 +78,8 @@ def test_summary_counts_each_kind_in_french():
     assert late_summary(items, TODAY) == "dont 2 en retard"
     assert late_summary(items[:3], TODAY) == ""
     assert count_summary([]) == EMPTY_HINT
+    every_kind = [item(kind, date(2018, 5, 1)) for kind in TodoKind]
+    assert "1 virement rejeté" in count_summary(every_kind)  # every kind has its words
 
 
 def test_referent_sees_the_items_of_a_granted_case(qtbot, qtmodeltester, db, office):
