@@ -51,7 +51,10 @@ STATUS_COLOURS = {
     InstalmentStatus.PAID: QColor("#3c9a5f"),
     InstalmentStatus.SUSPENDED: QColor("#9aa0a6"),
     InstalmentStatus.CANCELLED: QColor("#d5d8dc"),
+    InstalmentStatus.TO_SETTLE: QColor("#b3261e"),  # rejected by the bank: to put right
 }
+# « À régulariser » (a rejected transfer) is rare: in the legend only when the case has one.
+ALWAYS_IN_LEGEND = set(InstalmentStatus) - {InstalmentStatus.TO_SETTLE}
 MEETING_COLOUR = QColor("#7b4fa0")
 JOB_START_COLOUR = QColor("#263238")
 TRIAL_COLOUR = QColor("#e07b00")
@@ -307,7 +310,9 @@ class AidTimeline(QWidget):
         y = self._lane_top(lanes) + 8
         x = float(MARGIN)
         metrics = painter.fontMetrics()
-        entries = [(STATUS_COLOURS[s], s.label) for s in InstalmentStatus] + [
+        present = {i.status for i in self._case.instalments} if self._case else set()
+        shown = [s for s in InstalmentStatus if s in present or s in ALWAYS_IN_LEGEND]
+        entries = [(STATUS_COLOURS[s], s.label) for s in shown] + [
             (colour, label) for _, label, colour, _ in self._landmarks()
         ]
         for colour, label in entries:

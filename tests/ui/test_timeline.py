@@ -109,3 +109,10 @@ def test_empty_timeline_says_so(qtbot):
     widget.resize(400, 120)
     render(widget)
     assert widget.items == []
+
+
+def test_every_instalment_status_has_its_colour():
+    from app.models.enums import InstalmentStatus
+    from app.ui.timeline import STATUS_COLOURS
+
+    assert set(STATUS_COLOURS) == set(InstalmentStatus)
