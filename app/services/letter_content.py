@@ -192,6 +192,7 @@ def build_letter(
                     InstalmentStatus.PAID.value,
                     InstalmentStatus.MANDATED.value,
                     InstalmentStatus.PLANNED.value,
+                    InstalmentStatus.TO_SETTLE.value,  # rejected by the bank, paid again
                 )
             )
         ),

@@ -767,7 +767,7 @@ class CaseView(QWidget):
             "total": d.total_cents,
             "paid": d.cents_with_status(InstalmentStatus.PAID),
             "mandated": d.cents_with_status(InstalmentStatus.MANDATED),
-            "planned": d.cents_with_status(InstalmentStatus.PLANNED),
+            "planned": d.cents_with_status(InstalmentStatus.PLANNED, InstalmentStatus.TO_SETTLE),
             "suspended": d.cents_with_status(InstalmentStatus.SUSPENDED),
             "cancelled": d.cents_with_status(InstalmentStatus.CANCELLED),
         }
