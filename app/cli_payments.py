@@ -33,6 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:  # noqa: 
         "--until", type=month, metavar="AAAA-MM", help="dernier mois payé (par défaut : ce mois-ci)"
     )
     batch.add_argument("--out", required=True, help="fichier CSV pour le logiciel financier")
+    batch.add_argument("--sepa", help="fichier de virements SEPA (pain.001.001.03) à écrire aussi")
     confirm = sub.add_parser("payment-confirm", help="confirmer le paiement d'un lot")
     confirm.add_argument("--db", required=True, help="base de données")
     confirm.add_argument("--batch", required=True, help="numéro du lot (PAI-AAAA-NNN)")
@@ -65,6 +66,10 @@ def payment_batch(args: argparse.Namespace) -> int:
         path = export_batch(db, actor, info.number, Path(args.out))
         print(info.number)
         print(f"{len(info.transfers)} virement(s) exporté(s) dans {path}")
+        if args.sepa:
+            from app.services.payment_sepa import export_sepa
+
+            print(f"Fichier SEPA : {export_sepa(db, actor, info.number, Path(args.sepa))}")
         for left in info.excluded:
             print(f"Écartée : {left.case_reference} — {left.payee_name} : {left.reason}")
     finally:

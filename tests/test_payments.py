@@ -247,3 +247,61 @@ def test_a_rejected_transfer_shows_in_the_referents_to_do_list(db, office):
     ]
     assert len(todo) == 1 and todo[0].reference == first.case_reference
     assert "rejeté par la banque" in todo[0].text and todo[0].due == first.due_month
+
+
+def _payer(db, admin_like=None):
+    from dataclasses import replace as dc_replace
+
+    from app.services.actor import Actor
+    from app.services.settings import load_settings, save_settings
+
+    admin = admin_like or Actor(login="admin", workstation="P", is_admin=True)
+    settings = dc_replace(
+        load_settings(db), debtor_iban="FR76 3000 6000 0112 3456 7890 189", debtor_bic="AGRIFRPP"
+    )
+    save_settings(db, admin, settings)
+
+
+def test_the_sepa_file_is_checked_grouped_archived_and_the_same_again(db, office, tmp_path):
+    import re
+
+    from app.services.payment_sepa import archive_path as sepa_archive
+    from app.services.payment_sepa import export_sepa
+
+    *_, finance, _helene, _marc = office
+    info = create_batch(db, finance, UNTIL)
+    with pytest.raises(UserFacingError, match="compte payeur du département"):
+        export_sepa(db, finance, info.number, tmp_path / "lot.xml")
+    _payer(db)
+    out = export_sepa(db, finance, info.number, tmp_path / "lot.xml")
+    xml = out.read_text(encoding="utf-8")
+    assert "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03" in xml
+    groups = {(t.payee_name, t.due_month) for t in info.transfers}
+    assert xml.count("<CdtTrfTxInf>") == len(groups)  # one transfer per payee and month
+    total = info.total_cents
+    assert f"<CtrlSum>{total // 100}.{total % 100:02d}</CtrlSum>" in xml
+    assert re.search(r"<EndToEndId>PAI-\d{4}-001-0001</EndToEndId>", xml)
+    assert "<IBAN>FR7630006000011234567890189</IBAN>" in xml
+    first = out.read_bytes()
+    assert sepa_archive(db, info.number).read_bytes() == first
+    again = export_sepa(db, finance, info.number, tmp_path / "encore.xml")
+    assert again.read_bytes() == first
+
+
+def test_the_payer_account_is_checked_in_the_settings(db):
+    from dataclasses import replace as dc_replace
+
+    from app.services.settings import load_settings, settings_errors
+
+    bad = dc_replace(load_settings(db), debtor_iban="FR76 0000", debtor_bic="AGRI")
+    errors = settings_errors(bad)
+    assert "IBAN" in errors["debtor_iban"] and "8 ou 11 caractères" in errors["debtor_bic"]
+
+
+def test_the_batch_command_writes_the_sepa_file_too(db, db_path, office, tmp_path, capsys):
+    _payer(db)
+    out, sepa = tmp_path / "lot.csv", tmp_path / "lot.xml"
+    argv = ["payment-batch", "--db", str(db_path), "--until", "2018-05", "--out", str(out)]
+    assert main([*argv, "--sepa", str(sepa)]) == 0
+    assert "Fichier SEPA" in capsys.readouterr().out
+    assert sepa.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')

@@ -76,7 +76,7 @@ def batch_csv(info: BatchInfo) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes) -> None:
     staged = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partiel")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +106,7 @@ def export_batch(db: Database, actor: Actor, number: str, out: Path | None = Non
     archived = archive_path(db, info.number)
     targets = [p for p in (archived, Path(out) if out else None) if p is not None]
     for target in targets:
-        _write_atomically(target, data)
+        write_atomically(target, data)
     with db.write() as s:
         batch = s.get(PaymentBatch, info.id)
         assert batch is not None

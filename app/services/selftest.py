@@ -205,6 +205,33 @@ def step_case_granted(ctx: SelfTestContext) -> str:
     return f"{detail.reference} accordé, décision {decision.number}, 450,00 € en 5 échéances"
 
 
+def step_payment_batch(ctx: SelfTestContext) -> str:
+    """A payment batch of the granted case, its CSV and its SEPA file (schema-checked by
+    sepaxml: its XSD and xmlschema's must be in the bundle)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from app.services.payment_export import export_batch
+    from app.services.payment_sepa import export_sepa
+    from app.services.payments import create_batch
+    from app.services.settings import load_settings, save_settings
+
+    db, actor = ctx.need("db"), ctx.need("actor")
+    ctx.need("case_id")
+    settings = replace(
+        load_settings(db), debtor_iban="FR7630006000011234567890189", debtor_bic="AGRIFRPP"
+    )
+    save_settings(db, actor, settings)
+    until = clock.today().replace(day=1) + timedelta(days=400)
+    info = create_batch(db, actor, until.replace(day=1))
+    folder = ctx.workdir
+    csv_file = export_batch(db, actor, info.number, folder / "lot.csv")
+    xml_file = export_sepa(db, actor, info.number, folder / "lot.xml")
+    if b"pain.001.001.03" not in xml_file.read_bytes() or not csv_file.exists():
+        raise StepFailed("fichiers du lot incomplets")
+    return f"{info.number} : {len(info.transfers)} virements, CSV et SEPA (pain.001.001.03)"
+
+
 def _throwaway_pkcs12(folder: Path, passphrase: str, holder: str) -> tuple[Path, Any]:
     """A self-signed signing certificate of ``holder`` made for this run only (never stored
     elsewhere): letters are signed only with the certificate of the person they name."""
@@ -375,6 +402,7 @@ STEPS: list[Step] = [
     Step("Recherche accentuée / accented search", step_search),
     Step("Dossier accordé dans l'enveloppe / case granted", step_case_granted),
     Step("Courrier signé et vérifié / signed letter", step_signed_letter),
+    Step("Lot de paiement CSV et SEPA / payment batch", step_payment_batch),
     Step("Qt : images, icône, traduction / Qt plugins", step_qt),
     Step("Fenêtre principale / main window", step_main_window),
     Step("Aperçu du courrier / letter preview", step_letter_preview),

@@ -7,6 +7,7 @@ with its default; administrators change them from the settings screen.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 
 from sqlalchemy import select
@@ -56,6 +57,10 @@ class OfficeSettings:
     access_log_months: int = 6
     yearly_target: int = 150
     average_rsa_monthly_cents: int = 50_000
+    # The account payments leave from (SEPA file of a payment batch); empty: no SEPA file.
+    debtor_name: str = ""  # empty: the département's name
+    debtor_iban: str = ""
+    debtor_bic: str = ""
 
 
 # The settings' texts: (label, longest length, several lines allowed).
@@ -70,6 +75,9 @@ TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
     "logo_path": ("Logo", validation.PATH_MAX, False),
     "timestamp_url": ("Serveur d'horodatage", validation.PATH_MAX, False),
     "trusted_certificates": ("Autorités de signature", validation.CERTIFICATES_MAX, True),
+    "debtor_name": ("Titulaire du compte payeur", validation.LABEL_MAX, False),
+    "debtor_iban": ("IBAN du compte payeur", 42, False),
+    "debtor_bic": ("BIC du compte payeur", 11, False),
 }
 
 
@@ -124,6 +132,11 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
             parse_trust_roots(new.trusted_certificates)
         except ValueError as exc:
             errors["trusted_certificates"] = str(exc)
+    iban_problem = new.debtor_iban and validation.iban_error(new.debtor_iban)
+    if iban_problem and "debtor_iban" not in errors:
+        errors["debtor_iban"] = iban_problem
+    if new.debtor_bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", new.debtor_bic):
+        errors["debtor_bic"] = "Un BIC compte 8 ou 11 caractères, par exemple AGRIFRPP."
     if new.yearly_target < 0 or new.average_rsa_monthly_cents < 0:
         errors["yearly_target"] = "Les objectifs et montants ne peuvent pas être négatifs."
     return errors

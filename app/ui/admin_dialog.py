@@ -227,6 +227,12 @@ class SettingsTab(QWidget):
             "Certificats des autorités reconnues (format PEM : -----BEGIN CERTIFICATE-----…),"
             " pour vérifier les signatures des courriers"
         )
+        self.debtor_name = QLineEdit()
+        self.debtor_name.setPlaceholderText("le nom du département")
+        self.debtor_iban = QLineEdit()
+        self.debtor_iban.setPlaceholderText("FR76 …")
+        self.debtor_bic = QLineEdit()
+        self.debtor_bic.setMaxLength(11)
         self.nir_enabled = QCheckBox("Autoriser la saisie du NIR dans les fiches")
         self.nir_enabled.setObjectName("nir_enabled")
         self.nir_warning = _note(CNIL_WARNING, "warning")
@@ -257,6 +263,12 @@ class SettingsTab(QWidget):
         form.addRow("NIR", self.nir_enabled)
         form.addRow("", self.nir_warning)
         rules.setLayout(form)
+        payer = QGroupBox("Compte payeur (fichier de virements SEPA)")
+        form = _form()
+        form.addRow("Titulaire", self.debtor_name)
+        form.addRow("IBAN", self.debtor_iban)
+        form.addRow("BIC", self.debtor_bic)
+        payer.setLayout(form)
 
         self.save_button = QPushButton("&Enregistrer les paramètres")
         self.save_button.setAutoDefault(False)
@@ -271,6 +283,7 @@ class SettingsTab(QWidget):
         columns.addWidget(letters, 5)
         right = QVBoxLayout()
         right.addWidget(rules)
+        right.addWidget(payer)
         right.addStretch(1)
         columns.addLayout(right, 4)
         layout = QVBoxLayout(self)
@@ -289,6 +302,9 @@ class SettingsTab(QWidget):
             "president_title": self.president_title,
             "legal_basis": self.legal_basis,
             "appeal_routes": self.appeal_routes,
+            "debtor_name": self.debtor_name,
+            "debtor_iban": self.debtor_iban,
+            "debtor_bic": self.debtor_bic,
         }
 
     def _populate(self, s: OfficeSettings) -> None:
@@ -342,7 +358,7 @@ class SettingsTab(QWidget):
         new = replace(self.collect(), letter_templates=stored)
         errors = {}
         for name, edit in self._texts().items():
-            missing = not getattr(new, name)
+            missing = name in REQUIRED_TEXTS and not getattr(new, name)
             set_invalid(edit, missing)
             if missing:
                 errors[name] = REQUIRED_TEXTS[name]

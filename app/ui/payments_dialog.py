@@ -39,6 +39,7 @@ from app.ui.widgets import DateField, RowListModel, busy_cursor, fit_to_screen
 log = logging.getLogger(__name__)
 
 CSV_FILTER = "Fichiers CSV (*.csv)"
+SEPA_FILTER = "Virements SEPA (*.xml)"
 PAYEE_HEADERS = ("Bénéficiaire du virement", "Virements", "Montant")
 BATCH_HEADERS = ("Lot", "Créé le", "État", "Virements", "Montant", "Payé le")
 
@@ -196,10 +197,13 @@ class PaymentsDialog(QDialog):
         self.batch_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.export_button = QPushButton("&Exporter de nouveau…")
         self.export_button.clicked.connect(self.export_selected)
+        self.sepa_button = QPushButton("Fichier &SEPA…")
+        self.sepa_button.setToolTip("Virements SEPA (pain.001.001.03) depuis le compte payeur")
+        self.sepa_button.clicked.connect(self.export_sepa_selected)
         self.confirm_button = QPushButton("C&onfirmer le paiement…")
         self.confirm_button.setObjectName("confirmBatch")
         self.confirm_button.clicked.connect(self.confirm_selected)
-        for button in (self.export_button, self.confirm_button):
+        for button in (self.export_button, self.sepa_button, self.confirm_button):
             button.setEnabled(editable)
         sent = QGroupBox("Lots envoyés aux finances")
         sent_layout = QVBoxLayout(sent)
@@ -207,6 +211,7 @@ class PaymentsDialog(QDialog):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.export_button)
+        row.addWidget(self.sepa_button)
         row.addWidget(self.confirm_button)
         sent_layout.addLayout(row)
 
@@ -301,6 +306,27 @@ class PaymentsDialog(QDialog):
     def export_selected(self) -> Path | None:
         row = self._selected()
         return self._export(row.number) if row else None
+
+    def export_sepa_selected(self) -> Path | None:
+        row = self._selected()
+        if row is None:
+            return None
+        start = str(Path.home() / f"{row.number}.xml")
+        chosen = dialogs.ask_save_file(
+            self, f"Fichier SEPA du lot {row.number}", SEPA_FILTER, start
+        )
+        if not chosen:
+            return None
+        from app.services.payment_sepa import export_sepa
+
+        def write() -> Path:
+            with busy_cursor():
+                return export_sepa(self._db, self._actor, row.number, Path(chosen))
+
+        ok, path = status.attempt(self, write)
+        if ok and path is not None:
+            dialogs.show_info(self, f"Fichier SEPA du lot {row.number} :\n{path}")
+        return path if ok else None
 
     def confirm_selected(self) -> bool:
         row = self._selected()

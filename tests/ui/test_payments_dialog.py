@@ -111,3 +111,20 @@ def test_the_confirmation_form(qtbot, fake_dialogs):
     form._browse()
     form.paid_on.setValue(date(2026, 1, 5))
     assert form.answer() == (date(2026, 1, 5), Path("/tmp/rejets.csv"))
+
+
+def test_the_sepa_file_of_a_batch(qtbot, db, finance, fake_dialogs, tmp_path):
+    from tests.test_payments import _payer
+
+    actor, _ = finance
+    _payer(db)
+    dialog = open_dialog(qtbot, db, actor)
+    dialog.until.setText("05/2018")
+    dialog.refresh_preview()
+    fake_dialogs.save_file = ""  # the CSV only in the archive
+    number = dialog.create_batch()
+    dialog.batch_table.select_row(0)
+    fake_dialogs.save_file = str(tmp_path / "lot.xml")
+    path = dialog.export_sepa_selected()
+    assert path == tmp_path / "lot.xml" and b"pain.001.001.03" in path.read_bytes()
+    assert f"Fichier SEPA du lot {number}" in fake_dialogs.infos[-1]
