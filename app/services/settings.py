@@ -7,7 +7,6 @@ with its default; administrators change them from the settings screen.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field, fields
 
 from sqlalchemy import select
@@ -135,8 +134,8 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
     iban_problem = new.debtor_iban and validation.iban_error(new.debtor_iban)
     if iban_problem and "debtor_iban" not in errors:
         errors["debtor_iban"] = iban_problem
-    if new.debtor_bic and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", new.debtor_bic):
-        errors["debtor_bic"] = "Un BIC compte 8 ou 11 caractères, par exemple AGRIFRPP."
+    if new.debtor_bic and (msg := validation.bic_error(new.debtor_bic)):
+        errors["debtor_bic"] = msg
     if new.yearly_target < 0 or new.average_rsa_monthly_cents < 0:
         errors["yearly_target"] = "Les objectifs et montants ne peuvent pas être négatifs."
     return errors

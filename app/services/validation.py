@@ -8,6 +8,7 @@ NIR: 15 characters, key = 97 - (first 13 digits mod 97), Corsica 2A -> 19, 2B ->
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from datetime import date, datetime
@@ -15,25 +16,6 @@ from datetime import date, datetime
 from app.services import clock
 
 CAF_DIGITS = 7  # default of the caf_number_digits setting (assumption of domain.md §3)
-# Length of the IBAN of every country of the SWIFT IBAN Registry (ISO 13616), release 100.
-# Territories without their own entry use their country's code: the French overseas
-# departments and collectivities FR, Åland FI, Guernsey, Jersey and the Isle of Man GB.
-# fmt: off
-IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22,
-    "BH": 22, "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24,
-    "DE": 22, "DJ": 27, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
-    "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27,
-    "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
-    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
-    "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20,
-    "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
-    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24,
-    "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
-    "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
-    "YE": 30,
-}
-# fmt: on
 _RIB_LETTERS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -103,15 +85,32 @@ def compact(text: str | None) -> str:
     return re.sub(r"[\s.\-]", "", text or "").upper()
 
 
+def iban_registry_length(country: str) -> int | None:
+    """The length of a country's IBAN in the SWIFT registry (python-stdnum's copy of it),
+    None for a code the registry does not know."""
+    from stdnum import numdb
+
+    found = numdb.get("iban").info(country)
+    structure = found[0][1].get("bban") if found and found[0][1] else None
+    if structure is None:
+        return None
+    return 4 + sum(int(n) for n in re.findall(r"(\d+)!?[nac]", structure))
+
+
 def iban_error(value: str) -> str | None:
-    """None when the IBAN is valid, else why not (in French)."""
+    """None when the IBAN is valid, else why not (in French). The registry's structure and
+    the checks come from python-stdnum (``stdnum.iban``); the French RIB key is ours."""
+    from stdnum import iban as stdnum_iban
+    from stdnum.exceptions import InvalidComponent
+    from stdnum.exceptions import ValidationError as Invalid
+
     iban = compact(value)
     if not iban:
         return "L'IBAN est vide."
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", iban):
         return "L'IBAN doit commencer par deux lettres de pays et deux chiffres de contrôle."
     country = iban[:2]
-    expected = IBAN_LENGTHS.get(country)
+    expected = iban_registry_length(country)
     if expected is None:
         return (
             f"Le code pays « {country} » de l'IBAN est inconnu : vérifiez ses deux premières "
@@ -119,12 +118,37 @@ def iban_error(value: str) -> str | None:
         )
     if len(iban) != expected:
         return f"Un IBAN {country} compte {expected} caractères (ici {len(iban)})."
-    rearranged = iban[4:] + iban[:4]
-    digits = "".join(str(int(c, 36)) for c in rearranged)
-    if int(digits) % 97 != 1:
+    try:
+        stdnum_iban.mod_97_10.validate(iban[4:] + iban[:4])
+    except Invalid:
         return "L'IBAN est erroné (clé de contrôle incorrecte) : vérifiez chaque caractère."
+    try:
+        stdnum_iban.validate(iban, check_country=False)  # the registry's structure
+        national = stdnum_iban.get_cc_module(country, "iban")
+        if national is not None:
+            # The country's own check digits; a bank missing from the library's list of
+            # that country's banks (InvalidComponent) is not a wrong IBAN.
+            with contextlib.suppress(InvalidComponent):
+                national.validate(iban)
+    except Invalid:
+        return (
+            f"L'IBAN n'a pas la forme d'un IBAN {country} (banque, guichet, compte ou clé "
+            "nationale) : vérifiez-le sur le RIB."
+        )
     if country == "FR" and not rib_key_ok(iban[4:]):
         return "L'IBAN est erroné (clé RIB incorrecte) : vérifiez le RIB."
+    return None
+
+
+def bic_error(value: str) -> str | None:
+    """None when the BIC (SWIFT code) is well formed (``stdnum.bic``), else why not."""
+    from stdnum import bic
+    from stdnum.exceptions import ValidationError as Invalid
+
+    try:
+        bic.validate(value)
+    except Invalid:
+        return "Un BIC compte 8 ou 11 caractères (banque, pays, lieu), par exemple AGRIFRPP."
     return None
 
 
