@@ -183,6 +183,12 @@ def test_confirmation_pays_and_puts_rejected_transfers_back_for_a_later_batch(db
         confirm_batch(db, finance, info.number, date(2018, 5, 10))
     again = create_batch(db, finance, UNTIL)  # the rejected one, paid by the next batch
     assert [t.instalment_id for t in again.transfers] == [rejected.instalment_id]
+    from app.services.envelope import envelopes_overview
+
+    [ledger] = [e for e in envelopes_overview(db) if e.year == 2018]
+    assert ledger.paid_cents == info.total_cents - rejected.amount_cents
+    assert ledger.mandated_cents == rejected.amount_cents  # in the new batch
+    assert ledger.committed_cents >= ledger.paid_cents + ledger.mandated_cents
 
 
 def test_rejected_transfers_file(tmp_path):

@@ -22,6 +22,9 @@ class EnvelopeStatus:
     year: int
     amount_cents: int | None  # None: no envelope voted for that year
     committed_cents: int  # every instalment of that year not cancelled
+    mandated_cents: int = 0  # in a payment batch sent to the finance office
+    paid_cents: int = 0  # confirmed paid
+    cancelled_cents: int = 0  # cancelled (an early end): back in the envelope
 
     @property
     def remaining_cents(self) -> int:
@@ -82,8 +85,23 @@ def committed_cents(session: Session, year: int) -> int:
 
 
 def envelope_status(session: Session, year: int) -> EnvelopeStatus:
+    """The year's ledger: voted, committed, and of the committed what is mandated and paid."""
     amount = session.scalar(select(Envelope.amount_cents).where(Envelope.year == year))
-    return EnvelopeStatus(year, amount, committed_cents(session, year))
+    by_status = dict(
+        session.execute(
+            select(Instalment.status, func.sum(Instalment.amount_cents))
+            .where(Instalment.envelope_year == year)
+            .group_by(Instalment.status)
+        ).all()
+    )
+    return EnvelopeStatus(
+        year,
+        amount,
+        committed_cents(session, year),
+        mandated_cents=int(by_status.get(InstalmentStatus.MANDATED.value) or 0),
+        paid_cents=int(by_status.get(InstalmentStatus.PAID.value) or 0),
+        cancelled_cents=int(by_status.get(InstalmentStatus.CANCELLED.value) or 0),
+    )
 
 
 def envelopes_overview(db: Database) -> list[EnvelopeStatus]:

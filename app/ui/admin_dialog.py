@@ -379,8 +379,8 @@ class SettingsTab(QWidget):
 
 # --- « Enveloppes » --------------------------------------------------------------------------
 
-COL_YEAR, COL_VOTED, COL_COMMITTED, COL_REMAINING = range(4)
-ENVELOPE_HEADERS = ("Année", "Montant voté", "Engagé", "Reste")
+COL_YEAR, COL_VOTED, COL_COMMITTED, COL_REMAINING, COL_MANDATED, COL_PAID, COL_CANCELLED = range(7)
+ENVELOPE_HEADERS = ("Année", "Montant voté", "Engagé", "Reste", "Mandaté", "Payé", "Annulé")
 
 
 class EnvelopeModel(RowListModel):
@@ -416,6 +416,9 @@ class EnvelopeModel(RowListModel):
                 format_cents(r.amount_cents) if r.amount_cents is not None else "Non votée",
                 format_cents(r.committed_cents),
                 format_cents(r.remaining_cents),
+                format_cents(r.mandated_cents),
+                format_cents(r.paid_cents),
+                format_cents(r.cancelled_cents),
             )[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column != COL_YEAR:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

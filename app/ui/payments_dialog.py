@@ -208,6 +208,10 @@ class PaymentsDialog(QDialog):
         sent = QGroupBox("Lots envoyés aux finances")
         sent_layout = QVBoxLayout(sent)
         sent_layout.addWidget(self.batch_table, 1)
+        self.ledger = QLabel()
+        self.ledger.setObjectName("ledger")
+        self.ledger.setWordWrap(True)
+        sent_layout.addWidget(self.ledger)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.export_button)
@@ -281,9 +285,25 @@ class PaymentsDialog(QDialog):
 
     # --- batches -----------------------------------------------------------------------
     def refresh_batches(self) -> None:
-        ok, rows = status.attempt(self, lambda: payment_service.list_batches(self._db))
-        if ok and rows is not None:
-            self.batches.set_rows(rows)
+        from app.services.envelope import envelopes_overview
+
+        ok, found = status.attempt(
+            self, lambda: (payment_service.list_batches(self._db), envelopes_overview(self._db))
+        )
+        if not ok or found is None:
+            return
+        rows, envelopes = found
+        self.batches.set_rows(rows)
+        self.ledger.setText(
+            "Enveloppes : "
+            + " ; ".join(
+                f"{e.year} — votée {format_cents(e.amount_cents or 0)}, engagé "
+                f"{format_cents(e.committed_cents)}, mandaté {format_cents(e.mandated_cents)}, "
+                f"payé {format_cents(e.paid_cents)}"
+                for e in envelopes
+                if e.committed_cents or e.amount_cents
+            )
+        )
 
     def _selected(self) -> BatchRow | None:
         index = self.batch_table.currentIndex()

@@ -74,6 +74,7 @@ def test_preview_create_export_and_confirm(qtbot, db, finance, fake_dialogs, tmp
     assert f"Lot {number} exporté" in fake_dialogs.infos[-1]
     assert dialog.payees.rowCount() == 0 and not dialog.create_button.isEnabled()
     assert dialog.batches.rowCount() == 1
+    assert "2018 — votée" in dialog.ledger.text() and "mandaté" in dialog.ledger.text()
 
     rejects = tmp_path / "rejets.csv"
     rejects.write_text(f"Référence;Motif\n{number}-0001;Compte clos\n", encoding="utf-8")
