@@ -311,3 +311,13 @@ def test_the_batch_command_writes_the_sepa_file_too(db, db_path, office, tmp_pat
     assert main([*argv, "--sepa", str(sepa)]) == 0
     assert "Fichier SEPA" in capsys.readouterr().out
     assert sepa.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+
+
+def test_exporting_again_after_the_confirmation_gives_the_file_first_sent(db, office, tmp_path):
+    *_, finance, _helene, _marc = office
+    info = create_batch(db, finance, UNTIL)
+    first = export_batch(db, finance, info.number, tmp_path / "a.csv").read_bytes()
+    confirm_batch(
+        db, finance, info.number, date(2018, 5, 10), [Rejection(info.transfers[0].reference, "x")]
+    )
+    assert export_batch(db, finance, info.number, tmp_path / "b.csv").read_bytes() == first

@@ -3,8 +3,8 @@
 One line per transfer (payee, IBAN, BIC, amount, remittance text, component, beneficiary,
 case, decision, month), then a control line with the count and the total. Written
 atomically (a temporary file beside it, then a rename) to the chosen place and archived
-beside the base (``<base>-documents/paiements/``); the same batch always gives the same
-bytes, so a second export can be compared with the first (``file_sha256``).
+beside the base (``<base>-documents/paiements/``); a later export copies the archived file,
+so the finance office always gets again the very file it received (``file_sha256``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import io
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,6 +93,22 @@ def write_atomically(target: Path, data: bytes) -> None:
         ) from exc
 
 
+def send_file(
+    archived: Path | None, out: Path | None, make: Callable[[], bytes]
+) -> tuple[bytes, list[Path]]:
+    """A batch's file, to its archive and to ``out``: made the first time; afterwards the
+    archived bytes (a confirmation may since have taken rejected transfers out of the
+    batch: the finance office gets again the very file it received)."""
+    targets = [p for p in (archived, Path(out) if out else None) if p is not None]
+    if not targets:  # a base on a server keeps no archive folder
+        raise UserFacingError("Choisissez le fichier où enregistrer le lot.")
+    data = archived.read_bytes() if archived is not None and archived.exists() else make()
+    for target in targets:
+        if target != archived or not target.exists():
+            write_atomically(target, data)
+    return data, targets
+
+
 def archive_path(db: Database, number: str) -> Path | None:
     root = db.documents_dir
     return root / "paiements" / f"{number}.csv" if root else None
@@ -101,12 +118,8 @@ def export_batch(db: Database, actor: Actor, number: str, out: Path | None = Non
     """Write the batch's CSV (to ``out`` and to the archive); returns where it went."""
     require_finance(actor, "exporter un lot de paiement")
     info = load_batch(db, number)
-    data = batch_csv(info)
+    data, targets = send_file(archive_path(db, info.number), out, lambda: batch_csv(info))
     digest = hashlib.sha256(data).hexdigest()
-    archived = archive_path(db, info.number)
-    targets = [p for p in (archived, Path(out) if out else None) if p is not None]
-    for target in targets:
-        write_atomically(target, data)
     with db.write() as s:
         batch = s.get(PaymentBatch, info.id)
         assert batch is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
-from app.services.payment_export import write_atomically
+from app.services.payment_export import send_file
 from app.services.payments import load_batch, require_finance
 from app.services.settings import load_settings
 from app.services.storage import Database
@@ -80,23 +80,18 @@ def batch_sepa(db: Database, number: str, execution: date) -> bytes:
 def export_sepa(db: Database, actor: Actor, number: str, out: Path | None = None) -> Path:
     """The batch's SEPA file, to ``out`` and to the archive; returns where it went."""
     require_finance(actor, "exporter un lot de paiement")
-    archived = archive_path(db, number.strip())
-    if archived is not None and archived.exists():
-        data = archived.read_bytes()  # the file already sent: the same bytes again
-    else:
-        data = batch_sepa(db, number.strip(), clock.today())
-    targets = [p for p in (archived, Path(out) if out else None) if p is not None]
-    for target in targets:
-        if target != archived or not target.exists():
-            write_atomically(target, data)
+    number = number.strip()
+    _data, targets = send_file(
+        archive_path(db, number), out, lambda: batch_sepa(db, number, clock.today())
+    )
     with db.write() as s:
         audit.record(
             s,
             actor,
             "payment_export",
             "payment_batch",
-            number.strip(),
-            summary=f"Lot {number.strip()} : fichier SEPA " + ", ".join(map(str, targets)),
+            number,
+            summary=f"Lot {number} : fichier SEPA " + ", ".join(map(str, targets)),
         )
     log.info("SEPA file of batch %s written to %s", number, ", ".join(map(str, targets)))
     return targets[-1]
