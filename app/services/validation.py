@@ -97,6 +97,15 @@ def iban_registry_length(country: str) -> int | None:
     return 4 + sum(int(n) for n in re.findall(r"(\d+)!?[nac]", structure))
 
 
+def iban_country_error(country: str) -> str | None:
+    """None when the SWIFT registry knows ``country`` (the IBAN's first two letters)."""
+    if iban_registry_length(country) is not None:
+        return None
+    return (
+        f"Le code pays « {country} » de l'IBAN est inconnu : vérifiez ses deux premières lettres."
+    )
+
+
 def iban_error(value: str) -> str | None:
     """None when the IBAN is valid, else why not (in French). The registry's structure and
     the checks come from python-stdnum (``stdnum.iban``); the French RIB key is ours."""
@@ -112,10 +121,7 @@ def iban_error(value: str) -> str | None:
     country = iban[:2]
     expected = iban_registry_length(country)
     if expected is None:
-        return (
-            f"Le code pays « {country} » de l'IBAN est inconnu : vérifiez ses deux premières "
-            "lettres."
-        )
+        return iban_country_error(country)
     if len(iban) != expected:
         return f"Un IBAN {country} compte {expected} caractères (ici {len(iban)})."
     try:

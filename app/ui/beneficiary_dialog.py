@@ -419,6 +419,7 @@ class BeneficiaryDialog(QDialog):
         iban.setFont(self._monospace(iban))
         self.iban = self._add(form, "IBAN", "iban", iban)
         self.iban.editingFinished.connect(self._format_iban)
+        self.iban.textChanged.connect(self._check_iban_as_typed)
         self.nir: QLineEdit | None = None
         if self._nir_enabled:
             nir = self._line(21, "1 85 05 78 006 084 36")
@@ -800,6 +801,18 @@ class BeneficiaryDialog(QDialog):
         formatted = validation.format_iban(text)
         if text.strip() and formatted != text:
             self.iban.setText(formatted)
+
+    def _check_iban_as_typed(self, text: str) -> None:
+        """Told as soon as the IBAN has its country's length (or passes it), not before."""
+        typed = validation.compact(text)
+        expected = validation.iban_registry_length(typed[:2]) if len(typed) >= 2 else None
+        if not typed or (expected is not None and len(typed) < expected):
+            self._fields["iban"].set_error(None)
+            return
+        if expected is None and typed[:2].isalpha():
+            self._fields["iban"].set_error(validation.iban_country_error(typed[:2]))
+            return
+        self._fields["iban"].set_error(validation.iban_error(typed))
 
     def _on_paying_body_changed(self) -> None:
         if self.paying_body.currentData() == PayingBody.MSA.value:

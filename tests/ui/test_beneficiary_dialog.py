@@ -683,3 +683,16 @@ def test_tab_goes_through_the_household_then_the_notes(qtbot, db, actor):
     ):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is widget
+
+
+def test_the_iban_is_checked_as_it_is_typed(qtbot, db, actor, fake_dialogs):
+    dialog = open_dialog(qtbot, db, actor)
+    holder = dialog._fields["iban"]
+    dialog.iban.setText("FR76 3000 6000 0112")  # still being typed: nothing said yet
+    assert holder.error == ""
+    dialog.iban.setText("FR76 3000 6000 0112 3456 7890 188")  # its length: checked at once
+    assert "clé de contrôle" in holder.error
+    dialog.iban.setText("FR76 3000 6000 0112 3456 7890 189")
+    assert holder.error == ""
+    dialog.iban.setText("ZZ76 3000")
+    assert "« ZZ »" in holder.error
