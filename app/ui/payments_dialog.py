@@ -66,13 +66,6 @@ class PayeeModel(RowListModel):
         payee, count, cents = self._rows[index.row()]
         return (payee, str(count), format_cents(cents))[index.column()]
 
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return PAYEE_HEADERS[section]
-        return None
-
 
 class BatchModel(RowListModel):
     HEADERS = BATCH_HEADERS
@@ -92,13 +85,6 @@ class BatchModel(RowListModel):
             format_cents(b.total_cents),
             format_date(b.confirmed_on) if b.confirmed_on else "",
         )[index.column()]
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return BATCH_HEADERS[section]
-        return None
 
 
 class ConfirmDialog(QDialog):

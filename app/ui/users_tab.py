@@ -69,13 +69,6 @@ class UserModel(RowListModel):
             )[index.column()]
         return None
 
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
-
 
 class UsersTab(QWidget):
     def __init__(self, db: Database, actor: Actor, editable: bool) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.models import Instalment, User
@@ -62,6 +63,8 @@ def test_preview_create_export_and_confirm(qtbot, db, finance, fake_dialogs, tmp
     dialog.until.setText("05/2018")
     assert dialog.refresh_preview()
     assert dialog.payees.rowCount() == 2
+    assert dialog.payees.headerData(2, Qt.Orientation.Horizontal) == "Montant"
+    assert dialog.batches.headerData(0, Qt.Orientation.Horizontal) == "Lot"
     assert "virement(s) dus jusqu'à mai 2018" in dialog.summary.text()
     assert dialog.create_button.isEnabled()
     SHOTS.mkdir(parents=True, exist_ok=True)
