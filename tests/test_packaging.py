@@ -134,6 +134,14 @@ def test_spec_excludes_unused_qt(spec):
         # Not Qt: untouched.
         ("PySide6/Qt/lib/libQt6Core.so.6", True),
         ("app/migrations/versions/0001_initial_schema.py", True),
+        # The libraries' data: only what the IBAN and SEPA checks read.
+        ("stdnum/iban.dat", True),
+        ("stdnum/be/banks.dat", True),
+        ("stdnum/oui.dat", False),
+        ("stdnum/cn/loc.dat", False),
+        ("xmlschema/schemas/XSD_1.0/XMLSchema.xsd", True),
+        ("xmlschema/locale/fr/LC_MESSAGES/xmlschema.mo", False),
+        ("sepaxml/schemas/pain.001.001.03.xsd", True),
     ],
 )
 def test_spec_plugin_and_translation_filter(spec, dest, kept):
