@@ -321,3 +321,33 @@ def test_exporting_again_after_the_confirmation_gives_the_file_first_sent(db, of
         db, finance, info.number, date(2018, 5, 10), [Rejection(info.transfers[0].reference, "x")]
     )
     assert export_batch(db, finance, info.number, tmp_path / "b.csv").read_bytes() == first
+
+
+def test_the_departement_chooses_the_csv_columns(db, office, tmp_path):
+    from dataclasses import replace as dc_replace
+
+    from app.services.actor import Actor
+    from app.services.payment_export import parse_columns
+    from app.services.settings import load_settings, save_settings, settings_errors
+
+    assert [k for k, _ in parse_columns("")][:3] == ["reference", "payee", "iban"]
+    with pytest.raises(ValueError, match="« montant » est inconnue"):
+        parse_columns("payee\nmontant")
+    with pytest.raises(ValueError, match="manque : amount"):
+        parse_columns("payee\niban")
+    bad = dc_replace(load_settings(db), payment_csv_columns="iban\niban")
+    assert "deux fois" in settings_errors(bad)["payment_csv_columns"]
+    admin = Actor(login="admin", workstation="P", is_admin=True)
+    chosen = "iban = Compte\npayee = Tiers\namount = Montant TTC\ndecision"
+    save_settings(db, admin, dc_replace(load_settings(db), payment_csv_columns=chosen))
+    *_, finance, _helene, _marc = office
+    info = create_batch(db, finance, UNTIL)
+    lines = export_batch(db, finance, info.number, tmp_path / "lot.csv").read_text("utf-8-sig")
+    rows = lines.splitlines()
+    assert rows[0] == "Compte;Tiers;Montant TTC;Décision"
+    assert rows[1].split(";")[0].startswith("FR76") and rows[1].split(";")[3].startswith("PSR-")
+    total = info.total_cents
+    assert (
+        rows[-1]
+        == f"TOTAL {info.number};{len(info.transfers)} virements;{total // 100},{total % 100:02d};"
+    )

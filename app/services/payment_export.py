@@ -25,55 +25,76 @@ from app.models.enums import BatchStatus
 from app.services import audit
 from app.services.actor import Actor
 from app.services.errors import DatabaseUnavailable, UserFacingError
-from app.services.payments import BatchInfo, Rejection, load_batch, require_finance
+from app.services.payments import BatchInfo, Rejection, Transfer, load_batch, require_finance
+from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold, format_date
 
 log = logging.getLogger(__name__)
 
-HEADER = [
-    "Référence",
-    "Bénéficiaire du virement",
-    "IBAN",
-    "BIC",
-    "Montant",
-    "Libellé",
-    "Composante",
-    "Allocataire",
-    "Dossier",
-    "Décision",
-    "Échéance",
-]
+# Each column the finance software may take: key -> (default title, value of a transfer).
+COLUMNS: dict[str, tuple[str, Callable[[Transfer], str]]] = {
+    "reference": ("Référence", lambda t: t.reference),
+    "payee": ("Bénéficiaire du virement", lambda t: t.payee_name),
+    "iban": ("IBAN", lambda t: t.payee_iban),
+    "bic": ("BIC", lambda t: t.payee_bic),
+    "amount": ("Montant", lambda t: _amount(t.amount_cents)),
+    "remittance": ("Libellé", lambda t: t.remittance),
+    "component": ("Composante", lambda t: t.component.label),
+    "beneficiary": ("Allocataire", lambda t: t.beneficiary),
+    "case": ("Dossier", lambda t: t.case_reference),
+    "decision": ("Décision", lambda t: t.decision_number),
+    "month": ("Échéance", lambda t: format_date(t.due_month)),
+}
+REQUIRED_COLUMNS = ("payee", "iban", "amount")
+HEADER = [title for title, _ in COLUMNS.values()]
+
+
+def parse_columns(text: str) -> list[tuple[str, str]]:
+    """The département's columns (Paramètres): one a line, « clé » or « clé = Titre », in
+    the file's order; empty: every column with its usual title. ValueError in French."""
+    chosen: list[tuple[str, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, _, title = (part.strip() for part in line.partition("="))
+        if key not in COLUMNS:
+            raise ValueError(
+                f"Colonnes du fichier de paiement, ligne {number} : « {key} » est inconnue "
+                f"(possibles : {', '.join(COLUMNS)})."
+            )
+        if key in (k for k, _ in chosen):
+            raise ValueError(f"Colonnes du fichier de paiement : « {key} » figure deux fois.")
+        chosen.append((key, title or COLUMNS[key][0]))
+    if not chosen:
+        return [(key, title) for key, (title, _) in COLUMNS.items()]
+    missing = [k for k in REQUIRED_COLUMNS if k not in (c for c, _ in chosen)]
+    if missing:
+        raise ValueError(
+            f"Colonnes du fichier de paiement : il faut au moins {', '.join(REQUIRED_COLUMNS)} "
+            f"(manque : {', '.join(missing)})."
+        )
+    return chosen
 
 
 def _amount(cents: int) -> str:
     return f"{cents // 100},{cents % 100:02d}"
 
 
-def batch_csv(info: BatchInfo) -> bytes:
+def batch_csv(info: BatchInfo, columns: list[tuple[str, str]] | None = None) -> bytes:
+    columns = columns or parse_columns("")
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow([title for _, title in columns])
     for t in info.transfers:
-        writer.writerow(
-            [
-                t.reference,
-                t.payee_name,
-                t.payee_iban,
-                t.payee_bic,
-                _amount(t.amount_cents),
-                t.remittance,
-                t.component.label,
-                t.beneficiary,
-                t.case_reference,
-                t.decision_number,
-                format_date(t.due_month),
-            ]
-        )
+        writer.writerow([COLUMNS[key][1](t) for key, _ in columns])
     total = sum(t.amount_cents for t in info.transfers)
-    writer.writerow(
-        [f"TOTAL {info.number}", f"{len(info.transfers)} virements", "", "", _amount(total)]
-    )
+    control = [""] * len(columns)
+    control[0] = f"TOTAL {info.number}"
+    if len(columns) > 1:
+        control[1] = f"{len(info.transfers)} virements"
+    control[[k for k, _ in columns].index("amount")] = _amount(total)
+    writer.writerow(control)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -118,7 +139,8 @@ def export_batch(db: Database, actor: Actor, number: str, out: Path | None = Non
     """Write the batch's CSV (to ``out`` and to the archive); returns where it went."""
     require_finance(actor, "exporter un lot de paiement")
     info = load_batch(db, number)
-    data, targets = send_file(archive_path(db, info.number), out, lambda: batch_csv(info))
+    columns = parse_columns(load_settings(db).payment_csv_columns)
+    data, targets = send_file(archive_path(db, info.number), out, lambda: batch_csv(info, columns))
     digest = hashlib.sha256(data).hexdigest()
     with db.write() as s:
         batch = s.get(PaymentBatch, info.id)

@@ -60,6 +60,9 @@ class OfficeSettings:
     debtor_name: str = ""  # empty: the département's name
     debtor_iban: str = ""
     debtor_bic: str = ""
+    # The columns of the finance software's CSV, one a line (« clé » or « clé = Titre »);
+    # empty: every column (app.services.payment_export.COLUMNS).
+    payment_csv_columns: str = ""
 
 
 # The settings' texts: (label, longest length, several lines allowed).
@@ -77,6 +80,7 @@ TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
     "debtor_name": ("Titulaire du compte payeur", validation.LABEL_MAX, False),
     "debtor_iban": ("IBAN du compte payeur", 42, False),
     "debtor_bic": ("BIC du compte payeur", 11, False),
+    "payment_csv_columns": ("Colonnes du fichier de paiement", 2_000, True),
 }
 
 
@@ -136,6 +140,13 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
         errors["debtor_iban"] = iban_problem
     if new.debtor_bic and (msg := validation.bic_error(new.debtor_bic)):
         errors["debtor_bic"] = msg
+    if "payment_csv_columns" not in errors and new.payment_csv_columns.strip():
+        from app.services.payment_export import parse_columns
+
+        try:
+            parse_columns(new.payment_csv_columns)
+        except ValueError as exc:
+            errors["payment_csv_columns"] = str(exc)
     if new.yearly_target < 0 or new.average_rsa_monthly_cents < 0:
         errors["yearly_target"] = "Les objectifs et montants ne peuvent pas être négatifs."
     return errors

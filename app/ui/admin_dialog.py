@@ -233,6 +233,12 @@ class SettingsTab(QWidget):
         self.debtor_iban.setPlaceholderText("FR76 …")
         self.debtor_bic = QLineEdit()
         self.debtor_bic.setMaxLength(11)
+        self.payment_csv_columns = _text_box("payment_csv_columns", 3)
+        self.payment_csv_columns.setPlaceholderText(
+            "Toutes les colonnes, dans l'ordre habituel. Sinon, une par ligne, « clé » ou "
+            "« clé = Titre » : reference, payee, iban, bic, amount, remittance, component, "
+            "beneficiary, case, decision, month"
+        )
         self.nir_enabled = QCheckBox("Autoriser la saisie du NIR dans les fiches")
         self.nir_enabled.setObjectName("nir_enabled")
         self.nir_warning = _note(CNIL_WARNING, "warning")
@@ -263,11 +269,12 @@ class SettingsTab(QWidget):
         form.addRow("NIR", self.nir_enabled)
         form.addRow("", self.nir_warning)
         rules.setLayout(form)
-        payer = QGroupBox("Compte payeur (fichier de virements SEPA)")
+        payer = QGroupBox("Paiements : compte payeur (SEPA) et fichier des finances")
         form = _form()
         form.addRow("Titulaire", self.debtor_name)
         form.addRow("IBAN", self.debtor_iban)
         form.addRow("BIC", self.debtor_bic)
+        form.addRow("Colonnes du fichier CSV", self.payment_csv_columns)
         payer.setLayout(form)
 
         self.save_button = QPushButton("&Enregistrer les paramètres")
@@ -305,6 +312,7 @@ class SettingsTab(QWidget):
             "debtor_name": self.debtor_name,
             "debtor_iban": self.debtor_iban,
             "debtor_bic": self.debtor_bic,
+            "payment_csv_columns": self.payment_csv_columns,
         }
 
     def _populate(self, s: OfficeSettings) -> None:
