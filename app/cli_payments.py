@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from datetime import date
 from pathlib import Path
 
@@ -13,17 +12,12 @@ from app.services import clock
 
 def month(text: str) -> date:
     """An argparse type: « 2026-03 » or « 03/2026 », as the month's first day."""
-    found = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip()) or re.fullmatch(
-        r"(\d{1,2})/(\d{4})", text.strip()
-    )
-    if found:
-        a, b = found.groups()
-        year, number = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-        if 1 <= number <= 12:
-            return date(year, number, 1)
-    raise argparse.ArgumentTypeError(
-        f"Mois « {text} » invalide : écrivez AAAA-MM, par exemple 2026-03."
-    )
+    from app.services.validation import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:  # noqa: SLF001

@@ -27,25 +27,53 @@ _SKIPPED = {
 }
 
 
+def json_ready(value: Any) -> Any:
+    """A column value as the before/after JSON keeps it (dates ISO, ids and decimals text)."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    return value
+
+
 def snapshot(obj: Any) -> dict[str, Any]:
     """The column values of an ORM object, JSON-ready (for before/after)."""
-    out: dict[str, Any] = {}
-    for attr in inspect(obj).mapper.column_attrs:
-        if attr.key in _SKIPPED:
-            continue
-        value = getattr(obj, attr.key)
-        if isinstance(value, (date, datetime)):
-            value = value.isoformat()
-        elif isinstance(value, (uuid.UUID, Decimal)):
-            value = str(value)
-        out[attr.key] = value
-    return out
+    return {
+        attr.key: json_ready(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in _SKIPPED
+    }
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """Only the keys whose value changed, on each side."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def event_values(
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: uuid.UUID | str = "",
+    *,
+    case_id: uuid.UUID | None = None,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit event (its id and time are the table's defaults)."""
+    return {
+        "user_login": actor.login,
+        "workstation": actor.workstation,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "case_id": case_id,
+        "summary": summary,
+        "before": json.dumps(before, ensure_ascii=False) if before else "",
+        "after": json.dumps(after, ensure_ascii=False) if after else "",
+    }
 
 
 def record(
@@ -60,16 +88,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            user_login=actor.login,
-            workstation=actor.workstation,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            case_id=case_id,
-            summary=summary,
-            before=json.dumps(before, ensure_ascii=False) if before else "",
-            after=json.dumps(after, ensure_ascii=False) if after else "",
-        )
+    values = event_values(
+        actor,
+        action,
+        entity,
+        entity_id,
+        case_id=case_id,
+        summary=summary,
+        before=before,
+        after=after,
     )
+    session.add(AuditEvent(**values))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,7 +115,7 @@ TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
     "notes": ("Notes", validation.NOTES_MAX, True),
 }
 
-_COPIED = [
+COPIED_FIELDS = [
     f.name for f in fields(BeneficiaryInput) if f.name not in ("id", "version_id", "household")
 ]
 
@@ -277,12 +278,17 @@ def save_beneficiary(
         return b.id
 
 
+NULL_WHEN_EMPTY = ("allocataire_number", "nir", "orientation", "support_contract")
+
+
+def stored_value(name: str, value: Any) -> Any:
+    """A form's value as the column keeps it: an empty identifier or choice is NULL."""
+    return (value or None) if name in NULL_WHEN_EMPTY else value
+
+
 def apply_input(session: Session, b: Beneficiary, data: BeneficiaryInput) -> None:
-    for name in _COPIED:
-        value = getattr(data, name)
-        if name in ("allocataire_number", "nir", "orientation", "support_contract"):
-            value = value or None
-        setattr(b, name, value)
+    for name in COPIED_FIELDS:
+        setattr(b, name, stored_value(name, getattr(data, name)))
     b.household = [
         HouseholdMember(
             relation=m.relation,
@@ -304,7 +310,7 @@ def input_of(b: Beneficiary) -> BeneficiaryInput:
             HouseholdInput(m.relation, m.first_name, m.last_name, m.birth_date) for m in b.household
         ],
     )
-    for name in _COPIED:
+    for name in COPIED_FIELDS:
         value = getattr(b, name)
         setattr(
             data, name, "" if value is None and name in ("allocataire_number", "nir") else value

@@ -23,7 +23,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, select, tuple_, update
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.models import AuditEvent, Beneficiary, Case, ImportRun, ImportUndo
 from app.services import clock
 from app.services.actor import Actor
+from app.services.audit import event_values
 from app.services.bulk_sql import insert_rows, update_rows
 from app.services.storage import Database
 
@@ -84,22 +85,6 @@ class Plan:
 
 def _epoch() -> int:
     return int(clock.now_utc().timestamp())
-
-
-def _audit_row(actor: Actor, action: str, entity_id: str, summary: str, before, after) -> dict:  # noqa: ANN001
-    return {
-        "id": uuid.uuid4(),
-        "at": datetime.now(UTC),
-        "user_login": actor.login,
-        "workstation": actor.workstation,
-        "action": action,
-        "entity": "beneficiary",
-        "entity_id": entity_id,
-        "case_id": None,
-        "summary": summary,
-        "before": json.dumps(before, ensure_ascii=False) if before else "",
-        "after": json.dumps(after, ensure_ascii=False) if after else "",
-    }
 
 
 def apply(
@@ -167,7 +152,14 @@ def _write_chunk(
             {"run_id": run_id, "beneficiary_id": c.values["id"], "version_id": 1, "before": ""}
         )
         audit.append(
-            _audit_row(actor, "create", str(c.values["id"]), c.summary, None, c.audit_after)
+            event_values(
+                actor,
+                "create",
+                "beneficiary",
+                c.values["id"],
+                summary=c.summary,
+                after=c.audit_after,
+            )
         )
     insert_rows(s, _BENEFICIARY, rows)
     by_columns: dict[tuple[str, ...], list[dict]] = {}
@@ -187,8 +179,14 @@ def _write_chunk(
             }
         )
         audit.append(
-            _audit_row(
-                actor, "update", str(ch.beneficiary_id), ch.summary, ch.audit_before, ch.audit_after
+            event_values(
+                actor,
+                "update",
+                "beneficiary",
+                ch.beneficiary_id,
+                summary=ch.summary,
+                before=ch.audit_before,
+                after=ch.audit_after,
             )
         )
     for same_columns in by_columns.values():  # versions checked above, under this lock
@@ -279,8 +277,6 @@ def _undo_chunk(s: Session, undo: list[ImportUndo]) -> int:
 
 
 def _decode_before(values: dict[str, Any]) -> dict[str, Any]:
-    from datetime import date
-
     out: dict[str, Any] = {}
     for name, value in values.items():
         column = _BENEFICIARY.c[name]

@@ -41,11 +41,12 @@ from app.models.enums import Orientation, PayingBody
 from app.services import audit, clock, import_apply, validation
 from app.services.actor import Actor
 from app.services.beneficiaries import (
-    _COPIED,
+    COPIED_FIELDS,
     BeneficiaryInput,
     normalise,
     refresh_search_columns,
     search_columns,
+    stored_value,
     validate,
 )
 from app.services.errors import UserFacingError
@@ -983,13 +984,12 @@ class _Importer:
             self.report.possible_duplicates.append(p.row.line)
         data = p.row.data
         values: dict[str, Any] = {"id": p.target}
-        for name in _COPIED:
-            value = getattr(data, name)
-            values[name] = (value or None) if name in _NULL_WHEN_EMPTY else value
+        for name in COPIED_FIELDS:
+            values[name] = stored_value(name, getattr(data, name))
         values |= _search_columns(values)
         values["created_by"] = values["updated_by"] = self.actor.login
         after = {
-            k: _json_ready(v)
+            k: audit.json_ready(v)
             for k, v in values.items()
             if k not in _NOT_AUDITED and v not in (None, "", False)
         }
@@ -1044,8 +1044,8 @@ class _Importer:
                 values=values,
                 values_before=before,
                 summary=summary,
-                audit_before={k: _json_ready(getattr(b, k)) for k in changed},
-                audit_after={k: _json_ready(v) for k, v in changed.items()},
+                audit_before={k: audit.json_ready(getattr(b, k)) for k in changed},
+                audit_after={k: audit.json_ready(v) for k, v in changed.items()},
             )
         )
 
@@ -1085,8 +1085,7 @@ def apply_identity_choices(
                 continue
             before = audit.snapshot(b)
             for name in c.present:
-                value = getattr(c.data, name)
-                setattr(b, name, (value or None) if name in _NULL_WHEN_EMPTY else value)
+                setattr(b, name, stored_value(name, getattr(c.data, name)))
             refresh_search_columns(b)
             b.updated_by = actor.login
             s.flush()
@@ -1109,7 +1108,6 @@ def apply_identity_choices(
     return applied, overtaken
 
 
-_NULL_WHEN_EMPTY = ("allocataire_number", "nir", "orientation", "support_contract")
 _NOT_AUDITED = {"search_text", "commune_key", "sort_name", "created_by", "updated_by"}
 _SEARCH_SOURCES = (
     "last_name",
@@ -1130,14 +1128,6 @@ def _search_columns(values: dict[str, Any]) -> dict[str, str]:
         values["postcode"] or "",
         values["allocataire_number"],
     )
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
 
 
 # --- Entry point -----------------------------------------------------------------------

@@ -149,6 +149,15 @@ def require_finance(actor: Actor, what: str) -> None:
         )
 
 
+# A transfer needs its case, person and aid line; the same order numbers a batch's transfers
+# when it is made and every time it is read again.
+_TRANSFER_LOADS = (
+    selectinload(Instalment.case).selectinload(Case.beneficiary),
+    selectinload(Instalment.aid_line),
+)
+_TRANSFER_ORDER = (Instalment.due_month, Instalment.case_id, Instalment.component)
+
+
 def _due_query(until: date):  # noqa: ANN202 - a Select of Instalment
     return (
         select(Instalment)
@@ -159,18 +168,14 @@ def _due_query(until: date):  # noqa: ANN202 - a Select of Instalment
             Instalment.due_month <= until,
             Case.state.in_(PAYING_CASES),
         )
-        .options(
-            selectinload(Instalment.case).selectinload(Case.beneficiary),
-            selectinload(Instalment.aid_line),
-        )
-        .order_by(Instalment.due_month, Instalment.case_id, Instalment.component)
+        .options(*_TRANSFER_LOADS)
+        .order_by(*_TRANSFER_ORDER)
     )
 
 
-def _plan(s: Session, until: date) -> tuple[list[tuple[Instalment, Transfer]], list[Excluded]]:
-    """The due instalments as transfers, with the payee's current IBAN, and those left out."""
-    rows = list(s.scalars(_due_query(until)))
-    grants = {
+def _grant_numbers(s: Session, rows: list[Instalment]) -> dict[uuid.UUID, str]:
+    """The grant decision's number of each case of ``rows`` (for the remittance text)."""
+    return {
         d.case_id: d.number
         for d in s.scalars(
             select(Decision).where(
@@ -179,6 +184,12 @@ def _plan(s: Session, until: date) -> tuple[list[tuple[Instalment, Transfer]], l
             )
         )
     }
+
+
+def _plan(s: Session, until: date) -> tuple[list[tuple[Instalment, Transfer]], list[Excluded]]:
+    """The due instalments as transfers, with the payee's current IBAN, and those left out."""
+    rows = list(s.scalars(_due_query(until)))
+    grants = _grant_numbers(s, rows)
     planned: list[tuple[Instalment, Transfer]] = []
     excluded: list[Excluded] = []
     for inst in rows:
@@ -283,22 +294,11 @@ def load_batch(db: Database, number: str) -> BatchInfo:
             s.scalars(
                 select(Instalment)
                 .where(Instalment.batch_id == batch.id)
-                .options(
-                    selectinload(Instalment.case).selectinload(Case.beneficiary),
-                    selectinload(Instalment.aid_line),
-                )
-                .order_by(Instalment.due_month, Instalment.case_id, Instalment.component)
+                .options(*_TRANSFER_LOADS)
+                .order_by(*_TRANSFER_ORDER)
             )
         )
-        grants = {
-            d.case_id: d.number
-            for d in s.scalars(
-                select(Decision).where(
-                    Decision.case_id.in_({i.case_id for i in rows}),
-                    Decision.kind == DecisionKind.GRANT.value,
-                )
-            )
-        }
+        grants = _grant_numbers(s, rows)
         transfers = [
             Transfer(
                 instalment_id=i.id,

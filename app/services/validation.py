@@ -241,6 +241,18 @@ def parse_date(text: str) -> date:
     raise ValueError(f"La date « {raw} » n'est pas au format jj/mm/aaaa.")
 
 
+def parse_month(text: str) -> date:
+    """« 2026-03 » or « 03/2026 » as the month's first day; raises ValueError in French."""
+    raw = text.strip()
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", raw) or re.fullmatch(r"(\d{1,2})/(\d{4})", raw)
+    if found:
+        a, b = found.groups()
+        year, number = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        if 1 <= number <= 12:
+            return date(year, number, 1)
+    raise ValueError(f"Mois « {raw} » invalide : écrivez MM/AAAA, par exemple 05/2026.")
+
+
 def birth_date_error(value: date, today: date | None = None) -> str | None:
     today = today or clock.today()
     if value > today:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import clock
+from app.services import clock, validation
 from app.services import payment_export as export_service
 from app.services import payments as payment_service
 from app.services.actor import Actor
@@ -46,11 +46,9 @@ BATCH_HEADERS = ("Lot", "Créé le", "État", "Virements", "Montant", "Payé le"
 
 def parse_month(text: str) -> date | None:
     """« 05/2026 » (or « 2026-05 ») as the month's first day; None when it is not one."""
-    from app.cli_payments import month
-
     try:
-        return month(text)
-    except Exception:  # noqa: BLE001 - argparse's error type: any failure is "not a month"
+        return validation.parse_month(text)
+    except ValueError:
         return None
 
 
