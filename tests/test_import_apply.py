@@ -35,17 +35,20 @@ def test_an_import_is_written_in_chunks_and_leaves_no_undo_rows(db, actor, tmp_p
     assert runs(db) == (["done"], 0)
 
 
-def test_cancel_half_way_through_the_writing_undoes_it(db, actor, tmp_path):
+def test_cancel_half_way_through_the_writing_undoes_it(db, actor, tmp_path, monkeypatch):
     seed(db, actor)
     before = counts(db)[0]
-    asked: list[int] = []
+    original = import_apply._write_chunk
+    written: list[int] = []
 
-    def cancelled() -> bool:  # 3 planning chunks + 1, then once per chunk written
-        asked.append(1)
-        return len(asked) == 7
+    def write_chunk(s, run_id, plan, chunk):
+        original(s, run_id, plan, chunk)
+        written.append(chunk.count)
 
-    with pytest.raises(ImportCancelled):
-        import_file(db, actor, many_lines(tmp_path, 450), cancelled=cancelled)
+    monkeypatch.setattr(import_apply, "_write_chunk", write_chunk)
+    with pytest.raises(ImportCancelled):  # the user cancels once a chunk is in the base
+        import_file(db, actor, many_lines(tmp_path, 450), cancelled=lambda: bool(written))
+    assert written and sum(written) < 450
     assert counts(db)[0] == before
     assert runs(db) == (["undone"], 0)
 
@@ -91,9 +94,9 @@ def test_a_person_changed_on_another_station_meanwhile_is_not_overwritten(
         "1234567;Lefèvre;Hélène;Massy",
         "7654321;Bégué;Marc;Évry",
     )
-    original = import_apply.apply
+    original = import_apply._bind
 
-    def other_station_saves_first(db_, actor_, plan, **kw):
+    def other_station_saves_first(*args):  # after the lines are planned, before the writing
         conn = sqlite3.connect(db_path)
         with conn:
             conn.execute(
@@ -110,9 +113,9 @@ def test_a_person_changed_on_another_station_meanwhile_is_not_overwritten(
                 "'', '', '', 'CAF', '7654321', '', '', 0, '', '', '', '')"
             )
         conn.close()
-        return original(db_, actor_, plan, **kw)
+        return original(*args)
 
-    monkeypatch.setattr(import_apply, "apply", other_station_saves_first)
+    monkeypatch.setattr(import_apply, "_bind", other_station_saves_first)
     report = import_file(db, actor, path)
     assert (report.created, report.updated) == (0, 0)
     reasons = {r.line_number: r.reason for r in report.rejected}

@@ -39,7 +39,7 @@ def search_columns(
     glued = [n.replace(" ", "") for n in names if " " in n]
     words = [*names, *glued, fold(commune), postcode or "", allocataire_number or ""]
     return {
-        "search_text": " " + " ".join(w for w in words if w) + " ",
+        "search_text": " " + " ".join([w for w in words if w]) + " ",
         "sort_name": fold(f"{last_name} {first_name}")[:210],
         "commune_key": fold(commune)[:120],
     }

@@ -1,91 +1,160 @@
 """Many rows in one statement, without SQLAlchemy compiling and binding each one.
 
-For the import's chunks (thousands of rows per transaction): on SQLite the rows go to the
-driver's ``executemany`` directly, each value through its column type's own bind processor
-(what SQLAlchemy itself would send), Python-side defaults and ``onupdate`` values filled
-the same way; about 100 µs a row less. Other databases take SQLAlchemy's Core path.
+For the import's chunks (thousands of rows per transaction), on SQLite: each value goes
+through its column type's own bind processor (what SQLAlchemy itself would send), Python-side
+defaults and ``onupdate`` values filled the same way; inserts are then sent as one JSON
+array read by ``json_each`` (one statement, which SQLite runs without coming back to
+Python between rows), updates by the driver's ``executemany``. Other databases take
+SQLAlchemy's Core path.
+
+Binding is separate from sending (:func:`prepare_insert`, :func:`prepare_update`, then
+:func:`execute`): a caller holding a write lock can bind its rows before taking it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Table, bindparam, insert, update
+from sqlalchemy import Column, Dialect, Executable, Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 
-def _processor(column: Column, dialect: Any) -> Callable[[Any], Any]:
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return process or (lambda value: value)
+@dataclass
+class Prepared:
+    """One statement and its rows, bound: driver SQL with tuples on SQLite, a Core
+    statement with dicts elsewhere. ``params[i]`` is the i-th row given."""
+
+    statement: str | Executable
+    params: list[Any]
+    as_json: bool = False  # the rows go as one JSON array, the statement's only parameter
+
+    def only(self, keep: Sequence[bool]) -> Prepared:
+        """The same statement for the rows whose ``keep`` is true."""
+        kept = [p for p, k in zip(self.params, keep, strict=True) if k]
+        return Prepared(self.statement, kept, self.as_json)
 
 
-def _generated(default: Any) -> Any:
-    return default.arg(None) if default.is_callable else default.arg
+def _processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts with the same keys; missing columns get their defaults)."""
-    if not rows:
-        return
-    conn = s.connection()
-    if conn.dialect.name != "sqlite":
-        s.execute(insert(table), list(rows))
-        return
-    given = list(rows[0])
-    missing = [c for c in table.columns if c.name not in rows[0] and c.default is not None]
-    columns = [table.c[name] for name in given] + missing
-    process = [_processor(c, conn.dialect) for c in columns]
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
-    params = [
-        tuple(
-            p(v)
-            for p, v in zip(
-                process,
-                [row[name] for name in given] + [_generated(c.default) for c in missing],
-                strict=True,
-            )
-        )
-        for row in rows
+def _is_time(column: Column) -> bool:
+    try:
+        return column.type.python_type is datetime
+    except NotImplementedError:
+        return False
+
+
+def _bind(
+    dialect: Dialect,
+    table: Table,
+    names: list[str],
+    generated: list[tuple[Column, Any]],
+    rows: Sequence[dict[str, Any]],
+) -> tuple[list[str], list[list[Any]]]:
+    """The column names and, per row, the values of ``names`` then of the ``generated``
+    columns (with their default or ``onupdate``), all through their bind processors. A
+    generated time is taken once for all the rows, as a server's ``now()`` is once per
+    statement; other callables (ids) once per row."""
+    processed = [
+        (n, process)
+        for n, name in enumerate(names)
+        if (process := _processor(table.c[name], dialect)) is not None
     ]
-    conn.exec_driver_sql(sql, params)
+    once: list[Any] = []
+    each: list[tuple[Callable[[Any], Any], Callable[[Any], Any]]] = []
+    once_names: list[str] = []
+    each_names: list[str] = []
+    for column, default in generated:
+        process = _processor(column, dialect) or _unchanged
+        if default.is_callable and not _is_time(column):
+            each.append((default.arg, process))
+            each_names.append(column.name)
+        else:
+            value = default.arg(None) if default.is_callable else default.arg
+            once.append(process(value))
+            once_names.append(column.name)
+    get = itemgetter(*names)
+    single = len(names) == 1
+    params = []
+    for row in rows:
+        values = [get(row)] if single else list(get(row))
+        for n, process in processed:
+            values[n] = process(values[n])
+        values += once
+        if each:
+            values += [process(make(None)) for make, process in each]
+        params.append(tuple(values))
+    return [*names, *once_names, *each_names], params
 
 
-def update_rows(s: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
-    """UPDATE by ``key`` (each dict holds the key and the same other columns); columns with
-    an ``onupdate`` (``updated_at``) get it, as an ORM update would."""
-    if not rows:
-        return
-    conn = s.connection()
-    names = [name for name in rows[0] if name != key]
-    refreshed = [c for c in table.columns if c.name not in rows[0] and c.onupdate is not None]
-    if conn.dialect.name != "sqlite":
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def prepare_insert(dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]]) -> Prepared:
+    """An INSERT of ``rows`` (dicts with the same keys; missing columns get their defaults)."""
+    if not rows or dialect.name != "sqlite":
+        return Prepared(insert(table), list(rows))
+    generated = [
+        (c, c.default) for c in table.columns if c.name not in rows[0] and c.default is not None
+    ]
+    names, params = _bind(dialect, table, list(rows[0]), generated, rows)
+    # One statement for all the rows, from one JSON array: SQLite inserts them without
+    # going back to Python between rows (an executemany would, taking the GIL each time).
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"SELECT {', '.join(f'value ->> {n}' for n in range(len(names)))} FROM json_each(?)"
+    )
+    return Prepared(sql, params, as_json=True)
+
+
+def prepare_update(
+    dialect: Dialect, table: Table, key: str, rows: Sequence[dict[str, Any]]
+) -> Prepared:
+    """An UPDATE by ``key`` (each dict holds the key and the same other columns); columns
+    with an ``onupdate`` (``updated_at``) get it, as an ORM update would."""
+    names = [name for name in rows[0] if name != key] if rows else []
+    if not rows or dialect.name != "sqlite":
         statement = (
             update(table)
             .where(table.c[key] == bindparam(f"b_{key}"))
             .values({name: bindparam(f"b_{name}") for name in names})
         )
-        s.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
-        return
-    columns = [table.c[name] for name in names] + refreshed
-    process = [_processor(c, conn.dialect) for c in columns]
-    process_key = _processor(table.c[key], conn.dialect)
-    sql = f"UPDATE {table.name} SET {', '.join(f'{c.name} = ?' for c in columns)} WHERE {key} = ?"
-    params = [
-        (
-            *(
-                p(v)
-                for p, v in zip(
-                    process,
-                    [row[name] for name in names] + [_generated(c.onupdate) for c in refreshed],
-                    strict=True,
-                )
-            ),
-            process_key(row[key]),
-        )
-        for row in rows
+        return Prepared(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
+    refreshed = [
+        (c, c.onupdate) for c in table.columns if c.name not in rows[0] and c.onupdate is not None
     ]
-    conn.exec_driver_sql(sql, params)
+    columns, params = _bind(dialect, table, [*names, key], refreshed, rows)
+    # The key is bound with the others; it goes last, for the WHERE.
+    sets = [name for name in columns if name != key]
+    at = columns.index(key)
+    sql = f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in sets)} WHERE {key} = ?"
+    return Prepared(sql, [(*p[:at], *p[at + 1 :], p[at]) for p in params])
+
+
+def execute(s: Session, prepared: Prepared) -> None:
+    """Send prepared rows in the session's transaction (nothing when there are none)."""
+    if not prepared.params:
+        return
+    if isinstance(prepared.statement, str) and prepared.as_json:
+        s.connection().exec_driver_sql(prepared.statement, (json.dumps(prepared.params),))
+    elif isinstance(prepared.statement, str):
+        s.connection().exec_driver_sql(prepared.statement, prepared.params)
+    else:
+        s.execute(prepared.statement, prepared.params)
+
+
+def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ``rows`` now (see :func:`prepare_insert`)."""
+    execute(s, prepare_insert(s.connection().dialect, table, rows))
+
+
+def update_rows(s: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
+    """UPDATE ``rows`` by ``key`` now (see :func:`prepare_update`)."""
+    execute(s, prepare_update(s.connection().dialect, table, key, rows))

@@ -1,9 +1,11 @@
 """Writing a planned import in short transactions, all or nothing.
 
-The importer plans every line outside any write transaction (:mod:`app.services.importer`);
-here the plan is written in chunks of :data:`APPLY_CHUNK` people, each its own short
-``BEGIN IMMEDIATE`` transaction, so that other stations save between two chunks instead of
-waiting for the whole file. All or nothing all the same: an ``import_run`` row is written
+The importer plans the lines outside any write transaction (:mod:`app.services.importer`);
+here what it plans is written in chunks, each its own short ``BEGIN IMMEDIATE`` transaction
+(sized to hold the base about :data:`LOCK_S`), so that other stations save between two
+chunks instead of waiting for the whole file. The writing runs in a thread of its own,
+while the next lines are planned and their rows bound (SQLite releases Python's lock while
+it works: the two go on at once). All or nothing all the same: an ``import_run`` row is written
 first and, with each chunk, one ``import_undo`` row per person (its id for a creation, the
 fields it overwrote for an update). The last transaction marks the run done and drops its
 undo rows. A cancelled import is undone at once; an import cut off by a crash is undone
@@ -19,21 +21,23 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, select, tuple_, update
+from sqlalchemy import Dialect, Table, and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Beneficiary, Case, ImportRun, ImportUndo
 from app.services import clock
 from app.services.actor import Actor
 from app.services.audit import event_values
-from app.services.bulk_sql import insert_rows, update_rows
+from app.services.bulk_sql import Prepared, execute, prepare_insert, prepare_update
 from app.services.storage import Database
 
 log = logging.getLogger(__name__)
@@ -42,7 +46,9 @@ _BENEFICIARY = cast(Table, Beneficiary.__table__)
 _UNDO = cast(Table, ImportUndo.__table__)
 _AUDIT = cast(Table, AuditEvent.__table__)
 
-APPLY_CHUNK = 1_500  # people per write transaction: 0.3 to 0.6 s of lock at 50 000 lines
+APPLY_CHUNK = 1_500  # people in the first write transaction; the next ones aim at LOCK_S
+LOCK_S = 0.35  # how long one write transaction should hold the base
+MIN_CHUNK, MAX_CHUNK = 200, 20_000
 # After each chunk the base is left free this long: a station waiting for it polls every
 # 100 ms (SQLite's busy handler), and gets its turn instead of waiting for the whole file.
 PAUSE_S = 0.11
@@ -92,13 +98,15 @@ def apply(
     actor: Actor,
     plan: Plan,
     *,
+    work: Iterable[list[Creation | Change]],
     finish: Callable[[Session, Plan], None],
     cancelled: Callable[[], bool] | None = None,
     cancel_error: Callable[[], Exception] | None = None,
 ) -> None:
-    """Write ``plan`` chunk by chunk; ``finish(session, plan)`` adds the file's own records
-    to the last transaction. On cancellation (or any error) what was written is undone and
-    the error raised."""
+    """Write what ``work`` yields (the import's planning, chunk after chunk) while it is
+    being planned; ``finish(session, plan)`` adds the file's own records to the last
+    transaction. On cancellation (or any error) what was written is undone and the error
+    raised."""
     run_id = uuid.uuid4()
     with db.write() as s:
         now = _epoch()
@@ -114,40 +122,118 @@ def apply(
                 seen_at=now,
             )
         )
-    try:
-        work: list[Creation | Change] = [*plan.creations, *plan.changes]
-        for start in range(0, len(work), APPLY_CHUNK):
-            if cancelled is not None and cancelled() and cancel_error is not None:
-                raise cancel_error()
-            with db.write() as s:
-                _write_chunk(s, actor, run_id, plan, work[start : start + APPLY_CHUNK])
-            _PAUSE.wait(PAUSE_S)  # not time.sleep: libfaketime (CI's dates) breaks it
+
+    def check_cancel() -> None:
         if cancelled is not None and cancelled() and cancel_error is not None:
             raise cancel_error()
+
+    writer = _Writer(db, run_id, plan)
+    dialect = db.engine.dialect
+    try:
+        pending: list[Creation | Change] = []
+        for items in work:
+            pending.extend(items)
+            while len(pending) >= writer.size:
+                check_cancel()
+                size = writer.size
+                writer.send(_bind(dialect, actor, run_id, pending[:size]))
+                del pending[:size]
+        check_cancel()
+        if pending:
+            writer.send(_bind(dialect, actor, run_id, pending))
+        writer.finish()
+        check_cancel()
         with db.write() as s:
             finish(s, plan)
             s.execute(delete(ImportUndo).where(ImportUndo.run_id == run_id))
             s.execute(update(ImportRun).where(ImportRun.id == run_id).values(status=DONE))
     except BaseException:
+        writer.stop()
         undo_run(db, run_id)
         raise
 
 
-def _write_chunk(
-    s: Session, actor: Actor, run_id: uuid.UUID, plan: Plan, items: list[Creation | Change]
-) -> None:
+class _Writer:
+    """Writes the bound chunks in a thread of its own, one transaction each then a pause,
+    while the caller plans and binds the next one (SQLite works without Python's lock).
+    The chunk size follows the time a transaction took, aiming at :data:`LOCK_S`."""
+
+    def __init__(self, db: Database, run_id: uuid.UUID, plan: Plan) -> None:
+        self._db, self._run_id, self._plan = db, run_id, plan
+        self.size = APPLY_CHUNK
+        self._error: BaseException | None = None
+        self._stopping = False
+        self._queue: queue.Queue[_Bound | None] = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is not None or self._stopping:
+                continue  # drained: the caller is told at its next call
+            try:
+                started = time.perf_counter()
+                with self._db.write() as s:
+                    _write_chunk(s, self._run_id, self._plan, chunk)
+                self.size = _next_size(self.size, chunk.count, time.perf_counter() - started)
+                _PAUSE.wait(PAUSE_S)  # not time.sleep: libfaketime (CI's dates) breaks it
+            except BaseException as exc:  # handed to the caller's thread
+                self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def send(self, chunk: _Bound) -> None:
+        self._raise()
+        self._queue.put(chunk)
+
+    def finish(self) -> None:
+        """Wait for the chunks sent; raise the error one of them met."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def stop(self) -> None:
+        """Drop the chunks not written yet and wait for the one being written."""
+        self._stopping = True
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
+def _next_size(size: int, count: int, held_s: float) -> int:
+    if held_s <= 0:  # a clock that does not move (faked): keep the size
+        return size
+    aimed = count * LOCK_S / held_s
+    return max(MIN_CHUNK, min(MAX_CHUNK, int((size + aimed) / 2)))
+
+
+@dataclass
+class _Bound:
+    """A chunk's rows, bound before the write lock is taken (:mod:`app.services.bulk_sql`);
+    ``undo`` and ``audit`` hold one row per creation, then one per change."""
+
+    creations: list[Creation]
+    changes: list[Change]
+    people: Prepared  # one row per creation
+    updates: list[tuple[list[int], Prepared]]  # per set of columns: the changes it holds
+    undo: Prepared
+    audit: Prepared
+
+    @property
+    def count(self) -> int:
+        return len(self.creations) + len(self.changes)
+
+
+def _bind(
+    dialect: Dialect, actor: Actor, run_id: uuid.UUID, items: list[Creation | Change]
+) -> _Bound:
     creations = [i for i in items if isinstance(i, Creation)]
     changes = [i for i in items if isinstance(i, Change)]
-    taken = _numbers_taken(s, creations)
-    current = _versions(s, [ch.beneficiary_id for ch in changes])
-    audit: list[dict] = []
     undo: list[dict] = []
-    rows: list[dict] = []
+    audit: list[dict] = []
     for c in creations:
-        if (c.values["paying_body"], c.values["allocataire_number"]) in taken:
-            plan.lost.append((c.line, _TAKEN))
-            continue
-        rows.append(c.values)
         undo.append(
             {"run_id": run_id, "beneficiary_id": c.values["id"], "version_id": 1, "before": ""}
         )
@@ -161,21 +247,15 @@ def _write_chunk(
                 after=c.audit_after,
             )
         )
-    insert_rows(s, _BENEFICIARY, rows)
-    by_columns: dict[tuple[str, ...], list[dict]] = {}
-    for ch in changes:
-        if current.get(ch.beneficiary_id) != ch.version_id:
-            plan.lost.append((ch.line, _CHANGED))
-            continue
-        values = ch.values | {"id": ch.beneficiary_id, "version_id": ch.version_id + 1}
-        by_columns.setdefault(tuple(sorted(ch.values)), []).append(values)
-        before = json.dumps(ch.values_before, default=str)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for n, ch in enumerate(changes):
+        groups.setdefault(tuple(sorted(ch.values)), []).append(n)
         undo.append(
             {
                 "run_id": run_id,
                 "beneficiary_id": ch.beneficiary_id,
                 "version_id": ch.version_id + 1,
-                "before": before,
+                "before": json.dumps(ch.values_before, default=str),
             }
         )
         audit.append(
@@ -189,10 +269,51 @@ def _write_chunk(
                 after=ch.audit_after,
             )
         )
-    for same_columns in by_columns.values():  # versions checked above, under this lock
-        update_rows(s, _BENEFICIARY, "id", same_columns)
-    insert_rows(s, _UNDO, undo)
-    insert_rows(s, _AUDIT, audit)
+    updates = [
+        (
+            group,
+            prepare_update(
+                dialect,
+                _BENEFICIARY,
+                "id",
+                [
+                    changes[n].values
+                    | {"id": changes[n].beneficiary_id, "version_id": changes[n].version_id + 1}
+                    for n in group
+                ],
+            ),
+        )
+        for group in groups.values()
+    ]
+    return _Bound(
+        creations,
+        changes,
+        prepare_insert(dialect, _BENEFICIARY, [c.values for c in creations]),
+        updates,
+        prepare_insert(dialect, _UNDO, undo),
+        prepare_insert(dialect, _AUDIT, audit),
+    )
+
+
+def _write_chunk(s: Session, run_id: uuid.UUID, plan: Plan, chunk: _Bound) -> None:
+    """Under the write lock: check again what the plan assumed, then send the rows."""
+    taken = _numbers_taken(s, chunk.creations)
+    current = _versions(s, [ch.beneficiary_id for ch in chunk.changes])
+    created = [_key(c) not in taken for c in chunk.creations]
+    changed = [current.get(ch.beneficiary_id) == ch.version_id for ch in chunk.changes]
+    plan.lost += [
+        (c.line, _TAKEN) for c, ok in zip(chunk.creations, created, strict=True) if not ok
+    ]
+    plan.lost += [
+        (ch.line, _CHANGED) for ch, ok in zip(chunk.changes, changed, strict=True) if not ok
+    ]
+    kept = created + changed
+    everything = all(kept)
+    execute(s, chunk.people if everything else chunk.people.only(created))
+    for group, prepared in chunk.updates:
+        execute(s, prepared if everything else prepared.only([changed[n] for n in group]))
+    execute(s, chunk.undo if everything else chunk.undo.only(kept))
+    execute(s, chunk.audit if everything else chunk.audit.only(kept))
     s.execute(update(ImportRun).where(ImportRun.id == run_id).values(seen_at=_epoch()))
 
 
@@ -212,20 +333,22 @@ _CHANGED = (
 )
 
 
+def _key(c: Creation) -> tuple[str, str]:
+    return (c.values["paying_body"], c.values["allocataire_number"] or "")
+
+
 def _numbers_taken(s: Session, creations: list[Creation]) -> set[tuple[str, str]]:
-    keys = {
-        (c.values["paying_body"], c.values["allocataire_number"])
-        for c in creations
-        if c.values.get("allocataire_number")
-    }
-    if not keys:
+    """The creations' (paying body, number) pairs that exist already (by the number's
+    index; the pairs are told apart here)."""
+    numbers = {c.values["allocataire_number"] for c in creations} - {None, ""}
+    if not numbers:
         return set()
     found = s.execute(
         select(Beneficiary.paying_body, Beneficiary.allocataire_number).where(
-            tuple_(Beneficiary.paying_body, Beneficiary.allocataire_number).in_(list(keys))
+            Beneficiary.allocataire_number.in_(numbers)
         )
     )
-    return {(body, number or "") for body, number in found}
+    return {(body, number) for body, number in found} & {_key(c) for c in creations}
 
 
 def undo_run(db: Database, run_id: uuid.UUID) -> None:

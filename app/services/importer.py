@@ -8,9 +8,9 @@ doubled quotes and line breaks, dates ``jj/mm/aaaa``, column names written any u
 What happens: every data line is either created, updated, unchanged, rejected (with its
 physical line number and the French reasons) or an identity conflict; blank lines are
 counted apart. A file that cannot be read at all raises :class:`ImportFileError` before
-anything is written. The lines are planned in short reads, then written all or nothing in
-short transactions (:mod:`app.services.import_apply`), so that other stations keep saving
-during an import; one audit event per person and one for the file; a dry run writes
+anything is written. The lines are planned in short reads and, while the next ones are
+planned, written all or nothing in short transactions (:mod:`app.services.import_apply`),
+so that other stations keep saving during an import; one audit event per person and one for the file; a dry run writes
 nothing. Matching: a known (paying body, allocataire number) updates that person, unless
 the line's first name, birth date or last name say it is someone else: that line is an
 :class:`IdentityConflict`, written only if the user confirms it
@@ -26,7 +26,7 @@ import io
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -689,6 +689,8 @@ class _Row:
 
 
 _ECHOED = 60  # a rejected value up to this long is shown back in the report
+_CHOICES = ("civility", "paying_body", "orientation", "global_support")
+_PLAIN_TEXT = frozenset(FIELD_LABELS) - {*DATE_FIELDS, *_CHOICES}  # taken as they are read
 
 
 def _build_row(record: _Record, columns: _Columns, delimiter: str, today: date) -> _Row:
@@ -701,12 +703,14 @@ def _build_row(record: _Record, columns: _Columns, delimiter: str, today: date) 
     data = BeneficiaryInput()
     problems: dict[str, str] = {}
     for name, value in values.items():
-        label = FIELD_LABELS[name].capitalize()
-        if name in DATE_FIELDS:
+        if name in _PLAIN_TEXT:
+            setattr(data, name, value)
+        elif name in DATE_FIELDS:
             try:
                 setattr(data, name, _parse_date(value))
             except ValueError as exc:
                 msg = str(exc)
+                label = FIELD_LABELS[name].capitalize()
                 problems[name] = f"{label} : {msg[:1].lower()}{msg[1:]}"
         elif name == "civility":
             civility = _CIVILITIES.get(_key(value))
@@ -743,9 +747,10 @@ def _build_row(record: _Record, columns: _Columns, delimiter: str, today: date) 
         shown = values.get(name, "")
         echo = shown and len(shown) <= _ECHOED and shown.isprintable()  # not a long or raw text
         problems[name] = f"{msg[:-1]} (lu : « {shown} »)." if echo else msg
-    for name, limit in _MAX_LENGTH.items():
+    for name in values:
+        limit = _MAX_LENGTH.get(name)
         text = getattr(data, name)
-        if name not in problems and isinstance(text, str) and len(text) > limit:
+        if limit and name not in problems and isinstance(text, str) and len(text) > limit:
             problems[name] = (
                 f"{FIELD_LABELS[name].capitalize()} trop long ({limit} caractères au plus)."
             )
@@ -763,8 +768,7 @@ def _build_row(record: _Record, columns: _Columns, delimiter: str, today: date) 
             f"Guillemet non fermé : les lignes {record.first_line} à {record.last_line} ont été "
             "lues comme une seule ligne du tableau."
         )
-    order = list(FIELD_LABELS)
-    errors.extend(problems[k] for k in sorted(problems, key=lambda k: _order(order, k)))
+    errors.extend(problems[k] for k in sorted(problems, key=_order))
     present = [name for name in values if name not in problems]
     if "allocataire_number" in present and "paying_body" not in present:
         present.append("paying_body")  # the number only means something with its body
@@ -772,8 +776,11 @@ def _build_row(record: _Record, columns: _Columns, delimiter: str, today: date) 
     return _Row(record.first_line, data, present, errors, number_ok)
 
 
-def _order(order: list[str], key: str) -> int:
-    return order.index(key) if key in order else len(order)
+_FIELD_ORDER = {name: n for n, name in enumerate(FIELD_LABELS)}
+
+
+def _order(key: str) -> int:
+    return _FIELD_ORDER.get(key, len(_FIELD_ORDER))
 
 
 # --- Matching and writing --------------------------------------------------------------
@@ -944,7 +951,11 @@ class _Importer:
         self.index.key_of[new_id] = (row.data.paying_body, row.data.allocataire_number or None)
         if row.identity:
             self.index.by_identity.setdefault(row.identity, []).append(new_id)
-        name = (fold(row.data.last_name), fold(row.data.first_name))
+        name = (
+            row.identity[:2]
+            if row.identity
+            else (fold(row.data.last_name), fold(row.data.first_name))
+        )
         # Nothing tells this person from a namesake: created, but flagged in the report.
         unsure = not row.identity and not row.data.allocataire_number and name in self.index.names
         self.index.names.add(name)
@@ -954,6 +965,23 @@ class _Importer:
     @staticmethod
     def _reject(row: _Row, reason: str) -> _Plan:
         return _Plan(row, "reject", reasons=[reason])
+
+    def planned(
+        self,
+        parsed: _Parsed,
+        progress: Callable[[int, int], None] | None,
+        check_cancel: Callable[[], None],
+    ) -> Iterator[list[import_apply.Creation | import_apply.Change]]:
+        """Plan the file CHUNK lines at a time; yield what each chunk will write."""
+        total = len(parsed.records)
+        writes = self.writes
+        for start in range(0, total, CHUNK):
+            check_cancel()
+            created, changed = len(writes.creations), len(writes.changes)
+            self.run_chunk(parsed.rows(start, start + CHUNK))
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
+            yield [*writes.creations[created:], *writes.changes[changed:]]
 
     def run_chunk(self, rows: list[_Row]) -> None:
         plans = [self.plan(row) for row in rows]
@@ -1135,8 +1163,19 @@ def _search_columns(values: dict[str, Any]) -> dict[str, str]:
 
 @dataclass
 class _Parsed:
+    """The file read: its data records, made into rows as they are planned."""
+
     report: ImportReport
-    rows: list[_Row]
+    records: list[_Record]
+    columns: _Columns
+    delimiter: str
+    today: date
+
+    def rows(self, start: int, stop: int) -> list[_Row]:
+        return [
+            _build_row(r, self.columns, self.delimiter, self.today)
+            for r in self.records[start:stop]
+        ]
 
 
 def _parse(path: Path, dry_run: bool) -> _Parsed:
@@ -1170,7 +1209,7 @@ def _parse(path: Path, dry_run: bool) -> _Parsed:
     today = clock.today()
     unnamed = {i for i, h in enumerate(columns.header) if not h}
     unnamed_with_data: set[int] = set()
-    rows: list[_Row] = []
+    kept: list[_Record] = []
     for record in records:
         cells = [c.strip() for c in record.cells]
         if not any(cells):
@@ -1180,12 +1219,12 @@ def _parse(path: Path, dry_run: bool) -> _Parsed:
             report.repeated_headers.append(record.first_line)
             continue
         unnamed_with_data.update(i for i in unnamed if i < len(cells) and cells[i])
-        rows.append(_build_row(record, columns, layout.delimiter, today))
+        kept.append(record)
     report.ignored_columns += [
         f"colonne n° {i + 1} (sans titre)" for i in sorted(unnamed_with_data)
     ]
-    report.lines_read = len(rows)
-    return _Parsed(report, rows)
+    report.lines_read = len(kept)
+    return _Parsed(report, kept, columns, layout.delimiter, today)
 
 
 CANCELLED = "Import annulé : aucune donnée du fichier n'a été enregistrée."
@@ -1244,8 +1283,8 @@ def import_file(
     except ImportFileError as exc:
         log.warning("Import of %s refused: %s %s", path, exc, exc.detail)
         raise
-    report, rows = parsed.report, parsed.rows
-    total = len(rows)
+    report = parsed.report
+    total = report.lines_read
 
     def check_cancel() -> None:
         if cancelled is not None and cancelled():
@@ -1254,20 +1293,19 @@ def import_file(
     try:
         if not dry_run:
             import_apply.undo_abandoned(db)  # an import a crash cut off, on any station
-        # Planned in short reads, without holding the base (each chunk of the writing
-        # checks again that the people it updates did not change meanwhile).
+        # Planned in short reads, without holding the base, while the chunks planned are
+        # being written (each chunk checks again that its people did not change meanwhile).
         importer = _Importer(db, actor, report, report.file_name)
-        for start in range(0, total, CHUNK):
-            check_cancel()
-            importer.run_chunk(rows[start : start + CHUNK])
-            if progress is not None:
-                progress(min(start + CHUNK, total), total)
-        check_cancel()
-        if not dry_run:
+        work = importer.planned(parsed, progress, check_cancel)
+        if dry_run:
+            for _ in work:
+                pass
+        else:
             import_apply.apply(
                 db,
                 actor,
                 importer.writes,
+                work=work,
                 finish=lambda s, writes: _finish(s, actor, report, writes),
                 cancelled=cancelled,
                 cancel_error=lambda: ImportCancelled(CANCELLED),
