@@ -22,16 +22,9 @@ from app.services.demo import DemoCancelled, build_demo
 from app.services.errors import DatabaseRefused, UserFacingError
 from app.services.schema import current_revision, head_revision, open_sqlite, probe_file
 from tests.clock import TODAY, years_after, years_before
+from tests.demo_helpers import rows
 
 N = 400
-
-
-def rows(path: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def table_digest(path: Path) -> str:

@@ -47,6 +47,7 @@ from app.services.text import format_date
 from app.services.validation import iban_error
 from app.services.workflow import ExitReason
 from tests.clock import TODAY, years_before  # the demo is built as of the session's day
+from tests.demo_helpers import built_demo, day, opened, rows, staff
 from tests.factories import make_case, make_person
 
 N = 1200
@@ -57,37 +58,17 @@ GRANTED_STATES = {"granted", "in_progress", "suspended", "completed", "ended_ear
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo_cases") / "demo.sqlite"
-    build_demo(path, beneficiaries=N, seed=SEED)
-    return path
+    return built_demo(tmp_path_factory, "demo_cases", N, SEED)
 
 
 @pytest.fixture(scope="module")
 def db(demo_path: Path) -> Iterator[Database]:
-    database = open_sqlite(demo_path)
-    yield database
-    database.dispose()
-
-
-def rows(path: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+    yield from opened(demo_path)
 
 
 @pytest.fixture(scope="module")
 def validator(db: Database) -> Actor:
-    with db.read() as s:
-        user = s.scalars(
-            select(User).where(User.is_validator, User.capacity == data.VALIDATOR_CAPACITY)
-        ).first()
-        return actor_from_user(user, "POSTE-TEST")
+    return staff(db, User.is_validator, User.capacity == data.VALIDATOR_CAPACITY)
 
 
 # --- Volumes and states ------------------------------------------------------------------------
@@ -205,27 +186,37 @@ def test_envelopes_are_never_exceeded(db: Database):
 
 
 def test_instalment_statuses_follow_time(demo_path: Path):
+    """Paid by the past months' batches, mandated in the current month's (the batches
+    themselves: test_demo_payments.py)."""
     found = rows(
         demo_path,
         "SELECT i.status, i.due_month, i.paid_on, c.state, c.end_date, c.suspended_since, "
-        "c.decided_on FROM instalment i JOIN pack_case c ON c.id = i.case_id",
+        "b.status FROM instalment i JOIN pack_case c ON c.id = i.case_id "
+        "LEFT JOIN payment_batch b ON b.id = i.batch_id",
     )
-    mandated_from = add_months(month_start(TODAY), -1)
-    seen = set()
-    for status, due, paid_on, state, end, suspended, _decided in found:
+    this_month = month_start(TODAY)
+    seen = Counter()
+    for status, due, paid_on, state, end, suspended, batch in found:
         due, paid_on = day(due), day(paid_on)
-        seen.add(status)
+        seen[status] += 1
         if status == "paid":
-            assert due < mandated_from and paid_on and due < paid_on <= TODAY
+            assert batch == "confirmed" and due < this_month and due < paid_on <= TODAY
         elif status == "mandated":
-            assert mandated_from <= due <= TODAY and paid_on is None
-        elif status == "planned":
-            assert due > TODAY and state in ("granted", "in_progress")
-        elif status == "suspended":
-            assert state == "suspended" and due > day(suspended)
+            assert batch == "open" and due <= TODAY and paid_on is None
+        elif status == "to_settle":  # rejected by the bank, for the next batch
+            assert batch is None and due < this_month and paid_on is None
+        elif status == "planned":  # due later, or due since the last batch was made
+            assert batch is None and state in ("granted", "in_progress")
+        elif status == "suspended":  # and those no batch had taken yet
+            assert batch is None and state == "suspended"
         else:
-            assert status == "cancelled" and state == "ended_early" and due > day(end)
-    assert {"paid", "mandated", "planned", "suspended"} <= seen
+            assert status == "cancelled" and state == "ended_early" and batch is None
+        if state == "suspended" and due > day(suspended):
+            assert status == "suspended"
+        if state == "ended_early" and due > day(end):
+            assert status == "cancelled"
+    assert {"paid", "mandated", "planned", "suspended", "to_settle"} <= set(seen)
+    assert seen["mandated"] > seen["to_settle"]
 
 
 def test_payees_have_valid_ibans(demo_path: Path):
@@ -317,9 +308,12 @@ def test_numbers_are_sequential_per_year_and_counters_follow(demo_path: Path):
         assert sorted(n for _, n in items) == list(range(1, len(items) + 1))
         assert [n for _, n in sorted(items)] == sorted(n for _, n in items)
         assert counters[f"case-{year}"] == len(items)
+    batch_years = {
+        int(y) for (y,) in rows(demo_path, "SELECT substr(number, 5, 4) FROM payment_batch")
+    }
     assert set(counters) == {f"case-{y}" for y in cases_by_year} | {
         f"decision-{y}" for y in by_year
-    }
+    } | {f"batch-{y}" for y in batch_years}  # batches: see test_demo_payments.py
 
 
 def test_decision_rows(demo_path: Path):
@@ -665,6 +659,7 @@ CASE_TABLES = (
     "counter",
     "third_party",
     "beneficiary",
+    "payment_batch",
 )
 
 

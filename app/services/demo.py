@@ -23,7 +23,8 @@ Steps, each drawing from the same generator in turn:
 4. ``_add_beneficiaries``: beneficiaries and household members, by chunks of Core bulk
    inserts (``executemany`` on the table, one transaction per chunk);
 5. ``demo_cases.add_cases``: Pack sortie cases in every state from 2018 to the demo's today,
-   with their aids, schedules, decisions, meetings and audit trail (see that module); it
+   with their aids, schedules, decisions, meetings, audit trail and the monthly payment
+   batches that paid them (see that module and ``demo_payments``); it
    draws from the generator after step 4, so the rows of steps 1-4 stay as they are for a
    given seed, and sets ``Beneficiary.current_case_state`` of the people with a case.
 """

@@ -22,7 +22,10 @@ The cases follow the rules the application applies, through its own services:
   by the invitation to give observations;
 * references and decision numbers sequential per year, and the ``counter`` rows set to the
   last numbers used, so that the cases created afterwards in the app follow on;
-* one audit event per transition, as the workflow records them, for the case history.
+* one audit event per transition, as the workflow records them, for the case history;
+* the instalments due by the demo's today paid by monthly payment batches made and
+  confirmed by the finance user, a few rejected by the bank « à régulariser »
+  (:mod:`app.services.demo_payments`).
 
 Rows go in with Core bulk inserts; the beneficiaries with a case get their current case
 state, last contact, IBAN (and RSA closing date) by one executemany UPDATE.
@@ -40,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Integer, Table, bindparam, func, insert, literal_column, select, update
@@ -56,6 +60,7 @@ from app.models import (
     HouseholdMember,
     Instalment,
     Meeting,
+    PaymentBatch,
     ScaleVersion,
     ThirdParty,
     User,
@@ -75,7 +80,10 @@ from app.models.enums import (
     Relation,
 )
 from app.services import demo_data as data
-from app.services.dates import add_months, month_start
+from app.services.actor import Actor
+from app.services.dates import add_months
+from app.services.dates import working_day as _weekday
+from app.services.demo_payments import Pause, PaymentHistory
 from app.services.eligibility import (
     Eligibility,
     PersonFacts,
@@ -391,17 +399,6 @@ def _pick_weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> 
     return choices[-1][0]
 
 
-HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
-
-
-def _weekday(day: date, *, back: bool = False) -> date:
-    """The day itself on a working day, else the next (or previous) one (fixed holidays
-    aside: Easter and Whit Monday are left to chance)."""
-    while day.weekday() >= 5 or (day.month, day.day) in HOLIDAYS:
-        day += timedelta(days=-1 if back else 1)
-    return day
-
-
 def _of(noun: str) -> str:
     """'de' with the French elision: 'd'agent', 'd'hôtesse', 'de vendeuse'."""
     return f"d'{noun}" if noun[:1].lower() in "aâeéèêiîoôuh" else f"de {noun}"
@@ -501,19 +498,23 @@ class _Planner:
 
         self.users: dict[uuid.UUID, _User] = {}
         validators: dict[str, _User] = {}
-        self.finance_login = world.login
-        for uid, login, first, last, capacity, office_id, validator, finance in users:
+        runner = finance = None
+        for uid, login, first, last, capacity, office_id, validator, is_finance in users:
             key = key_of.get(office_id, "")
             site = key.replace("_", "-").upper() if "_" in key else f"MDS-{key.upper()}"
             station = f"{site if key else 'CD91-SIEGE'}-PC{self.rng.randint(1, 80):03d}"
             user = _User(uid, login or "", f"{first} {last}".strip(), capacity, station)
             self.users[uid] = user
             if login == world.login:
+                runner = user
                 continue  # whoever runs the command decides nothing in the past
             if validator and key in data.VALIDATOR_MDS:
                 validators[key] = user
-            if finance:
-                self.finance_login = user.login
+            if is_finance:
+                finance = user
+        # The finance user makes and confirms the payment batches (whoever runs the
+        # command, who has every role, in a demo without one).
+        self.finance: _User = cast(_User, finance or runner)
         fallback = validators[sorted(validators)[0]] if validators else None
         self.validator_of: dict[uuid.UUID, _User] = {}
         for key, ref in world.offices.items():
@@ -1234,8 +1235,11 @@ class _Writer:
                 "meeting",
                 "audit",
                 "counter",
+                "payment_batch",
             )
         }
+        self.history: PaymentHistory  # made by build()
+        self.mandated: dict[uuid.UUID, datetime] = {}  # instalment -> when a batch took it
 
     def _tracked(
         self, at: datetime, by: str, updated: datetime | None = None, by2: str = ""
@@ -1299,8 +1303,19 @@ class _Writer:
         for person in self._people():
             if person.iban == "" and person.cases:
                 person.iban, person.bic = self.p._iban(self.p._bank())
+        f = self.p.finance
+        self.history = PaymentHistory(
+            world,
+            Actor(f.login, f.workstation, f.id, f.name, f.capacity, is_finance=True),
+            min((i.due_month for p in plans for i in p.schedule), default=self.today),
+            self.today,
+        )
         for plan in plans:
             self._case(plan, events[plan.seq])
+        batches, batch_events, batch_counters = self.history.settle()
+        self.rows["payment_batch"] = batches
+        self.rows["audit"].extend(batch_events)
+        self.rows["counter"] = sorted(self.rows["counter"] + batch_counters, key=itemgetter("name"))
 
     def _people(self) -> list[_Person]:
         return [self.p.people[i] for i in sorted(self.p.people) if self.p.people[i].cases]
@@ -1402,46 +1417,36 @@ class _Writer:
         return lines
 
     def _status(self, plan: _Plan, due: date) -> InstalmentStatus:
-        """Where an instalment stands at the demo's today (exported early in its month)."""
+        """Where an instalment stands at the demo's today, batches aside: *mandated* for
+        one due by then, that a batch takes (see :meth:`_instalments`)."""
         if plan.on(plan.end_on) and due > cast(date, plan.end_on):
             return InstalmentStatus.CANCELLED
         if plan.suspended_now and due > cast(date, plan.suspend_on):
             return InstalmentStatus.SUSPENDED
         if due > self.today:
             return InstalmentStatus.PLANNED
-        if due >= add_months(month_start(self.today), -1):
-            return InstalmentStatus.MANDATED
-        return InstalmentStatus.PAID
+        return InstalmentStatus.MANDATED
 
     def _instalments(
         self, plan: _Plan, lines: dict[Component, dict[str, Any]], events: list[_Event]
     ) -> list[dict[str, Any]]:
+        """The schedule's rows; each one due by the demo's today goes to the first batch
+        that takes it (:mod:`app.services.demo_payments`), else it is still planned, or
+        suspended or cancelled with the rest if the case was meanwhile."""
         if not plan.on(plan.decide_on) or not plan.granted:
             return []
-        grant = next(e for e in events if e.action == "grant")
-        decided = cast(date, plan.decide_on)
+        granted = cast(datetime, next(e for e in events if e.action == "grant").stamp)
+        happened = {e.action: e for e in events}
+        paused, resumed = happened.get("suspend"), happened.get("resume")
+        pauses: list[Pause] = []
+        if paused is not None:
+            pauses.append((cast(datetime, paused.stamp), resumed.stamp if resumed else None))
+        ended = happened.get("end_early")
         payees = {req.component: payee for req, payee in plan.aids}
         out = []
         for item in plan.schedule:
             status = self._status(plan, item.due_month)
             payee = payees[item.component]
-            updated, by = cast(datetime, grant.stamp), plan.validator.login
-            paid_on = None
-            if status is InstalmentStatus.PAID:
-                paid_on = max(
-                    item.due_month + timedelta(days=self.rng.randint(6, 20)),
-                    decided + timedelta(days=self.rng.randint(3, 10)),
-                )
-                updated, by = max(updated, self.world.stamp(paid_on)), self.p.finance_login
-            elif status is InstalmentStatus.MANDATED:
-                day = min(max(item.due_month + timedelta(days=2), decided), self.today)
-                updated, by = max(updated, self.world.stamp(day)), self.p.finance_login
-            elif status is InstalmentStatus.CANCELLED:
-                ended = next(e for e in events if e.action == "end_early")
-                updated, by = cast(datetime, ended.stamp), ended.user.login
-            elif status is InstalmentStatus.SUSPENDED:
-                paused = next(e for e in events if e.action == "suspend")
-                updated, by = cast(datetime, paused.stamp), paused.user.login
             row = {
                 "id": self.world.new_id(),
                 "case_id": plan.id,
@@ -1450,16 +1455,31 @@ class _Writer:
                 "due_month": item.due_month,
                 "envelope_year": item.envelope_year,
                 "amount_cents": item.amount_cents,
-                "status": status.value,
+                "status": InstalmentStatus.PLANNED.value,
                 "payee_kind": lines[item.component]["payee_kind"],
                 "payee_name": payee.spec.name if payee else plan.person.payee_name,
                 "payee_iban": payee.iban if payee else plan.person.iban,
                 "batch_id": None,
-                "paid_on": paid_on,
-                **self._tracked(cast(datetime, grant.stamp), plan.validator.login, updated, by),
-                "version_id": 1 if status is InstalmentStatus.PLANNED else 2,
+                "paid_on": None,
+                **self._tracked(granted, plan.validator.login),
             }
             out.append(row)
+            if status is InstalmentStatus.MANDATED:  # due: to the first batch that takes it
+                batch = self.history.take(row, granted, pauses, ended.stamp if ended else None)
+                if batch is not None:
+                    self.mandated[row["id"]] = batch.created
+                    continue
+                # None did before the end (which cancels what is planned) or the suspension.
+                status = InstalmentStatus.CANCELLED if ended else InstalmentStatus.PLANNED
+                if plan.suspended_now:
+                    status = InstalmentStatus.SUSPENDED
+            event = {InstalmentStatus.CANCELLED: ended, InstalmentStatus.SUSPENDED: paused}.get(
+                status
+            )
+            if event is not None:
+                row["status"] = status.value
+                row["updated_at"], row["updated_by"] = event.stamp, event.user.login
+                row["version_id"] = 2
         self.rows["instalment"].extend(out)
         return out
 
@@ -1555,6 +1575,11 @@ class _Writer:
         ref = plan.reference
         state = CaseState.DRAFT
         total = sum(i.amount_cents for i in plan.schedule)
+        # A suspension holds back the instalments no batch had taken yet; a resumption
+        # gives them back.
+        paused = next((cast(datetime, e.stamp) for e in events if e.action == "suspend"), None)
+        taken = [self.mandated.get(i["id"]) for i in instalments]
+        held = sum(1 for at in taken if paused is not None and (at is None or at > paused))
         for event in events:
             before: dict[str, Any] | None = {"state": state.value}
             entity, entity_id = "case", plan.id
@@ -1594,15 +1619,13 @@ class _Writer:
                 summary = f"{ref} : début du suivi (emploi commencé)"
             elif action == "suspend":
                 state = CaseState.SUSPENDED
-                count = sum(1 for i in plan.schedule if i.due_month > cast(date, plan.suspend_on))
                 summary = (
                     f"{ref} : suspension ({plan.suspension_reason}), "
-                    f"{count} échéance(s) suspendue(s)"
+                    f"{held} échéance(s) suspendue(s)"
                 )
             elif action == "resume":
                 state = CaseState.IN_PROGRESS
-                count = sum(1 for i in plan.schedule if i.due_month > cast(date, plan.suspend_on))
-                summary = f"{ref} : reprise, {count} échéance(s) rétablie(s)"
+                summary = f"{ref} : reprise, {held} échéance(s) rétablie(s)"
             elif action == "invite_observations":
                 summary = (
                     f"{ref} : invitation à présenter des observations décidée et envoyée le "
@@ -1729,6 +1752,7 @@ def add_cases(db: Database, world: World, n: int, check_cancel: Callable[[], Non
         _insert(s, ThirdParty, rows["third_party"])
         _insert(s, Case, rows["case"])
         _insert(s, AidLine, rows["aid_line"])
+        _insert(s, PaymentBatch, rows["payment_batch"])
         _insert(s, Instalment, rows["instalment"])
         _insert(s, Decision, rows["decision"])
         _insert(s, Meeting, rows["meeting"])
@@ -1752,5 +1776,6 @@ def add_cases(db: Database, world: World, n: int, check_cancel: Callable[[], Non
                 updates,
             )
     world.counts["cases"] = len(rows["case"])
+    world.counts["payment_batches"] = len(rows["payment_batch"])
     world.counts.update({f"skipped_{k}": v for k, v in planner.skipped.items()})
     return len(rows["case"])

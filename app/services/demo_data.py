@@ -975,6 +975,17 @@ SUSPENSION_REASONS = (
     "déménagement annoncé, nouvelle adresse à confirmer",
 )
 
+# Reasons the bank gives for a rejected transfer (SEPA return codes), as the paierie
+# reports them: the transfer is « à régulariser » until the next batch.
+PAYMENT_REJECTIONS = (
+    "Compte clôturé (AC04)",
+    "Compte clôturé (AC04)",  # twice: the commonest
+    "Numéro de compte incorrect (AC01)",
+    "Compte bloqué (AC06)",
+    "Nom du titulaire ne correspondant pas au compte (BE01)",
+    "Motif non communiqué par la banque (MS03)",
+)
+
 # Meeting notes: short, neutral and factual (no health data: see meetings.health_words).
 MEETING_OPENINGS = (
     "Point d'étape sur la prise de poste.",

@@ -1,5 +1,5 @@
-"""Sequential numbers (case references, decision numbers), taken inside the caller's write
-transaction so that two workstations never get the same number."""
+"""Sequential numbers (case references, decision numbers, payment batches), taken inside the
+caller's write transaction so that two workstations never get the same number."""
 
 from __future__ import annotations
 
@@ -30,3 +30,16 @@ def case_reference(session: Session, year: int) -> str:
 def decision_number(session: Session, year: int) -> tuple[str, int]:
     seq = next_number(session, f"decision-{year}")
     return f"PSR-{year}-{seq:04d}", seq
+
+
+def batch_counter(year: int) -> str:
+    """The counter of the payment batches made in ``year``."""
+    return f"batch-{year}"
+
+
+def format_batch_number(year: int, seq: int) -> str:
+    return f"PAI-{year}-{seq:03d}"
+
+
+def batch_number(session: Session, year: int) -> str:
+    return format_batch_number(year, next_number(session, batch_counter(year)))

@@ -17,6 +17,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -33,7 +34,7 @@ from app.models.enums import (
 from app.services import audit, clock, validation
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, UserFacingError, ValidationError
-from app.services.numbering import next_number
+from app.services.numbering import batch_number
 from app.services.storage import Database
 from app.services.text import format_cents, format_month
 
@@ -155,7 +156,37 @@ _TRANSFER_LOADS = (
     selectinload(Instalment.case).selectinload(Case.beneficiary),
     selectinload(Instalment.aid_line),
 )
-_TRANSFER_ORDER = (Instalment.due_month, Instalment.case_id, Instalment.component)
+TRANSFER_ORDER = ("due_month", "case_id", "component")  # instalment columns
+MADE, CONFIRMED = "payment_batch", "payment_confirm"  # the audit actions of a batch
+_TRANSFER_ORDER = tuple(getattr(Instalment, name) for name in TRANSFER_ORDER)
+
+
+def transfer_reference(number: str, n: int) -> str:
+    """The ``n``-th transfer of batch ``number`` (from 1), as in the exported file."""
+    return f"{number}-{n:04d}"
+
+
+def batch_event(
+    number: str, total_cents: int, transfers: int, until: date, excluded: int = 0
+) -> tuple[str, dict[str, Any]]:
+    """The summary and the « after » of the audit event of a batch made."""
+    summary = (
+        f"Lot {number} : {transfers} virement(s), {format_cents(total_cents)}, "
+        f"échéances jusqu'à {format_month(until)}"
+        + (f" ; {excluded} écartée(s)" if excluded else "")
+    )
+    return summary, {"number": number, "total_cents": total_cents, "transfers": transfers}
+
+
+def confirm_event(
+    number: str, paid_on: date, paid: int, rejected: dict[str, str]
+) -> tuple[str, dict[str, Any]]:
+    """The summary and the « after » of the audit event of a batch confirmed paid;
+    ``rejected``: the reason of each rejected transfer, by reference."""
+    summary = f"Lot {number} payé le {paid_on.strftime('%d/%m/%Y')} : {paid} virement(s)" + (
+        f", {len(rejected)} rejeté(s) à régulariser" if rejected else ""
+    )
+    return summary, {"paid_on": paid_on.isoformat(), "paid": paid, "rejected": rejected}
 
 
 def _due_query(until: date):  # noqa: ANN202 - a Select of Instalment
@@ -241,8 +272,7 @@ def create_batch(db: Database, actor: Actor, until: date) -> BatchInfo:
         planned, excluded = _plan(s, until)
         if not planned:
             raise NothingDue(f"Aucune échéance à payer jusqu'à {format_month(until)}.")
-        year = today.year
-        number = f"PAI-{year}-{next_number(s, f'batch-{year}'):03d}"
+        number = batch_number(s, today.year)
         batch = PaymentBatch(
             number=number,
             status=BatchStatus.OPEN.value,
@@ -260,19 +290,10 @@ def create_batch(db: Database, actor: Actor, until: date) -> BatchInfo:
             inst.payee_iban = transfer.payee_iban
             inst.updated_by = actor.login
             transfers.append(_referenced(transfer, number, n))
-        audit.record(
-            s,
-            actor,
-            "payment_batch",
-            "payment_batch",
-            batch.id,
-            summary=(
-                f"Lot {number} : {len(transfers)} virement(s), {format_cents(batch.total_cents)}, "
-                f"échéances jusqu'à {format_month(until)}"
-                + (f" ; {len(excluded)} écartée(s)" if excluded else "")
-            ),
-            after={"number": number, "total_cents": batch.total_cents, "transfers": len(transfers)},
+        summary, after = batch_event(
+            number, batch.total_cents, len(transfers), until, len(excluded)
         )
+        audit.record(s, actor, MADE, "payment_batch", batch.id, summary=summary, after=after)
         return BatchInfo(
             batch.id, number, BatchStatus.OPEN, batch.total_cents, transfers, excluded, today
         )
@@ -281,7 +302,7 @@ def create_batch(db: Database, actor: Actor, until: date) -> BatchInfo:
 def _referenced(transfer: Transfer, number: str, n: int) -> Transfer:
     from dataclasses import replace
 
-    return replace(transfer, reference=f"{number}-{n:04d}")
+    return replace(transfer, reference=transfer_reference(number, n))
 
 
 def load_batch(db: Database, number: str) -> BatchInfo:
@@ -302,7 +323,7 @@ def load_batch(db: Database, number: str) -> BatchInfo:
         transfers = [
             Transfer(
                 instalment_id=i.id,
-                reference=f"{batch.number}-{n:04d}",
+                reference=transfer_reference(batch.number, n),
                 due_month=i.due_month,
                 component=Component(i.component),
                 amount_cents=i.amount_cents,
@@ -372,22 +393,10 @@ def confirm_batch(
         batch.status = BatchStatus.CONFIRMED.value
         batch.confirmed_on = paid_on
         batch.updated_by = actor.login
-        audit.record(
-            s,
-            actor,
-            "payment_confirm",
-            "payment_batch",
-            batch.id,
-            summary=(
-                f"Lot {info.number} payé le {paid_on.strftime('%d/%m/%Y')} : {paid} virement(s)"
-                + (f", {len(refused)} rejeté(s) à régulariser" if refused else "")
-            ),
-            after={
-                "paid_on": paid_on.isoformat(),
-                "paid": paid,
-                "rejected": {by_reference[r.reference].reference: r.reason for r in rejected},
-            },
+        summary, after = confirm_event(
+            info.number, paid_on, paid, {r.reference: r.reason for r in rejected}
         )
+        audit.record(s, actor, CONFIRMED, "payment_batch", batch.id, summary=summary, after=after)
     return paid, len(refused)
 
 
