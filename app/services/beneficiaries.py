@@ -115,6 +115,11 @@ TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
     "notes": ("Notes", validation.NOTES_MAX, True),
 }
 
+_VALUES = {
+    kind: frozenset(member.value for member in kind)
+    for kind in (Civility, PayingBody, Orientation, SupportContract, Relation)
+}
+
 COPIED_FIELDS = [
     f.name for f in fields(BeneficiaryInput) if f.name not in ("id", "version_id", "household")
 ]
@@ -138,7 +143,7 @@ def validate(
         errors["last_name"] = "Le nom est obligatoire."
     if not data.first_name.strip():
         errors["first_name"] = "Le prénom est obligatoire."
-    if data.civility and data.civility not in {c.value for c in Civility}:
+    if data.civility and data.civility not in _VALUES[Civility]:
         errors["civility"] = "Civilité inconnue."
     if data.birth_date and (msg := validation.birth_date_error(data.birth_date, today)):
         errors["birth_date"] = msg
@@ -148,7 +153,7 @@ def validate(
         errors["phone"] = msg
     if data.email and "email" not in errors and (msg := validation.email_error(data.email)):
         errors["email"] = msg
-    if data.paying_body not in {p.value for p in PayingBody}:
+    if data.paying_body not in _VALUES[PayingBody]:
         errors["paying_body"] = "Organisme payeur inconnu (CAF ou MSA)."
     elif data.allocataire_number and (
         msg := validation.allocataire_error(data.allocataire_number, data.paying_body, caf_digits)
@@ -161,7 +166,7 @@ def validate(
             errors["nir"] = "La saisie du NIR n'est pas activée pour ce département."
         elif msg := validation.nir_error(data.nir):
             errors["nir"] = msg
-    if data.orientation and data.orientation not in {o.value for o in Orientation}:
+    if data.orientation and data.orientation not in _VALUES[Orientation]:
         errors["orientation"] = "Orientation inconnue."
     if data.orientation_date and data.orientation_date > today:
         errors["orientation_date"] = "La date d'orientation est dans le futur."
@@ -172,10 +177,10 @@ def validate(
         errors["orientation_date"] = "La date d'orientation précède la date de naissance."
     if born and data.rsa_open_since and data.rsa_open_since < born:
         errors["rsa_open_since"] = "L'ouverture du droit RSA précède la date de naissance."
-    if data.support_contract and data.support_contract not in {c.value for c in SupportContract}:
+    if data.support_contract and data.support_contract not in _VALUES[SupportContract]:
         errors["support_contract"] = "Contrat inconnu."
     for n, member in enumerate(data.household, start=1):
-        if member.relation not in {r.value for r in Relation}:
+        if member.relation not in _VALUES[Relation]:
             errors[f"household.{n}"] = f"Membre du foyer n° {n} : lien inconnu."
         elif member.birth_date and member.birth_date > today:
             errors[f"household.{n}"] = f"Membre du foyer n° {n} : date de naissance future."

@@ -2,10 +2,10 @@
 
 For the import's chunks (thousands of rows per transaction), on SQLite: each value goes
 through its column type's own bind processor (what SQLAlchemy itself would send), Python-side
-defaults and ``onupdate`` values filled the same way; inserts are then sent as one JSON
-array read by ``json_each`` (one statement, which SQLite runs without coming back to
-Python between rows), updates by the driver's ``executemany``. Other databases take
-SQLAlchemy's Core path.
+defaults and ``onupdate`` values filled the same way; the rows are then sent as one JSON
+array read by ``json_each``: one statement, which SQLite runs without coming back to
+Python between rows (an ``executemany`` would, taking Python's lock for each). Other
+databases take SQLAlchemy's Core path.
 
 Binding is separate from sending (:func:`prepare_insert`, :func:`prepare_update`, then
 :func:`execute`): a caller holding a write lock can bind its rows before taking it.
@@ -14,13 +14,13 @@ Binding is separate from sending (:func:`prepare_insert`, :func:`prepare_update`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Dialect, Executable, Table, bindparam, insert, update
+from sqlalchemy import Column, Dialect, Executable, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 
@@ -131,11 +131,31 @@ def prepare_update(
         (c, c.onupdate) for c in table.columns if c.name not in rows[0] and c.onupdate is not None
     ]
     columns, params = _bind(dialect, table, [*names, key], refreshed, rows)
-    # The key is bound with the others; it goes last, for the WHERE.
-    sets = [name for name in columns if name != key]
-    at = columns.index(key)
-    sql = f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in sets)} WHERE {key} = ?"
-    return Prepared(sql, [(*p[:at], *p[at + 1 :], p[at]) for p in params])
+    sets = ", ".join(f"{c} = j.value ->> {n}" for n, c in enumerate(columns) if c != key)
+    sql = (
+        f"UPDATE {table.name} SET {sets} FROM json_each(?) AS j "
+        f"WHERE {table.name}.{key} = j.value ->> {columns.index(key)}"
+    )
+    return Prepared(sql, params, as_json=True)
+
+
+def matching(s: Session, key: Column, values: Collection[Any], *columns: Column) -> list[tuple]:
+    """The rows whose ``key`` is one of ``values``, as (key, *columns): the key as given,
+    the columns as the driver reads them. On SQLite the values go as one JSON array (a long
+    ``IN`` list costs more to build and bind than the query itself)."""
+    if not values:
+        return []
+    conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        return [tuple(r) for r in s.execute(select(key, *columns).where(key.in_(values)))]
+    process = _processor(key, conn.dialect) or _unchanged
+    given = {process(v): v for v in values}
+    sql = (
+        f"SELECT {', '.join(c.name for c in (key, *columns))} FROM {key.table.name} "  # type: ignore[attr-defined]
+        f"WHERE {key.name} IN (SELECT value FROM json_each(?))"
+    )
+    found = conn.exec_driver_sql(sql, (json.dumps(list(given)),))
+    return [(given[k], *rest) for k, *rest in found]
 
 
 def execute(s: Session, prepared: Prepared) -> None:

@@ -37,7 +37,7 @@ from app.models import AuditEvent, Beneficiary, Case, ImportRun, ImportUndo
 from app.services import clock
 from app.services.actor import Actor
 from app.services.audit import event_values
-from app.services.bulk_sql import Prepared, execute, prepare_insert, prepare_update
+from app.services.bulk_sql import Prepared, execute, matching, prepare_insert, prepare_update
 from app.services.storage import Database
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,10 @@ _UNDO = cast(Table, ImportUndo.__table__)
 _AUDIT = cast(Table, AuditEvent.__table__)
 
 APPLY_CHUNK = 1_500  # people in the first write transaction; the next ones aim at LOCK_S
-LOCK_S = 0.35  # how long one write transaction should hold the base
-MIN_CHUNK, MAX_CHUNK = 200, 20_000
+LOCK_S = 0.3  # how long one write transaction should hold the base
+# Bounds of a chunk: a bigger one may cost much more now and then (the search index merges
+# its segments), and another station would wait for it.
+MIN_CHUNK, MAX_CHUNK = 200, 4_000
 # After each chunk the base is left free this long: a station waiting for it polls every
 # 100 ms (SQLite's busy handler), and gets its turn instead of waiting for the whole file.
 PAUSE_S = 0.11
@@ -318,10 +320,7 @@ def _write_chunk(s: Session, run_id: uuid.UUID, plan: Plan, chunk: _Bound) -> No
 
 
 def _versions(s: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    if not ids:
-        return {}
-    found = s.execute(select(Beneficiary.id, Beneficiary.version_id).where(Beneficiary.id.in_(ids)))
-    return {bid: version for bid, version in found}
+    return dict(matching(s, _BENEFICIARY.c.id, ids, _BENEFICIARY.c.version_id))
 
 
 _TAKEN = (
@@ -341,14 +340,9 @@ def _numbers_taken(s: Session, creations: list[Creation]) -> set[tuple[str, str]
     """The creations' (paying body, number) pairs that exist already (by the number's
     index; the pairs are told apart here)."""
     numbers = {c.values["allocataire_number"] for c in creations} - {None, ""}
-    if not numbers:
-        return set()
-    found = s.execute(
-        select(Beneficiary.paying_body, Beneficiary.allocataire_number).where(
-            Beneficiary.allocataire_number.in_(numbers)
-        )
-    )
-    return {(body, number) for body, number in found} & {_key(c) for c in creations}
+    column = _BENEFICIARY.c
+    found = matching(s, column.allocataire_number, numbers, column.paying_body)
+    return {(body, number) for number, body in found} & {_key(c) for c in creations}
 
 
 def undo_run(db: Database, run_id: uuid.UUID) -> None:

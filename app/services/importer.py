@@ -9,11 +9,11 @@ What happens: every data line is either created, updated, unchanged, rejected (w
 physical line number and the French reasons) or an identity conflict; blank lines are
 counted apart. A file that cannot be read at all raises :class:`ImportFileError` before
 anything is written. The lines are planned in short reads and, while the next ones are
-planned, written all or nothing in short transactions (:mod:`app.services.import_apply`),
-so that other stations keep saving during an import; one audit event per person and one for the file; a dry run writes
-nothing. Matching: a known (paying body, allocataire number) updates that person, unless
-the line's first name, birth date or last name say it is someone else: that line is an
-:class:`IdentityConflict`, written only if the user confirms it
+planned, written all or nothing in short transactions (:mod:`app.services.import_apply`), so
+that other stations keep saving during an import; one audit event per person and one for the
+file; a dry run writes nothing. Matching: a known (paying body, allocataire number) updates
+that person, unless the line's first name, birth date or last name say it is someone else:
+that line is an :class:`IdentityConflict`, written only if the user confirms it
 (:func:`apply_identity_choices`). Without a number, an existing person with the same folded
 last name, first name and birth date is updated; otherwise a new person is created.
 """
@@ -986,10 +986,11 @@ class _Importer:
     def run_chunk(self, rows: list[_Row]) -> None:
         plans = [self.plan(row) for row in rows]
         ids = [p.target for p in plans if p.action == "update"]
-        loaded: dict[uuid.UUID, Beneficiary] = {}
+        loaded: dict[uuid.UUID, Any] = {}
         if ids:  # a short read of its own: a long one would keep other stations from saving
-            with self.db.read() as s:
-                found = s.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))
+            table = Beneficiary.__table__
+            with self.db.read() as s:  # rows, not ORM objects: read as a Beneficiary is
+                found = s.execute(select(table).where(table.c.id.in_(ids)))
                 loaded = {b.id: b for b in found}
         for p in plans:
             if p.action == "reject":
@@ -1024,7 +1025,7 @@ class _Importer:
         summary = self._summary(data.last_name, data.first_name, p.row.line)
         self.writes.creations.append(import_apply.Creation(p.row.line, values, summary, after))
 
-    def _update(self, p: _Plan, b: Beneficiary) -> None:
+    def _update(self, p: _Plan, b: Any) -> None:  # a beneficiary row
         data = p.row.data
         changed: dict[str, Any] = {}
         for name in p.row.present:
@@ -1078,7 +1079,7 @@ class _Importer:
         )
 
 
-def _other_person(b: Beneficiary, data: BeneficiaryInput, present: list[str]) -> bool:
+def _other_person(b: Any, data: BeneficiaryInput, present: list[str]) -> bool:
     """Whether the file's line names someone else than the person holding its number: a
     different first name or birth date, or a last name that is neither the stored one nor
     the birth name (a change of married name alone is not another person)."""

@@ -266,6 +266,9 @@ def connect_sqlite(path: Path, *, mode: StorageMode, read_only: bool) -> sqlite3
     conn.isolation_level = None  # the driver must not BEGIN on its own
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    # 64 MB of page cache (SQLite's default is 2 MB): an import's chunk or a search on a
+    # big base finds its index pages in memory; it grows only as pages are read.
+    conn.execute("PRAGMA cache_size=-65536")
     return conn
 
 
