@@ -26,17 +26,42 @@ from sqlalchemy.orm import Session
 
 @dataclass
 class Prepared:
-    """One statement and its rows, bound: driver SQL with tuples on SQLite, a Core
-    statement with dicts elsewhere. ``params[i]`` is the i-th row given."""
+    """One statement and its rows, bound. On SQLite, driver SQL reading the rows from one
+    JSON array (its last parameter, after ``shared``: the values every row has alike, bound
+    once); elsewhere a Core statement with dicts. ``params[i]`` is the i-th row given."""
 
     statement: str | Executable
     params: list[Any]
-    as_json: bool = False  # the rows go as one JSON array, the statement's only parameter
+    shared: tuple[Any, ...] = ()
 
     def only(self, keep: Sequence[bool]) -> Prepared:
         """The same statement for the rows whose ``keep`` is true."""
         kept = [p for p, k in zip(self.params, keep, strict=True) if k]
-        return Prepared(self.statement, kept, self.as_json)
+        return Prepared(self.statement, kept, self.shared)
+
+
+def _from_json(
+    names: list[str], params: list[tuple[Any, ...]], varying: str = ""
+) -> tuple[list[str], tuple[Any, ...], list[tuple[Any, ...]]]:
+    """How each column is read (``?`` for a value all rows share, ``value ->> k`` from the
+    row's JSON array otherwise), the shared values in that order, and the rows cut down to
+    the other columns: SQLite parses less JSON. ``varying`` is always read per row."""
+    first = params[0]
+    alike = [
+        name != varying and all(p[n] == first[n] for p in params) for n, name in enumerate(names)
+    ]
+    read: list[str] = []
+    shared: list[Any] = []
+    per_row: list[int] = []
+    for n, same in enumerate(alike):
+        if same:
+            read.append("?")
+            shared.append(first[n])
+        else:
+            read.append(f"value ->> {len(per_row)}")
+            per_row.append(n)
+    rows = [tuple(p[n] for n in per_row) for p in params]
+    return read, tuple(shared), rows
 
 
 def _processor(column: Column, dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -107,11 +132,11 @@ def prepare_insert(dialect: Dialect, table: Table, rows: Sequence[dict[str, Any]
     names, params = _bind(dialect, table, list(rows[0]), generated, rows)
     # One statement for all the rows, from one JSON array: SQLite inserts them without
     # going back to Python between rows (an executemany would, taking the GIL each time).
+    read, shared, per_row = _from_json(names, params)
     sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) "
-        f"SELECT {', '.join(f'value ->> {n}' for n in range(len(names)))} FROM json_each(?)"
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(read)} FROM json_each(?)"
     )
-    return Prepared(sql, params, as_json=True)
+    return Prepared(sql, per_row, shared)
 
 
 def prepare_update(
@@ -131,12 +156,17 @@ def prepare_update(
         (c, c.onupdate) for c in table.columns if c.name not in rows[0] and c.onupdate is not None
     ]
     columns, params = _bind(dialect, table, [*names, key], refreshed, rows)
-    sets = ", ".join(f"{c} = j.value ->> {n}" for n, c in enumerate(columns) if c != key)
+    read, shared, per_row = _from_json(columns, params, varying=key)
+    sets = ", ".join(
+        f"{c} = {r.replace('value', 'j.value')}"
+        for c, r in zip(columns, read, strict=True)
+        if c != key
+    )
     sql = (
         f"UPDATE {table.name} SET {sets} FROM json_each(?) AS j "
-        f"WHERE {table.name}.{key} = j.value ->> {columns.index(key)}"
+        f"WHERE {table.name}.{key} = j.{read[columns.index(key)]}"
     )
-    return Prepared(sql, params, as_json=True)
+    return Prepared(sql, per_row, shared)
 
 
 def matching(s: Session, key: Column, values: Collection[Any], *columns: Column) -> list[tuple]:
@@ -162,10 +192,9 @@ def execute(s: Session, prepared: Prepared) -> None:
     """Send prepared rows in the session's transaction (nothing when there are none)."""
     if not prepared.params:
         return
-    if isinstance(prepared.statement, str) and prepared.as_json:
-        s.connection().exec_driver_sql(prepared.statement, (json.dumps(prepared.params),))
-    elif isinstance(prepared.statement, str):
-        s.connection().exec_driver_sql(prepared.statement, prepared.params)
+    if isinstance(prepared.statement, str):
+        rows = json.dumps(prepared.params)
+        s.connection().exec_driver_sql(prepared.statement, (*prepared.shared, rows))
     else:
         s.execute(prepared.statement, prepared.params)
 
