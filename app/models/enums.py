@@ -77,6 +77,11 @@ class Component(LabelledEnum):
     CHILDCARE = "childcare"
 
 
+def component_rank(value: str) -> int:
+    """A component's place in the order of the scale (for sorting stored values)."""
+    return list(Component).index(Component(value))
+
+
 class PayeeKind(LabelledEnum):
     BENEFICIARY = "beneficiary"
     THIRD_PARTY = "third_party"

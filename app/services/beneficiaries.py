@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from app.models import Beneficiary, HouseholdMember
@@ -238,7 +238,7 @@ def save_beneficiary(
                 select(Beneficiary.id).where(
                     Beneficiary.paying_body == data.paying_body,
                     Beneficiary.allocataire_number == data.allocataire_number,
-                    Beneficiary.id != data.id if data.id else True,
+                    Beneficiary.id != data.id if data.id else true(),
                 )
             )
             if clash:

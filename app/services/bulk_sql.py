@@ -81,7 +81,7 @@ def _bind(
     names: list[str],
     generated: list[tuple[Column, Any]],
     rows: Sequence[dict[str, Any]],
-) -> tuple[list[str], list[list[Any]]]:
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The column names and, per row, the values of ``names`` then of the ``generated``
     columns (with their default or ``onupdate``), all through their bind processors. A
     generated time is taken once for all the rows, as a server's ``now()`` is once per

@@ -74,7 +74,9 @@ def iter_cases(db: Database) -> Iterator[dict[str, Any]]:
                 "employer_name": case.employer_name,
                 "scale_version": {
                     "id": str(case.scale_version_id) if case.scale_version_id else None,
-                    "effective_from": _iso(scales.get(case.scale_version_id)),
+                    "effective_from": _iso(
+                        scales.get(case.scale_version_id) if case.scale_version_id else None
+                    ),
                 },
                 "components": [
                     {

@@ -27,6 +27,7 @@ from app.models.enums import (
     Orientation,
     PayeeKind,
     Relation,
+    component_rank,
 )
 from app.services import audit
 from app.services.actor import Actor
@@ -335,7 +336,7 @@ def load_case(
                 )
                 for i in sorted(
                     case.instalments,
-                    key=lambda i: (i.due_month, list(Component).index(i.component)),
+                    key=lambda i: (i.due_month, component_rank(i.component)),
                 )
             ],
             decisions=[
@@ -345,7 +346,7 @@ def load_case(
                     DecisionKind(d.kind),
                     d.decided_on,
                     d.motivation,
-                    authors.get(d.author_id, d.signer_name),
+                    authors.get(d.author_id, d.signer_name) if d.author_id else d.signer_name,
                     d.override_motivation,
                 )
                 for d in case.decisions

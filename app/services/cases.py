@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from app.models import AidLine, Beneficiary, Case, ThirdParty
@@ -125,8 +125,8 @@ def previous_cases(
     rows = session.execute(
         select(Case.reference, Case.state, Case.job_start, Case.end_date).where(
             Case.beneficiary_id == beneficiary_id,
-            Case.id != exclude if exclude else True,
-            Case.job_start <= before if before else True,
+            Case.id != exclude if exclude else true(),
+            Case.job_start <= before if before else true(),
         )
     ).all()
     return [PreviousCase(r[0], r[1], r[2], r[3]) for r in rows]

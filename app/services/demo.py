@@ -812,7 +812,7 @@ class _BeneficiaryFactory:
             "updated_at": updated,
             "updated_by": referent.login,
         }
-        row.update(search_columns(*(row[name] for name in SEARCH_INPUTS)))
+        row.update(search_columns(*(cast(str, row[name]) for name in SEARCH_INPUTS)))
         member_rows = [
             {
                 "id": self.world.new_id(),

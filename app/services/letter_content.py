@@ -21,6 +21,7 @@ from app.models.enums import (
     MeetingKind,
     MeetingMode,
     PayeeKind,
+    component_rank,
 )
 from app.services import clock
 from app.services.cases import aid_requests
@@ -330,7 +331,6 @@ def _meeting_for(
 
 
 def _schedule(case: Case) -> list[ScheduleRow]:
-    order = list(Component)
     return [
         ScheduleRow(
             i.due_month,
@@ -339,7 +339,7 @@ def _schedule(case: Case) -> list[ScheduleRow]:
             i.payee_name + (" (tiers)" if i.payee_kind == PayeeKind.THIRD_PARTY.value else ""),
             i.status,
         )
-        for i in sorted(case.instalments, key=lambda i: (i.due_month, order.index(i.component)))
+        for i in sorted(case.instalments, key=lambda i: (i.due_month, component_rank(i.component)))
     ]
 
 

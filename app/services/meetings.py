@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from app.models import Beneficiary, Case, Meeting
 from app.models.enums import CaseState, MeetingKind, MeetingMode
@@ -166,7 +166,7 @@ def save_meeting(
                 select(Meeting.id).where(
                     Meeting.case_id == case.id,
                     Meeting.kind == MeetingKind.REVIEW_6M.value,
-                    Meeting.id != data.id if data.id else True,
+                    Meeting.id != data.id if data.id else true(),
                 )
             )
             if other:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import ScaleComponent, ScaleVersion
-from app.models.enums import Component, Orientation
+from app.models.enums import Component, Orientation, component_rank
 from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, ValidationError
@@ -80,7 +80,7 @@ def _rules(v: ScaleVersion) -> ScaleRules:
             Component(c.component): ComponentRule(
                 Component(c.component), c.monthly_cents, c.months, c.requires_child
             )
-            for c in sorted(v.components, key=lambda c: list(Component).index(c.component))
+            for c in sorted(v.components, key=lambda c: component_rank(c.component))
         },
     )
 

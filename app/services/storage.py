@@ -74,7 +74,7 @@ def is_network_path(path: Path) -> bool:
     return fstype in NETWORK_FS
 
 
-def translate_error(exc: BaseException) -> Exception:
+def translate_error(exc: Exception) -> Exception:
     """Turn a driver error into a French message the user can act on (or return it as is)."""
     if "sqlalchemy" in sys.modules:  # else no SQLAlchemy error can have been raised
         from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -87,7 +87,7 @@ def translate_error(exc: BaseException) -> Exception:
             )
         if isinstance(exc, IntegrityError):
             return exc
-        if isinstance(exc, DBAPIError):
+        if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
             exc = exc.orig
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
