@@ -7,7 +7,8 @@ with its default; administrators change them from the settings screen.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from app.services import audit, validation
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
+from app.services.text import format_cents, format_date
 
 DEFAULT_APPEAL_ROUTES = (
     "Si vous contestez cette décision, vous pouvez, dans un délai de deux mois à compter de sa "
@@ -54,7 +56,12 @@ class OfficeSettings:
     observations_delay_days: int = 15
     retention_years: int = 2
     access_log_months: int = 6
+    # The evaluation (app.services.evaluation): people helped a year, and the average RSA
+    # paid a month as a dated setting: [["YYYY-MM-DD", cents], …], each value in force from
+    # its date until the next one (500 € from 2018-01-01 in the seed).
     yearly_target: int = 150
+    average_rsa_rates: list[list] = field(default_factory=lambda: [["2018-01-01", 50_000]])
+    # Superseded by average_rsa_rates (kept while the settings screen still shows it).
     average_rsa_monthly_cents: int = 50_000
     # The account payments leave from (SEPA file of a payment batch); empty: no SEPA file.
     debtor_name: str = ""  # empty: the département's name
@@ -147,9 +154,67 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
             parse_columns(new.payment_csv_columns)
         except ValueError as exc:
             errors["payment_csv_columns"] = str(exc)
-    if new.yearly_target < 0 or new.average_rsa_monthly_cents < 0:
-        errors["yearly_target"] = "Les objectifs et montants ne peuvent pas être négatifs."
+    if not 0 <= new.yearly_target <= YEARLY_TARGET_MAX:
+        errors["yearly_target"] = (
+            f"L'objectif annuel va de 0 à {YEARLY_TARGET_MAX:,} personnes.".replace(",", "\u202f")
+        )
+    if new.average_rsa_monthly_cents < 0:
+        errors["average_rsa_monthly_cents"] = "Le RSA moyen versé ne peut pas être négatif."
+    if msg := rsa_rates_error(new.average_rsa_rates):
+        errors["average_rsa_rates"] = msg
     return errors
+
+
+YEARLY_TARGET_MAX = 100_000
+RSA_MONTHLY_MAX_CENTS = 1_000_000  # 10 000 € a month: beyond, a typing error
+
+
+def rsa_rates_error(rates: object) -> str | None:
+    """What is wrong with a dated list of average RSA values, in French (None: nothing)."""
+    if not isinstance(rates, list) or not rates:
+        return "Indiquez au moins un RSA moyen versé par mois, avec sa date d'effet."
+    seen: set[date] = set()
+    for item in rates:
+        if not (isinstance(item, (list, tuple)) and len(item) == 2):
+            return "Chaque RSA moyen versé s'écrit avec sa date d'effet et son montant."
+        raw, cents = item
+        try:
+            day = date.fromisoformat(str(raw))
+        except ValueError:
+            return f"La date d'effet « {raw} » du RSA moyen n'est pas une date valide."
+        if day in seen:
+            return f"Deux RSA moyens prennent effet le {format_date(day)} : gardez-en un seul."
+        seen.add(day)
+        if isinstance(cents, bool) or not isinstance(cents, int):
+            return f"Le RSA moyen en vigueur le {format_date(day)} doit être un montant en euros."
+        if not 0 < cents <= RSA_MONTHLY_MAX_CENTS:
+            return (
+                f"Le RSA moyen en vigueur le {format_date(day)} va de 0,01 € à "
+                f"{format_cents(RSA_MONTHLY_MAX_CENTS)} par mois."
+            )
+    return None
+
+
+def rsa_rates(settings: OfficeSettings) -> list[tuple[date, int]]:
+    """The average RSA values a month, as (effective from, cents), oldest first."""
+    return sorted((date.fromisoformat(str(d)), int(c)) for d, c in settings.average_rsa_rates)
+
+
+def rsa_rate_on(settings: OfficeSettings, day: date) -> int | None:
+    """The average RSA a month in force on ``day`` (None before the first value)."""
+    found = None
+    for effective_from, cents in rsa_rates(settings):
+        if effective_from <= day:
+            found = cents
+    return found
+
+
+def with_rsa_rate(settings: OfficeSettings, effective_from: date, cents: int) -> OfficeSettings:
+    """A copy of ``settings`` where ``cents`` is in force from ``effective_from`` (replacing
+    a value of that same date); save it with :func:`save_settings`."""
+    kept = [[d, c] for d, c in settings.average_rsa_rates if str(d) != effective_from.isoformat()]
+    rates = sorted([*kept, [effective_from.isoformat(), cents]], key=lambda r: str(r[0]))
+    return replace(settings, average_rsa_rates=rates)
 
 
 def save_settings(db: Database, actor: Actor, new: OfficeSettings) -> None:
