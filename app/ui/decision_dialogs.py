@@ -135,7 +135,7 @@ class DecisionDialog(QDialog):
 
     confirm_text = "Valider"
     date_label: str | None = "Date de la décision"
-    width = 560
+    dialog_width = 560
 
     def __init__(
         self,
@@ -209,7 +209,7 @@ class DecisionDialog(QDialog):
         buttons.addWidget(self.confirm_button)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
-        self.resize(self.width, self.sizeHint().height())
+        self.resize(self.dialog_width, self.sizeHint().height())
         if self.on_field is not None:
             self.on_field.textChanged.connect(self._on_date_edited)
         self.update_state()
@@ -380,7 +380,7 @@ class GrantDialog(DecisionDialog):
     """The schedule month by month, each year's envelope, then the grant."""
 
     confirm_text = "Accorder"
-    width = 720
+    dialog_width = 720
 
     def _build_body(self) -> None:
         self.preview: GrantPreview | None = None
@@ -573,7 +573,7 @@ class GrantDialog(DecisionDialog):
 # --- refusal, observations, early end ---------------------------------------------------------
 class RefusalDialog(DecisionDialog):
     confirm_text = "Refuser"
-    width = 640
+    dialog_width = 640
 
     def _build_body(self) -> None:
         self.motivation = MotivationEdit(
@@ -616,7 +616,7 @@ class RefusalDialog(DecisionDialog):
 class ObservationsDialog(DecisionDialog):
     confirm_text = "Décider l'invitation"
     date_label = "Date de la décision"
-    width = 620
+    dialog_width = 620
 
     def _build_body(self) -> None:
         self.delay_days = 15
@@ -652,7 +652,7 @@ class ObservationsDialog(DecisionDialog):
 
 class EarlyEndDialog(DecisionDialog):
     confirm_text = "Mettre fin au Pack"
-    width = 660
+    dialog_width = 660
 
     def _build_body(self) -> None:
         self.reason = QComboBox()

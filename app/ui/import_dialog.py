@@ -266,7 +266,7 @@ class ImportReportDialog(QDialog):
         self.created = _count(report.created)
         self.updated = _count(report.updated)
         self.unchanged = _count(report.unchanged)
-        self.rejected = list(report.rejected or [])
+        self.rejected_lines = list(report.rejected or [])
         conflicts = list(getattr(report, "conflicts", None) or [])
 
         layout = QVBoxLayout(self)
@@ -293,13 +293,13 @@ class ImportReportDialog(QDialog):
             (verbs[0], self.created, False),
             (verbs[1], self.updated, False),
             ("Inchangés", self.unchanged, False),
-            ("Lignes rejetées", len(self.rejected), True),
+            ("Lignes rejetées", len(self.rejected_lines), True),
             *((("Identités à trancher", len(conflicts), True),) if conflicts else ()),
         ):
             tiles.addWidget(_CountTile(label, value, alert=alert), 1)
         layout.addLayout(tiles)
 
-        self.model = RejectedLinesModel(self.rejected, self)
+        self.model = RejectedLinesModel(self.rejected_lines, self)
         self.table = QTableView()
         self.table.setObjectName("rejectedTable")
         self.table.setModel(self.model)
@@ -321,7 +321,7 @@ class ImportReportDialog(QDialog):
         rejected_page = QWidget()
         rejected_layout = QVBoxLayout(rejected_page)
         rejected_layout.setContentsMargins(8, 8, 8, 8)
-        if self.rejected:
+        if self.rejected_lines:
             caption = QLabel(
                 "Numéro de ligne dans le fichier et motif du rejet : corrigez ces lignes "
                 + (
@@ -339,7 +339,7 @@ class ImportReportDialog(QDialog):
             none.setObjectName("noRejected")
             rejected_layout.addWidget(none)
             rejected_layout.addStretch(1)
-        self.tabs.addTab(rejected_page, f"Lignes rejetées ({_number(len(self.rejected))})")
+        self.tabs.addTab(rejected_page, f"Lignes rejetées ({_number(len(self.rejected_lines))})")
         self.full_text = QPlainTextEdit(report.as_text())
         self.full_text.setObjectName("fullReport")
         self.full_text.setReadOnly(True)
@@ -392,7 +392,7 @@ class ImportReportDialog(QDialog):
                 "Import terminé. Des numéros allocataires connus portent une autre identité : "
                 "à trancher après ce rapport."
             )
-        if self.rejected:
+        if self.rejected_lines:
             return (
                 "Import terminé. Certaines lignes ont été écartées : corrigez-les puis réimportez."
             )

@@ -115,7 +115,7 @@ class VerifyDialog(QDialog):
         self.setWindowTitle("Vérification d'un PDF signé")
         self.setMinimumSize(720, 460)
         self._db = db
-        self.result: Verification | None = None
+        self.verification: Verification | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -163,7 +163,7 @@ class VerifyDialog(QDialog):
 
     @property
     def verdict_ok(self) -> bool:
-        return self.result is not None and self.result.ok
+        return self.verification is not None and self.verification.ok
 
     def check(self, path: str | Path) -> Verification | None:
         """Verify ``path`` and show the result; None when the database could not be read."""
@@ -171,7 +171,7 @@ class VerifyDialog(QDialog):
         ok, result = status.attempt(self.parentWidget() or self, lambda: verify(self._db, path))
         if not ok or result is None:
             return None
-        self.result = result
+        self.verification = result
         self.file_label.setText(f"Fichier : {path}")
         self.verdict_label.setText(result.verdict)
         if result.ok:
@@ -191,8 +191,8 @@ class VerifyDialog(QDialog):
         return self.check(chosen) if chosen else None
 
     def copy_report(self) -> None:
-        if self.result is not None:
-            QGuiApplication.clipboard().setText(self.result.text)
+        if self.verification is not None:
+            QGuiApplication.clipboard().setText(self.verification.text)
 
 
 def ask_pdf(parent: QWidget | None) -> str:
@@ -212,6 +212,6 @@ def verify_file(
         if result is None:
             return None
         case_widgets.exec_dialog(dialog)
-        return dialog.result
+        return dialog.verification
     finally:
         dialog.deleteLater()

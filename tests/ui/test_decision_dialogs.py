@@ -207,6 +207,7 @@ def test_grant_warns_when_an_envelope_is_short(qtbot, db, people):
     dialog.on_field.setValue(date(2018, 11, 20))
     dialog.refresh_preview()
     assert not dialog.preview.fits
+    assert dialog.width() == dialog.dialog_width  # QWidget.width() is not shadowed
     assert not dialog.confirm_button.isEnabled()
     text = dialog.fit_label.text()
     assert "L'enveloppe 2018 ne suffit pas : il reste 200,00\u00a0€" in text

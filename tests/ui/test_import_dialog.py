@@ -139,7 +139,8 @@ def test_import_shows_counts_and_rejected_lines(
 
     def report(dialog: ImportReportDialog) -> None:
         shown["title"] = dialog.windowTitle()
-        shown["counts"] = (dialog.created, dialog.updated, dialog.unchanged, len(dialog.rejected))
+        rejected = len(dialog.rejected_lines)
+        shown["counts"] = (dialog.created, dialog.updated, dialog.unchanged, rejected)
         model = dialog.table.model()
         shown["rows"] = [
             (model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())
@@ -462,3 +463,12 @@ def test_identity_conflicts_are_decided_after_the_report(
             s.execute(select(Beneficiary.allocataire_number, Beneficiary.first_name)).all()
         )
     assert names == {"1234567": "Anne", "7654321": "Léa"}
+
+
+def test_the_report_keeps_its_rejected_signal(qtbot, report_dialog):
+    """The rejected lines live in their own attribute: QDialog's signal still fires."""
+    closed: list[int] = []
+    report_dialog.rejected.connect(lambda: closed.append(1))
+    report_dialog.reject()
+    assert closed == [1]
+    assert len(report_dialog.rejected_lines) == len(FakeReport().rejected)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialog
 
 from app.config import app_paths
 from app.models.enums import DocumentKind
@@ -170,3 +171,12 @@ def test_documents_menu_of_the_main_window(qtbot, db, actor, signed, shown, fake
     fake_dialogs.open_file = str(signed.path)
     window.action_verify_pdf.trigger()
     assert shown and shown[0].verdict_ok
+
+
+def test_the_dialog_keeps_its_result_method(qtbot, db, signed, shown):
+    """The verification lives in its own attribute: QDialog.result() still answers."""
+    verification = verify_file(None, db, signed.path)
+    dialog = shown[0]
+    assert dialog.verification is verification
+    dialog.done(QDialog.DialogCode.Accepted)
+    assert dialog.result() == QDialog.DialogCode.Accepted
