@@ -20,7 +20,7 @@ def month(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:  # noqa: SLF001
+def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:
     batch = sub.add_parser("payment-batch", help="créer et exporter un lot de paiement")
     batch.add_argument("--db", required=True, help="base de données")
     batch.add_argument(

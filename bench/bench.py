@@ -153,14 +153,14 @@ def pct(values: list[float], q: float) -> float:
 
 
 # --- probes run in a fresh process ---------------------------------------------------------
-def wait_first_paint(app, window) -> tuple[float, float]:  # noqa: ANN001 - Qt objects
+def wait_first_paint(app, window) -> tuple[float, float]:
     """Process events until ``window`` is painted; (perf_counter, clock time) of that paint."""
     from PySide6.QtCore import QEvent, QObject
 
     painted: list[tuple[float, float]] = []
 
     class Watch(QObject):
-        def eventFilter(self, _watched, event):  # noqa: ANN001, ANN202, N802
+        def eventFilter(self, _watched, event):
             if event.type() == QEvent.Type.Paint and not painted:
                 painted.append((time.perf_counter(), time.time()))
             return False
@@ -312,7 +312,7 @@ def case_detail(db_path: Path) -> dict:
     try:
         from app.ui.case_view import CaseView
 
-        def open_one(case_id):  # noqa: ANN001, ANN202
+        def open_one(case_id):
             view = CaseView(db, actor, case_id)
             view.resize(1200, 800)
             view.show()
@@ -324,7 +324,7 @@ def case_detail(db_path: Path) -> dict:
         from app.services.case_view import load_case
         from app.ui.timeline import AidTimeline
 
-        def open_one(case_id):  # noqa: ANN001, ANN202
+        def open_one(case_id):
             view = AidTimeline()
             view.resize(1200, 220)
             view.set_case(load_case(db, case_id, actor))

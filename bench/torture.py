@@ -172,7 +172,7 @@ class Station:
         except (NotAllowed, ValidationError) as exc:
             self.note(kind=kind, refused=True, msg=exc.message[:300])
             return exc
-        except Exception as exc:  # noqa: BLE001 - a bug: recorded, the station goes on
+        except Exception as exc:
             self.note(kind=kind, error=repr(exc)[:500], tb=traceback.format_exc()[-3000:])
         else:
             if effect is not None:

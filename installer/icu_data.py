@@ -95,7 +95,7 @@ def read_library(path: Path) -> tuple[str, str, bytes]:
     """(SONAME, data symbol, data package) of an ICU data library."""
     elf = path.read_bytes()
     sections = _elf_sections(elf)
-    SHT_DYNSYM, SHT_DYNAMIC, DT_SONAME = 11, 6, 14  # noqa: N806 - ELF constants
+    SHT_DYNSYM, SHT_DYNAMIC, DT_SONAME = 11, 6, 14
     soname = symbol = None
     blob = b""
     for kind, _addr, offset, size, link, entsize in sections:

@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.services.actor import Actor  # noqa: E402
-from app.services.schema import open_sqlite  # noqa: E402
-from app.services.storage import Database  # noqa: E402
-from tests.clock import MOMENT  # noqa: E402
+from app.services.actor import Actor
+from app.services.schema import open_sqlite
+from app.services.storage import Database
+from tests.clock import MOMENT
 
 
 @pytest.fixture(scope="session", autouse=True)

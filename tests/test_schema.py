@@ -164,7 +164,7 @@ def test_0005_keeps_a_sending_date_only_for_invitations_whose_letter_was_produce
 
     db = open_sqlite(db_path, create=True)
     referent, validator = make_users(db)
-    GROUNDS = "Absences répétées signalées par l'employeur depuis le mois de mars."  # noqa: N806
+    GROUNDS = "Absences répétées signalées par l'employeur depuis le mois de mars."
     sent = granted_case(db, referent, validator, make_person(db, referent), on=date(2018, 3, 20))
     other = make_person(db, referent, number="7654321", first_name="Paul", last_name="Durand")
     unsent = granted_case(db, referent, validator, other, on=date(2018, 3, 20))

@@ -374,7 +374,7 @@ class _TsaHandler(BaseHTTPRequestHandler):
     stamper: DummyTimeStamper
     release: threading.Event | None = None
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.release is not None:
             self.release.wait(5)
@@ -386,7 +386,7 @@ class _TsaHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

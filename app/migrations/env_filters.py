@@ -4,5 +4,5 @@
 UNMODELLED_PREFIXES = ("beneficiary_fts",)
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and name.startswith(UNMODELLED_PREFIXES))

@@ -44,5 +44,5 @@ class Tracked(UuidPk):
     updated_by: Mapped[str] = mapped_column(String(120), default="")
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:  # noqa: N805 - declared_attr receives the class
+    def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.version_id}

@@ -117,7 +117,7 @@ def caseload(
     return sorted(items, key=lambda i: (i.due, i.reference))
 
 
-def _rejected_transfers(case: Case, add) -> None:  # noqa: ANN001
+def _rejected_transfers(case: Case, add) -> None:
     """Transfers the bank sent back (closed account, wrong IBAN): the référent checks the
     IBAN on the file; the next payment batch takes them again."""
     rejected = [i for i in case.instalments if i.status == InstalmentStatus.TO_SETTLE.value]
@@ -131,7 +131,7 @@ def _rejected_transfers(case: Case, add) -> None:  # noqa: ANN001
         )
 
 
-def _follow_up_items(case: Case, today: date, horizon: date, add) -> None:  # noqa: ANN001
+def _follow_up_items(case: Case, today: date, horizon: date, add) -> None:
     planned = [i for i in case.instalments if i.status == InstalmentStatus.PLANNED.value]
     months = sorted({i.due_month for i in planned if i.due_month <= horizon})
     for month in months:

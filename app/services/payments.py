@@ -189,7 +189,7 @@ def confirm_event(
     return summary, {"paid_on": paid_on.isoformat(), "paid": paid, "rejected": rejected}
 
 
-def _due_query(until: date):  # noqa: ANN202 - a Select of Instalment
+def _due_query(until: date):
     return (
         select(Instalment)
         .join(Case, Case.id == Instalment.case_id)

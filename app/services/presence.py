@@ -206,7 +206,7 @@ class Heartbeat:
                 self.others = others(self.db, self.token)
             except UserFacingError as exc:
                 log.info("Presence beat skipped: %s %s", exc, exc.detail)
-            except Exception:  # noqa: BLE001 - presence must never stop the work
+            except Exception:
                 log.exception("Presence beat failed")
             self._stop.wait(self.period_s)
 
@@ -221,6 +221,6 @@ class Heartbeat:
             leave(self.db, self.token)
         except UserFacingError as exc:  # the row goes stale in a few minutes instead
             log.info("Presence not cleared: %s %s", exc, exc.detail)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("Presence not cleared")
         self.others = None

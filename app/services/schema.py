@@ -310,7 +310,7 @@ def _upgrade(db: Database, *, stamp_application_id: bool) -> None:
     log.info("Schema of %s upgraded to %s", db.location, head_revision())
 
 
-def _refuse_broken_references(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+def _refuse_broken_references(conn) -> None:
     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         raise DatabaseRefused(

@@ -64,7 +64,7 @@ def _is_plain_text(backend: KeyringBackend) -> bool:
 def _priority(backend: KeyringBackend) -> float:
     try:
         return float(backend.priority)
-    except Exception:  # noqa: BLE001 - a backend reports unavailability by raising anything
+    except Exception:
         return -1.0
 
 

@@ -451,7 +451,7 @@ def run_steps(
             passed = True
         except StepFailed as exc:
             passed, detail = False, str(exc)
-        except Exception as exc:  # noqa: BLE001 - a diagnostic tool reports every failure
+        except Exception as exc:
             passed, detail = False, f"{type(exc).__name__} : {exc}"
             log.exception("Self-test step %r raised", step.label)
         detail = " ".join(detail.split())  # one line per step, whatever the message
@@ -493,7 +493,7 @@ def run_self_test(out: TextIO | None = None, steps: Sequence[Step] | None = None
                 for cleanup in reversed(ctx.cleanups):
                     try:
                         cleanup()
-                    except Exception:  # noqa: BLE001 - cleaning up must not hide results
+                    except Exception:
                         log.exception("Self-test cleanup failed")
     failed = sum(not r.passed for r in results)
     if failed:

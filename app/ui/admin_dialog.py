@@ -435,7 +435,7 @@ class EnvelopeModel(RowListModel):
             return QBrush(QColor(ERROR_COLOR))
         return None
 
-    def headerData(  # noqa: N802 - Qt API
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ENVELOPE_HEADERS):

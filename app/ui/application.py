@@ -54,7 +54,7 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
     _showing_error = True
     try:
         dialogs.show_error(QApplication.activeWindow(), exc)  # logs it with its traceback
-    except Exception:  # noqa: BLE001 - the hook itself must never fail
+    except Exception:
         log.exception("Could not show the error %r", exc)
     finally:
         _showing_error = False
@@ -155,7 +155,7 @@ def refresh_case_states(parent: QWidget | None, db: Database, actor: Actor) -> i
         except UserFacingError as exc:
             if not status.offer_retry(parent, exc):
                 return 0
-        except Exception as exc:  # noqa: BLE001 - a bug: logged and shown, the start goes on
+        except Exception as exc:
             dialogs.show_error(parent, exc)
             return 0
     if moved:
@@ -271,7 +271,7 @@ def start_daily_backup(db: Database) -> threading.Thread | None:
             daily_backup(path)
         except UserFacingError as exc:
             log.warning("Daily backup not made: %s %s", exc, exc.detail)
-        except Exception:  # noqa: BLE001 - a failed backup must never stop the work
+        except Exception:
             log.exception("Daily backup of %s failed", path)
 
     thread = threading.Thread(target=run, name="daily-backup", daemon=True)
@@ -289,7 +289,7 @@ def _import_all(modules: tuple[str, ...]) -> None:
     for module in modules:
         try:
             importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - logged; the screen will report it when opened
+        except Exception:
             log.exception("Preloading %s failed", module)
 
 

@@ -85,7 +85,7 @@ class _NotesEdit(QPlainTextEdit):
     """A notes box that asks for little height and takes whatever room is left (a tall
     size hint would make the form scroll for nothing)."""
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), 100)
 
 
@@ -95,8 +95,8 @@ class HouseholdRow(QWidget):
     RELATION_WIDTH = 130
     REMOVE_WIDTH = 80
 
-    removeRequested = Signal(object)  # noqa: N815 - Qt naming
-    dateLeft = Signal(object)  # noqa: N815 - Qt naming
+    removeRequested = Signal(object)
+    dateLeft = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,7 +233,7 @@ class BeneficiaryDialog(QDialog):
             except ValidationError as exc:  # e.g. deleted from another workstation
                 dialogs.show_warning(owner, "\n".join(exc.errors.values()))
                 return None
-            except Exception as exc:  # noqa: BLE001 - shown (a bug is logged), never a traceback
+            except Exception as exc:
                 dialogs.show_error(owner, exc)
                 return None
             self._lookups = lookups
@@ -866,7 +866,7 @@ class BeneficiaryDialog(QDialog):
                 if dialogs.ask_retry(self, exc.message):
                     continue
                 return
-            except Exception as exc:  # noqa: BLE001 - French message, or a bug logged
+            except Exception as exc:
                 dialogs.show_error(self, exc)
                 return
             break

@@ -196,7 +196,7 @@ class CaseListModel(RowListModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(  # noqa: N802 - Qt API
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(CASE_HEADERS):
@@ -255,7 +255,7 @@ class BeneficiaryFile(QWidget):
     edited or a case was created from here (the list and the to-do list need a refresh).
     """
 
-    openCaseRequested = Signal(object)  # noqa: N815 - uuid.UUID
+    openCaseRequested = Signal(object)
     changed = Signal(object)  # uuid.UUID of the beneficiary
 
     def __init__(
@@ -589,7 +589,7 @@ class BeneficiaryFile(QWidget):
         self.case_hint.setVisible(not cases)
         self._update_buttons()
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self.case_hint.setGeometry(self.case_table.viewport().rect().adjusted(8, 8, -8, -8))
 

@@ -77,7 +77,7 @@ PAYEE_WIDTH = 130
 JOB_START_MISSING = "Saisissez la date de début de l'emploi pour vérifier les conditions."
 
 
-def _monospace(widget: QWidget):  # noqa: ANN202 - QFont
+def _monospace(widget: QWidget):
     font = widget.font()
     font.setFamilies(["Consolas", "DejaVu Sans Mono", "Courier New", "monospace"])
     return font
@@ -98,7 +98,7 @@ def parse_hours(text: str) -> Decimal:
 class ComponentRow:
     """The widgets of one component: chosen, monthly amount, months, total, payee."""
 
-    def __init__(self, rule: ComponentRule, on_change, on_iban_left) -> None:  # noqa: ANN001
+    def __init__(self, rule: ComponentRule, on_change, on_iban_left) -> None:
         code = rule.component.value
         self.component = rule.component
         self.rule = rule
@@ -354,7 +354,7 @@ class CaseEditor(QDialog):
             except UserFacingError as exc:
                 dialogs.show_error(owner, exc)
                 return None
-            except Exception as exc:  # noqa: BLE001 - shown (a bug is logged), never a traceback
+            except Exception as exc:
                 dialogs.show_error(owner, exc)
                 return None
             return data
@@ -449,7 +449,7 @@ class CaseEditor(QDialog):
 
     def _add(
         self, form: QFormLayout, label: str, name: str, field: QWidget, *, stretch: bool = True
-    ):  # noqa: ANN202 - returns the field, typed by the caller
+    ):
         field.setObjectName(name)
         field.setAccessibleName(label.rstrip(" *"))
         holder = ValidatedField(field, stretch=stretch)
@@ -806,7 +806,7 @@ class CaseEditor(QDialog):
         except UserFacingError as exc:
             self.eligibility_panel.set_message(exc.message)
             return
-        except Exception:  # noqa: BLE001 - a live preview must not interrupt typing
+        except Exception:
             log.exception("Eligibility preview failed")
             self.eligibility_panel.set_message(
                 "Les conditions n'ont pas pu être vérifiées pour l'instant."
@@ -942,7 +942,7 @@ class CaseEditor(QDialog):
         if self.save_button.isEnabled():
             self.save()
 
-    def _call(self, action):  # noqa: ANN001, ANN202 - a service call; its result or None
+    def _call(self, action):
         """Run a service call: retry on an unavailable database, show the rest in French."""
         while True:
             try:
@@ -962,7 +962,7 @@ class CaseEditor(QDialog):
                 self.banner.setText(exc.message)
                 self.banner.setVisible(True)
                 return False, None
-            except Exception as exc:  # noqa: BLE001 - a bug: logged, generic message
+            except Exception as exc:
                 dialogs.show_error(self, exc)
                 return False, None
 

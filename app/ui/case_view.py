@@ -203,7 +203,7 @@ class CaseView(QWidget):
     ``loaded`` is False, the view says so and ``detail`` is None."""
 
     changed = Signal(object)  # uuid.UUID of the case, after any successful action
-    openBeneficiaryRequested = Signal(object)  # noqa: N815 - Qt naming; beneficiary uuid
+    openBeneficiaryRequested = Signal(object)
 
     def __init__(
         self,
@@ -855,7 +855,7 @@ class CaseView(QWidget):
         self.tabs.setCurrentIndex(TAB_INSTALMENTS)
         self.select_instalment(instalment_id)
 
-    def _on_instalment_selected(self, _selected: QItemSelection, _deselected: QItemSelection):  # noqa: ANN202
+    def _on_instalment_selected(self, _selected: QItemSelection, _deselected: QItemSelection):
         if self._syncing:
             return
         self.timeline.select(self._selected_instalment())
@@ -872,7 +872,7 @@ class CaseView(QWidget):
             self._syncing = False
         self._show_meeting(row)
 
-    def _on_meeting_selected(self, _selected: QItemSelection, _deselected: QItemSelection):  # noqa: ANN202
+    def _on_meeting_selected(self, _selected: QItemSelection, _deselected: QItemSelection):
         row = selected_row(self.meeting_table)
         self._show_meeting(row)
         if not self._syncing and row >= 0:
@@ -900,7 +900,7 @@ class CaseView(QWidget):
                 parts.append(f"<b>{label} :</b> {body}")
         self.meeting_text.setHtml("<br>".join(parts))
 
-    def _on_decision_selected(self, _selected: QItemSelection, _deselected: QItemSelection):  # noqa: ANN202
+    def _on_decision_selected(self, _selected: QItemSelection, _deselected: QItemSelection):
         row = selected_row(self.decision_table)
         if row < 0:
             self.decision_text.setHtml("")

@@ -304,7 +304,7 @@ class _SteadyTabStyle(QProxyStyle):
     """Fusion moves unselected tabs 2 px down and clips the top of « É » (« Échéances »):
     keep every tab label at the same height."""
 
-    def pixelMetric(  # noqa: N802 - Qt API
+    def pixelMetric(
         self,
         metric: QStyle.PixelMetric,
         option: QStyleOption | None = None,
@@ -365,10 +365,10 @@ class RecordTableModel(QAbstractTableModel):
         self._ids = list(ids) if ids is not None else [getattr(r, "id", None) for r in rows]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -389,7 +389,7 @@ class RecordTableModel(QAbstractTableModel):
             return self._ids[row]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -418,7 +418,7 @@ class RecordTableModel(QAbstractTableModel):
 class _RoomyDelegate(QStyledItemDelegate):
     """Columns sized to their content, with some air between them."""
 
-    def sizeHint(  # noqa: N802 - Qt API
+    def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         hint = super().sizeHint(option, index)

@@ -160,7 +160,7 @@ class TodoTableModel(RowListModel):
             return self.data(index)
         return None
 
-    def headerData(  # noqa: N802 - Qt API
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if (
@@ -175,8 +175,8 @@ class TodoTableModel(RowListModel):
 class CaseloadView(QWidget):
     """The « À faire » list of the actor (or of every case, for validators and admins)."""
 
-    openCaseRequested = Signal(object)  # noqa: N815 - uuid.UUID of the case
-    countChanged = Signal(int)  # noqa: N815 - number of items (before the type filter)
+    openCaseRequested = Signal(object)
+    countChanged = Signal(int)
 
     def __init__(
         self,
@@ -359,7 +359,7 @@ class CaseloadView(QWidget):
     def _place_hint(self) -> None:
         self.hint.setGeometry(self.table.viewport().rect().adjusted(16, 16, -16, -16))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self._place_hint()
         return super().eventFilter(watched, event)

@@ -99,7 +99,7 @@ class MotivationEdit(QWidget):
     def text(self) -> str:
         return self.edit.toPlainText()
 
-    def setPlainText(self, text: str) -> None:  # noqa: N802 - Qt naming
+    def setPlainText(self, text: str) -> None:
         self.edit.setPlainText(text)
 
     def length(self) -> int:
@@ -314,7 +314,7 @@ class DecisionDialog(QDialog):
                     continue
                 self.show_banner(exc.message)
                 return
-            except Exception as exc:  # noqa: BLE001 - a bug: logged, generic message
+            except Exception as exc:
                 dialogs.show_error(self, exc)
                 return
             break

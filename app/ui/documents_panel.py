@@ -135,7 +135,7 @@ class DocumentsPanel(QWidget):
         table.doubleClicked.connect(lambda _index: self.preview_selected())
         self._update_buttons()
 
-    def _button(self, text: str, name: str, slot) -> QPushButton:  # noqa: ANN001
+    def _button(self, text: str, name: str, slot) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
         button.setAutoDefault(False)
@@ -223,7 +223,7 @@ class DocumentsPanel(QWidget):
             return None
         case_id = detail.id
 
-        def render():  # noqa: ANN202
+        def render():
             with busy_cursor():
                 return documents.render(
                     self._db, case_id, kind, electronic=True, meeting_id=meeting_id
@@ -271,7 +271,7 @@ class DocumentsPanel(QWidget):
                 return None
             signer = None if resolved == HAND else resolved
 
-        def job(_progress, _cancelled) -> ProducedDocument:  # noqa: ANN001
+        def job(_progress, _cancelled) -> ProducedDocument:
             return documents.produce_document(
                 self._db, self._actor, case_id, kind, signer=signer, meeting_id=meeting_id
             )
@@ -357,7 +357,7 @@ class DocumentsPanel(QWidget):
         dialogs.show_warning(self, f"Le dossier n'a pas pu être ouvert :\n{path.parent}")
         return False
 
-    def verify_selected(self):  # noqa: ANN201 - Verification | None
+    def verify_selected(self):
         from app.ui.verify_dialog import verify_file
 
         path = self._selected_path()

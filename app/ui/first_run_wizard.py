@@ -92,7 +92,7 @@ class _Choice(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         # Clicking anywhere on the card chooses it.
         self.radio.setChecked(True)
         super().mousePressEvent(event)
@@ -353,7 +353,7 @@ def build_demo_database(parent: QWidget | None, location: Path) -> bool:
     except workers.JobCancelled:
         dialogs.show_info(parent, "La préparation de la base de démonstration a été annulée.")
         return False
-    except Exception as exc:  # noqa: BLE001 - French message, or a bug logged
+    except Exception as exc:
         dialogs.show_error(parent, exc)
         return False
     return True

@@ -180,10 +180,10 @@ class RejectedLinesModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows = list(rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(
@@ -199,7 +199,7 @@ class RejectedLinesModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(  # noqa: N802 - Qt API
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if (
@@ -461,7 +461,7 @@ def _run(
         except workers.JobCancelled:
             dialogs.show_info(parent, "L'import a été annulé.")
             return None
-        except Exception as exc:  # noqa: BLE001 - French message, or a bug logged
+        except Exception as exc:
             dialogs.show_error(parent, exc)
             return None
 

@@ -87,10 +87,10 @@ class PendingModel(QAbstractTableModel):
     def item(self, row: int) -> PendingLetter:
         return self._rows[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def _text(self, item: PendingLetter, column: int) -> str:
@@ -114,7 +114,7 @@ class PendingModel(QAbstractTableModel):
             return "Produire" if self._checked[row] else "Ne pas produire"
         return None
 
-    def setData(  # noqa: N802 - Qt API
+    def setData(
         self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = 0
     ) -> bool:
         if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
@@ -132,7 +132,7 @@ class PendingModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
@@ -361,7 +361,7 @@ class LettersBatchDialog(QDialog):
             else:
                 signer = resolved
 
-        def job(progress, cancelled) -> BatchResult:  # noqa: ANN001
+        def job(progress, cancelled) -> BatchResult:
             return documents.produce_batch(
                 self._db, self._actor, items, signer=signer, progress=progress, cancelled=cancelled
             )

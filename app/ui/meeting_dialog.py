@@ -228,7 +228,7 @@ class MeetingDialog(QDialog):
         if self._read_only:
             self._lock()
 
-    def _cell(  # noqa: ANN202 - returns the field
+    def _cell(
         self, grid: QGridLayout, row: int, col: int, label: str, name: str, field, span: int = 1
     ):
         """A caption and its field (error under it) in the header grid."""
@@ -396,7 +396,7 @@ class MeetingDialog(QDialog):
                 self.show_errors({})
                 self.show_banner(exc.message)
                 return
-            except Exception as exc:  # noqa: BLE001 - a bug: logged, generic message
+            except Exception as exc:
                 dialogs.show_error(self, exc)
                 return
             break

@@ -169,8 +169,8 @@ class PdfPagesView(QScrollArea):
     """The pages one below the other on a grey desk, rendered by QPdfDocument (see module
     docstring); fit-to-width, whole page, or a zoom factor."""
 
-    pageChanged = Signal(int)  # noqa: N815 - Qt naming; 0-based
-    zoomChanged = Signal(float)  # noqa: N815 - Qt naming; the factor used (1.0 = 100 %)
+    pageChanged = Signal(int)
+    zoomChanged = Signal(float)
 
     MARGIN = 16
     SPACING = 12
@@ -296,7 +296,7 @@ class PdfPagesView(QScrollArea):
             label.setFixedSize(width + 2, height + 2)
         self.zoomChanged.emit(self._factor)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._mode in (FIT_WIDTH, FIT_PAGE):
             self._timer.start()

@@ -109,7 +109,7 @@ class AidTimeline(QWidget):
         """What was painted last, with its place (used by tests and tooltips)."""
         return list(self._items)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(720, self.minimumHeight())
 
     def _lanes(self) -> list[Component]:
@@ -144,7 +144,7 @@ class AidTimeline(QWidget):
         return MARGIN + AXIS_HEIGHT + index * LANE_HEIGHT
 
     # --- painting ----------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), self.palette().base())
@@ -330,7 +330,7 @@ class AidTimeline(QWidget):
                 return item
         return None
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         item = self.item_at(event.position())
         if item is None:
             QToolTip.hideText()
@@ -338,7 +338,7 @@ class AidTimeline(QWidget):
             QToolTip.showText(event.globalPosition().toPoint(), item.tooltip, self)
         super().mouseMoveEvent(event)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         item = self.item_at(event.position())
         if item is not None and event.button() == Qt.MouseButton.LeftButton:
             if item.kind == "instalment":

@@ -216,19 +216,19 @@ class DateField(QWidget):
         self._menu: QMenu | None = None
 
     # --- value ---------------------------------------------------------------------------
-    def lineEdit(self) -> QLineEdit:  # noqa: N802 - Qt naming, like QComboBox.lineEdit()
+    def lineEdit(self) -> QLineEdit:
         return self._edit
 
     def text(self) -> str:
         return self._edit.text()
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+    def setText(self, text: str) -> None:
         self._edit.setText(text)
 
     def clear(self) -> None:
         self._edit.clear()
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt naming
+    def isEmpty(self) -> bool:
         return not self._edit.text().strip()
 
     def value(self) -> date | None:
@@ -239,7 +239,7 @@ class DateField(QWidget):
         except ValueError:
             return None
 
-    def setValue(self, value: date | None) -> None:  # noqa: N802 - Qt naming
+    def setValue(self, value: date | None) -> None:
         self._edit.setText(format_date(value))
 
     def error(self) -> str | None:
@@ -251,7 +251,7 @@ class DateField(QWidget):
             return str(exc)
         return None
 
-    def setAccessibleName(self, name: str) -> None:  # noqa: N802 - Qt naming
+    def setAccessibleName(self, name: str) -> None:
         super().setAccessibleName(name)
         self._edit.setAccessibleName(name)
 
@@ -296,7 +296,7 @@ class DateField(QWidget):
         menu.aboutToShow.connect(lambda: calendar.setFocus())
         menu.popup(self._edit.mapToGlobal(self._edit.rect().bottomLeft()))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._edit and isinstance(event, QKeyEvent):
             if event.type() != QEvent.Type.KeyPress:
                 return super().eventFilter(watched, event)
@@ -333,9 +333,9 @@ class ActivatableTable(QTableView):
     """A table where Enter on a row asks to open it (``rowActivated``) and a shortened cell
     shows its full text on hover."""
 
-    rowActivated = Signal(int)  # noqa: N815 - Qt naming
+    rowActivated = Signal(int)
 
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             index = self.indexAt(event.pos())
             text = index.data() if index.isValid() else None
@@ -348,7 +348,7 @@ class ActivatableTable(QTableView):
             return True
         return super().viewportEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.rowActivated.emit(self.currentIndex().row())
             event.accept()
@@ -365,13 +365,13 @@ class RowListModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Any] = []
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(  # noqa: N802 - Qt API
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """The column titles (``HEADERS``); a model that aligns them says so itself."""
@@ -446,7 +446,7 @@ class _FirstPaint(QObject):
         self._callback = callback
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)

@@ -48,7 +48,7 @@ class FakeCaseView(QWidget):
     """The case view's contract: (db, actor, case_id, parent), reload(), detail, title."""
 
     changed = Signal(object)
-    openBeneficiaryRequested = Signal(object)  # noqa: N815 - Qt naming
+    openBeneficiaryRequested = Signal(object)
     opened: list = []
 
     def __init__(self, db, actor, case_id, parent=None):

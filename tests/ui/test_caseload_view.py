@@ -168,7 +168,7 @@ def test_refresh_keeps_the_selected_item(qtbot, db, office):
 
 class FakeCaseView(QWidget):
     changed = Signal(object)
-    openBeneficiaryRequested = Signal(object)  # noqa: N815 - Qt naming
+    openBeneficiaryRequested = Signal(object)
 
     def __init__(self, db, actor, case_id, parent=None):
         super().__init__(parent)
