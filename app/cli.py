@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import APP_NAME, __version__, cli_payments
+from app import APP_NAME, __version__, cli_payments, cli_stats
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--db", required=True, help="base de données à restaurer")
     restore.add_argument("--from", dest="source", required=True, help="fichier de sauvegarde")
     cli_payments.add_parsers(sub, _day)
+    cli_stats.add_parsers(sub, _day)
 
     export = sub.add_parser(
         "export-cases",
@@ -278,7 +279,7 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_case(db, ref: str):  # noqa: ANN001, ANN202
+def _find_case(db, ref: str):
     from sqlalchemy import select
 
     from app.models import Case, Decision
@@ -418,6 +419,8 @@ def _self_test(args: argparse.Namespace) -> int:
 COMMANDS = {
     "payment-batch": cli_payments.payment_batch,
     "payment-confirm": cli_payments.payment_confirm,
+    "stats": cli_stats.stats,
+    "open-data": cli_stats.open_data,
     "demo": _demo,
     "import-beneficiaries": _import,
     "check": _check,

@@ -103,6 +103,22 @@ class DecisionKind(LabelledEnum):
     COMPLETION = "completion"
 
 
+class ExitReason(LabelledEnum):
+    """Why a case ended early (``pack_case.exit_reason``; a completion records "completed")."""
+
+    JOB_LOST = "job_lost"
+    TRIAL_FAILED = "trial_failed"
+    MOVED_AWAY = "moved_away"
+    RSA_CLOSED = "rsa_closed"
+    PERSON_REQUEST = "person_request"
+    OTHER = "other"
+
+    @property
+    def needs_observations(self) -> bool:
+        """Every early end but the person's own request is preceded by a notice."""
+        return self is not ExitReason.PERSON_REQUEST
+
+
 class MeetingMode(LabelledEnum):
     INTERVIEW = "entretien"
     PHONE = "telephone"
@@ -183,6 +199,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "refusal": "Refus",
         "early_end": "Fin anticipée",
         "completion": "Fin de dispositif",
+    },
+    "ExitReason": {
+        "job_lost": "Perte de l'emploi",
+        "trial_failed": "Période d'essai non concluante",
+        "moved_away": "Déménagement hors du département",
+        "rsa_closed": "Fin du droit RSA",
+        "person_request": "Demande de la personne",
+        "other": "Autre motif",
     },
     "MeetingMode": {
         "entretien": "Entretien au bureau",

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from app.models import Envelope, Instalment
 from app.models.enums import InstalmentStatus
-from app.services import audit
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
 from app.services.text import format_cents
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy is imported in the functions that use it: the evaluation's read path
+# (envelope_ledgers) goes without it, which keeps the « stats » command quick to start.
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class EnvelopeStatus:
 
 
 def set_envelope(db: Database, actor: Actor, year: int, amount_cents: int, note: str = "") -> None:
+    from sqlalchemy import select
+
+    from app.models import Envelope
+    from app.services import audit
+
     if not actor.is_admin:
         raise NotAllowed("Seul un administrateur peut fixer l'enveloppe annuelle.")
     if not 2017 <= year <= 2100:
@@ -73,6 +81,10 @@ def set_envelope(db: Database, actor: Actor, year: int, amount_cents: int, note:
 
 
 def committed_cents(session: Session, year: int) -> int:
+    from sqlalchemy import func, select
+
+    from app.models import Instalment
+
     return (
         session.scalar(
             select(func.coalesce(func.sum(Instalment.amount_cents), 0)).where(
@@ -86,6 +98,10 @@ def committed_cents(session: Session, year: int) -> int:
 
 def envelope_status(session: Session, year: int) -> EnvelopeStatus:
     """The year's ledger: voted, committed, and of the committed what is mandated and paid."""
+    from sqlalchemy import func, select
+
+    from app.models import Envelope, Instalment
+
     amount = session.scalar(select(Envelope.amount_cents).where(Envelope.year == year))
     by_status = dict(
         session.execute(
@@ -94,17 +110,47 @@ def envelope_status(session: Session, year: int) -> EnvelopeStatus:
             .group_by(Instalment.status)
         ).all()
     )
+    return _ledger(year, amount, by_status)
+
+
+def _ledger(year: int, amount: int | None, by_status: Mapping[str, int | None]) -> EnvelopeStatus:
+    """A year's status from its voted amount and its instalments' totals per status:
+    committed is every instalment not cancelled."""
+    cancelled = InstalmentStatus.CANCELLED.value
     return EnvelopeStatus(
         year,
         amount,
-        committed_cents(session, year),
+        sum(int(v or 0) for k, v in by_status.items() if k != cancelled),
         mandated_cents=int(by_status.get(InstalmentStatus.MANDATED.value) or 0),
         paid_cents=int(by_status.get(InstalmentStatus.PAID.value) or 0),
-        cancelled_cents=int(by_status.get(InstalmentStatus.CANCELLED.value) or 0),
+        cancelled_cents=int(by_status.get(cancelled) or 0),
     )
 
 
+def envelope_ledgers(db: Database, years: tuple[int, ...]) -> list[EnvelopeStatus]:
+    """:func:`envelope_status` of each year, in plain SQL (:meth:`Database.rows`)."""
+    if not years:
+        return []
+    marks = ", ".join(f":y{n}" for n in range(len(years)))
+    params = {f"y{n}": y for n, y in enumerate(years)}
+    voted = dict(
+        db.rows(f"SELECT year, amount_cents FROM envelope WHERE year IN ({marks})", params)
+    )  # noqa: E501
+    totals: dict[int, dict[str, int]] = {y: {} for y in years}
+    for year, status, cents in db.rows(
+        "SELECT envelope_year, status, sum(amount_cents) FROM instalment "
+        f"WHERE envelope_year IN ({marks}) GROUP BY envelope_year, status",
+        params,
+    ):
+        totals[int(year)][status] = int(cents or 0)
+    return [_ledger(y, voted.get(y), totals[y]) for y in years]
+
+
 def envelopes_overview(db: Database) -> list[EnvelopeStatus]:
+    from sqlalchemy import select
+
+    from app.models import Envelope
+
     with db.read() as s:
         years = s.scalars(select(Envelope.year).order_by(Envelope.year)).all()
         return [envelope_status(s, y) for y in years]

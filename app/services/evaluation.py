@@ -31,7 +31,7 @@ from fractions import Fraction
 
 from app.services import clock
 from app.services.actor import Actor
-from app.services.envelope import envelope_status
+from app.services.envelope import envelope_ledgers
 from app.services.errors import UserFacingError
 from app.services.evaluation_cases import cases_for
 from app.services.evaluation_queries import (
@@ -119,8 +119,7 @@ def evaluate(
     found = counts(db, flt)
     target, note = prorated_target(settings.yearly_target, period)
     components = component_aid(db, flt)
-    with db.read() as s:
-        ledgers = [envelope_status(s, year) for year in period.years]
+    ledgers = envelope_ledgers(db, period.years)
     committed, paid = scope_ledger(db, flt, period.years)
     read = scope_of(actor)
     return Evaluation(

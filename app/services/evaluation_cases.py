@@ -12,14 +12,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from app.models.enums import CaseState, Component
+from app.models.enums import CaseState, Component, ExitReason
 from app.services.actor import Actor
 from app.services.errors import ValidationError
 from app.services.evaluation_queries import saving_condition
 from app.services.evaluation_sql import FIGURE_CONDITIONS, Dialect, case_filter
 from app.services.evaluation_types import CaseRow, Figure, Period, Scope
 from app.services.storage import Database
-from app.services.workflow import ExitReason
 
 _SELECT = (
     "SELECT c.id, c.reference, c.beneficiary_id, cb.last_name, cb.first_name, c.state, "

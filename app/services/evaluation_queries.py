@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from app.models.enums import CaseState, Component, InstalmentStatus
+from app.models.enums import CaseState, Component, ExitReason, InstalmentStatus
 from app.services.evaluation_sql import (
     DEFAULT_FOLLOW_UP_MONTHS,
     FIGURE_CONDITIONS,
@@ -36,7 +36,6 @@ from app.services.evaluation_types import (
     ScopeKind,
 )
 from app.services.storage import Database
-from app.services.workflow import ExitReason
 
 DAYS_PER_MONTH = Fraction(36525, 1200)  # 365.25 / 12 = 30.4375
 CANCELLED = InstalmentStatus.CANCELLED.value

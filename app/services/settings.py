@@ -10,11 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
-from sqlalchemy import select
-
-from app.models import Setting
 from app.models.enums import DocumentKind
-from app.services import audit, validation
+from app.services import validation
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
@@ -92,8 +89,8 @@ TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
 
 
 def load_settings(db: Database) -> OfficeSettings:
-    with db.read() as s:
-        stored = {row.key: row.value for row in s.scalars(select(Setting))}
+    """Plain SQL (:meth:`Database.rows`): reading the settings does not load the ORM."""
+    stored = {str(key): str(value) for key, value in db.rows("SELECT key, value FROM setting")}
     result = OfficeSettings()
     for f in fields(OfficeSettings):
         if f.name in stored:
@@ -222,6 +219,11 @@ def save_settings(db: Database, actor: Actor, new: OfficeSettings) -> None:
         raise NotAllowed("Seul un administrateur peut modifier les paramètres.")
     if errors := settings_errors(new):
         raise ValidationError(errors)
+    from sqlalchemy import select
+
+    from app.models import Setting
+    from app.services import audit
+
     values = asdict(new)
     with db.write() as s:
         rows = {row.key: row for row in s.scalars(select(Setting))}

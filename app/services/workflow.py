@@ -10,14 +10,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Case, Decision, Instalment
-from app.models.enums import CaseState, DecisionKind, InstalmentStatus, PayeeKind
+from app.models.enums import CaseState, DecisionKind, ExitReason, InstalmentStatus, PayeeKind
 from app.services import audit, clock
 from app.services.actor import Actor
 from app.services.cases import (
@@ -39,31 +38,8 @@ from app.services.text import format_cents, format_date
 from app.services.validation import MOTIVATION_MAX, motivation_error, text_error
 
 MIN_MOTIVATION = 30  # characters: a motivation states facts and rules, not a word
-
-
-class ExitReason(StrEnum):
-    JOB_LOST = "job_lost"
-    TRIAL_FAILED = "trial_failed"
-    MOVED_AWAY = "moved_away"
-    RSA_CLOSED = "rsa_closed"
-    PERSON_REQUEST = "person_request"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "job_lost": "Perte de l'emploi",
-            "trial_failed": "Période d'essai non concluante",
-            "moved_away": "Déménagement hors du département",
-            "rsa_closed": "Fin du droit RSA",
-            "person_request": "Demande de la personne",
-            "other": "Autre motif",
-        }[self.value]
-
-    @property
-    def needs_observations(self) -> bool:
-        """Every early end but the person's own request is preceded by a notice."""
-        return self is not ExitReason.PERSON_REQUEST
+# ExitReason, imported above, lives in app.models.enums (the evaluation reads it without the
+# ORM); the screens still import it from here.
 
 
 class StatementNeeded(NotAllowed):
