@@ -158,3 +158,11 @@ def test_open_data_per_office_with_small_counts_masked(db, db_path, scene, capsy
     text = raw.decode("utf-8-sig")
     for personal in ("Arnaud", "Durand", "Benali", "Morel", "1000004"):
         assert personal not in text
+
+
+def test_open_data_of_a_referent_keeps_to_their_institution(db, scene, tmp_path):
+    from app.services.evaluation_output import open_data_rows
+
+    offices = [row[2] for row in open_data_rows(db, scene.caf_referent, 2019)]
+    assert offices == ["CAF Massy"]
+    assert len(open_data_rows(db, scene.validator, 2019)) == 3

@@ -16,9 +16,10 @@ from typing import Any
 
 from app.services.actor import Actor
 from app.services.evaluation_queries import component_aid, counts, delays
-from app.services.evaluation_sql import case_filter
+from app.services.evaluation_sql import Dialect, case_filter
 from app.services.evaluation_types import Evaluation, Figure, Period, Scope
 from app.services.storage import Database
+from app.services.visibility import scope_of
 
 SMALL_COUNT = 5  # open data: a count from 1 to 4 is published as « < 5 »
 MASK = "< 5"
@@ -201,11 +202,16 @@ def _euros(cents: int) -> str:
 
 
 def open_data_rows(db: Database, actor: Actor, year: int) -> list[list[Any]]:
-    """One row per office (by institution, then name), masked; offices with no case show 0."""
+    """One row per office (by institution, then name), masked; offices with no case show 0.
+    An actor who does not read every file gets their institution's offices only."""
     period = Period.year(year)
+    read = scope_of(actor)  # a référent publishes only their institution's offices
     offices = db.rows(
         "SELECT o.id, i.name, o.name FROM office AS o "
-        "JOIN institution AS i ON i.id = o.institution_id ORDER BY i.name, o.name"
+        "JOIN institution AS i ON i.id = o.institution_id"
+        + (" WHERE o.institution_id = :inst" if read else "")
+        + " ORDER BY i.name, o.name",
+        {"inst": Dialect.of(db).uid(read.institution_id)} if read else {},
     )
     out = []
     for office_id, institution, name in offices:
