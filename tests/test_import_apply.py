@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.models import ImportRun, ImportUndo
-from app.services import clock, import_apply
+from app.services import clock
 from app.services.importer import ImportCancelled, import_file
+from app.services.importer import writing as import_apply
 from tests.clock import MOMENT
 from tests.test_import import by_number, counts, many_lines, seed, write
 

@@ -95,7 +95,7 @@ class StationPresence(Base):
 
 
 class ImportRun(Base):
-    """An import being applied in short transactions (``app.services.import_apply``).
+    """An import being applied in short transactions (``app.services.importer.writing``).
 
     ``status``: applying, done, undone. ``seen_at`` (epoch seconds) moves at each chunk:
     a run still « applying » long after it is the remains of a crash, undone at next import."""
