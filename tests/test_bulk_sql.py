@@ -11,7 +11,6 @@ from sqlalchemy import Table, select
 
 from app.models import Beneficiary
 from app.services.bulk_sql import execute, matching, prepare_insert, prepare_update
-from tests.clock import MOMENT
 
 TABLE = cast(Table, Beneficiary.__table__)
 
@@ -21,7 +20,7 @@ def person(**values) -> dict:
         "id": uuid.uuid4(),
         "last_name": 'O\'Neil "dit" \\ Lefèvre',
         "first_name": "Hélène",
-        "birth_date": MOMENT.date().replace(year=MOMENT.year - 38),
+        "birth_date": date(1988, 4, 12),
         "allocataire_number": "0012345",
         "postcode": "01000",
         "global_support": True,
