@@ -411,7 +411,7 @@ def _verify_pdf(args: argparse.Namespace) -> int:
 
 
 def _self_test(args: argparse.Namespace) -> int:
-    from app.services.selftest import run_self_test
+    from app.selftest import run_self_test
 
     return run_self_test()
 

@@ -373,10 +373,10 @@ def letters(db_path: Path, count: int) -> dict:
 
     from app.models import Decision
     from app.models.enums import DocumentKind
+    from app.selftest import _throwaway_pkcs12
     from app.services.actor import current_actor
     from app.services.documents import produce_document
     from app.services.schema import open_database
-    from app.services.selftest import _throwaway_pkcs12
     from app.services.signing import SignerProfile, load_signer
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -89,7 +89,7 @@ def test_spec_hidden_imports(spec):
         "alembic.op",
     } <= hidden
     # Lazily imported application modules.
-    assert {"app.ui.application", "app.services.selftest", "app.services.integrity"} <= hidden
+    assert {"app.ui.application", "app.selftest", "app.services.integrity"} <= hidden
     assert not any(name.startswith("app.migrations.versions") for name in hidden)
 
 

@@ -7,8 +7,8 @@ import sys
 import pytest
 from PySide6.QtCore import QLocale, QTranslator
 
+from app import selftest
 from app.cli import main
-from app.services import selftest
 
 
 @pytest.fixture
