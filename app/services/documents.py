@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from app.models import Case, Decision, Document
@@ -130,8 +130,8 @@ def produce_document(
                     Document.case_id == case_id,
                     Document.kind == kind.value,
                     Document.superseded.is_(False),
-                    Document.decision_id == decision_id if decision_id else True,
-                    Document.meeting_id == meeting_id if meeting_id else True,
+                    Document.decision_id == decision_id if decision_id else true(),
+                    Document.meeting_id == meeting_id if meeting_id else true(),
                 )
             ).all()
             for old in previous:
