@@ -133,9 +133,12 @@ def envelope_ledgers(db: Database, years: tuple[int, ...]) -> list[EnvelopeStatu
         return []
     marks = ", ".join(f":y{n}" for n in range(len(years)))
     params = {f"y{n}": y for n, y in enumerate(years)}
-    voted = dict(
-        db.rows(f"SELECT year, amount_cents FROM envelope WHERE year IN ({marks})", params)
-    )  # noqa: E501
+    voted = {
+        int(year): int(cents)
+        for year, cents in db.rows(
+            f"SELECT year, amount_cents FROM envelope WHERE year IN ({marks})", params
+        )
+    }
     totals: dict[int, dict[str, int]] = {y: {} for y in years}
     for year, status, cents in db.rows(
         "SELECT envelope_year, status, sum(amount_cents) FROM instalment "

@@ -253,7 +253,7 @@ def professional_use(
     idle = tuple(
         OfficeRef(uuid.UUID(str(oid)), name, inst)
         for oid, name, inst, used in office_rows
-        if not used
+        if not int(used)
     )
     return ProfessionalUse(
         referents_active=_int(referents[0]),
