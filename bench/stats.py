@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,8 +113,6 @@ def main() -> None:
             user = s.query(User).filter(User.institution_id.is_not(None)).first()
             assert user is not None
             referent = actor_from_user(user, "BENCH")
-        import uuid
-
         busiest = Scope.office(uuid.UUID(str(office[0][0])))
         ev = evaluate(db, admin, period)
         results = {
