@@ -1,5 +1,6 @@
-"""UI fixtures: a database with a few hundred demo-like beneficiaries, and the dialog seams
-replaced so that no real message box can block a test."""
+"""UI fixtures: a database with a few hundred demo-like beneficiaries, the dialog seams
+replaced so that no real message box can block a test, and screenshots (``shoot``; the
+windows still open when a test fails), saved under the test's temporary folder."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.models import Beneficiary, Institution, Office, User
 from app.models.enums import CaseState, Orientation
@@ -214,3 +216,47 @@ def fake_dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogCalls:
     monkeypatch.setattr(dialogs, "open_folder", lambda *a, **k: calls.infos.append("folder"))
     monkeypatch.setattr(dialogs, "print_document", lambda *a, **k: False)
     return calls
+
+
+# --- Screenshots ------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    """When a test fails, the windows still shown are saved (``shots/failed-N.png`` under
+    its temporary folder) and the report says where."""
+    report = yield
+    folder = getattr(item, "funcargs", {}).get("tmp_path")
+    if report.when == "call" and report.failed and folder is not None and QApplication.instance():
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        (folder / "shots").mkdir(exist_ok=True)
+        for n, window in enumerate(shown, start=1):
+            window.grab().save(str(folder / "shots" / f"failed-{n}.png"))
+        if shown:
+            report.sections.append(
+                ("Screenshots", f"{len(shown)} fenêtre(s) enregistrée(s) dans {folder / 'shots'}")
+            )
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _screenshot_folder(tmp_path: Path) -> Path:
+    """Every UI test has a temporary folder, where its screenshots go."""
+    return tmp_path
+
+
+@pytest.fixture
+def shoot(qtbot, tmp_path: Path):
+    """``shoot(widget, name)``: a picture of ``widget`` once its layout has settled, saved
+    as ``shots/NAME.png`` under the test's temporary folder (the path is returned), for a
+    human look at what the user sees."""
+    folder = tmp_path / "shots"
+
+    def take(widget: QWidget, name: str) -> Path:
+        folder.mkdir(exist_ok=True)
+        qtbot.wait(30)
+        path = folder / f"{name}.png"
+        assert widget.grab().save(str(path))
+        return path
+
+    return take

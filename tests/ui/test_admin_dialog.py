@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -28,7 +27,6 @@ from app.ui.admin_dialog import (
 )
 from tests.factories import granted_case, make_person, make_users
 
-SHOTS = Path("/tmp/shots")
 TODAY = date(2026, 5, 12)
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
@@ -46,12 +44,6 @@ def open_dialog(qtbot, db, actor, today=TODAY) -> AdminDialog:
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(50)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 # --- settings ------------------------------------------------------------------------------
@@ -336,26 +328,30 @@ def test_read_only_database_shows_but_cannot_save(qtbot, db, admin):
 # --- screenshots ---------------------------------------------------------------------------
 
 
-def test_screenshots_of_the_three_tabs(qtbot, db, admin, committed_2018):
+def test_screenshots_of_the_three_tabs(qtbot, db, admin, committed_2018, shoot):
     dialog = open_dialog(qtbot, db, admin)
     dialog.settings_tab.nir_enabled.setChecked(True)
-    shoot(qtbot, dialog, "admin_settings")
+    shoot(dialog, "admin_settings")
     dialog.settings_tab.nir_enabled.setChecked(False)
     dialog.tabs.setCurrentIndex(1)
     dialog.envelopes_tab.year.setValue(2018)
     dialog.envelopes_tab.amount.setText("1 000")
-    dialog.envelopes_tab.save_button.click()
-    shoot(qtbot, dialog, "admin_envelopes")
+    dialog.envelopes_tab.save_button.click()  # below the 1 350 € already committed
+    assert not dialog.envelopes_tab.error_label.isHidden()
+    assert {e.year: e.amount_cents for e in envelopes_overview(db)}[2018] == 20_000_000
+    shoot(dialog, "admin_envelopes")
     dialog.tabs.setCurrentIndex(2)
     dialog.scale_tab.label.setText("Revalorisation 2026")
-    shoot(qtbot, dialog, "admin_scale")
+    shoot(dialog, "admin_scale")
     dialog.scale_tab.effective_from.setValue(date(2026, 1, 1))
     dialog.scale_tab.effective_from.setFocus(Qt.FocusReason.OtherFocusReason)
     from app.ui import dialogs
 
     dialogs.ask_yes_no = lambda *a, **k: True  # restored by the fake_dialogs fixture
-    dialog.scale_tab.save_button.click()
-    shoot(qtbot, dialog, "admin_scale_error")
+    versions = len(list_scales(db))
+    dialog.scale_tab.save_button.click()  # a date of effect already past: refused
+    assert dialog.scale_tab.effective_error.text() and len(list_scales(db)) == versions
+    shoot(dialog, "admin_scale_error")
 
 
 def test_letter_templates_are_edited_without_touching_the_mandatory_mentions(qtbot, db, admin):
@@ -383,7 +379,7 @@ def test_letter_templates_are_edited_without_touching_the_mandatory_mentions(qtb
 # --- users ---------------------------------------------------------------------------------
 
 
-def test_users_are_listed_and_one_is_added(qtbot, db, admin):
+def test_users_are_listed_and_one_is_added(qtbot, db, admin, shoot):
     from app.models import Institution, Office
     from app.services.users import list_users
 
@@ -414,7 +410,7 @@ def test_users_are_listed_and_one_is_added(qtbot, db, admin):
     )
     assert tab.model.rowCount() == 1
     assert tab.table.currentIndex().row() == 0
-    shoot(qtbot, dialog, "admin_users")
+    shoot(dialog, "admin_users")
     tab.fields["os_login"].setText("")
     assert not tab.save()
     assert "identifiant de session" in tab.error_label.text().lower()

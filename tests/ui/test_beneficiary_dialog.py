@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -37,16 +36,8 @@ from app.ui import edit_conflict_dialog
 from app.ui.beneficiary_dialog import HEALTH_REMINDER, BeneficiaryDialog
 from app.ui.widgets import DateField
 
-SHOTS = Path("/tmp/shots")
 GOOD_IBAN = "FR7630006000011234567890189"
 GOOD_NIR = "255081416802538"
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    """Screenshot for a human look (layout settled first)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(50)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture
@@ -120,7 +111,9 @@ def click_save(qtbot, dialog) -> None:
 
 
 # --- create and edit ------------------------------------------------------------------------
-def test_create_flow_writes_a_beneficiary(qtbot, db, actor, office_and_referent, fake_dialogs):
+def test_create_flow_writes_a_beneficiary(
+    qtbot, db, actor, office_and_referent, fake_dialogs, shoot
+):
     office_id, referent_id = office_and_referent
     dialog = open_dialog(qtbot, db, actor)
     assert dialog.windowTitle() == "Nouveau bénéficiaire"
@@ -147,7 +140,7 @@ def test_create_flow_writes_a_beneficiary(qtbot, db, actor, office_and_referent,
     # Dates completed and IBAN grouped by 4 as the user leaves the fields.
     assert dialog.birth_date.text() == "12/03/1985"
     assert dialog.iban.text() == "FR76 3000 6000 0112 3456 7890 189"
-    shoot(qtbot, dialog, "beneficiary_dialog_new")
+    shoot(dialog, "beneficiary_dialog_new")
 
     click_save(qtbot, dialog)
 
@@ -171,14 +164,14 @@ def test_create_flow_writes_a_beneficiary(qtbot, db, actor, office_and_referent,
     assert saved.notes == "Reprise d'emploi en CDD, entretien prévu."
 
 
-def test_edit_flow_changes_the_commune(qtbot, db, actor, fake_dialogs):
+def test_edit_flow_changes_the_commune(qtbot, db, actor, fake_dialogs, shoot):
     bid = make_beneficiary(db, actor, iban=GOOD_IBAN, birth_date=date(1980, 5, 4))
     dialog = open_dialog(qtbot, db, actor, bid)
     assert dialog.windowTitle() == "Fiche de DUPONT Léa"
     assert dialog.iban.text() == "FR76 3000 6000 0112 3456 7890 189"
     assert dialog.birth_date.text() == "04/05/1980"
     assert not dialog.is_dirty()
-    shoot(qtbot, dialog, "beneficiary_dialog_edit")
+    shoot(dialog, "beneficiary_dialog_edit")
 
     type_into(qtbot, dialog.commune, "Corbeil-Essonnes")
     assert dialog.is_dirty()
@@ -279,7 +272,7 @@ def test_conflict_keep_puts_my_changes_over_theirs(
     assert (saved.commune, saved.phone) == ("Grigny", "01 60 00 00 00")  # theirs kept
 
 
-def test_conflict_dialog_lists_the_fields(qtbot):
+def test_conflict_dialog_lists_the_fields(qtbot, shoot):
     from app.services.edit_conflicts import EditConflict, FieldChange
 
     exc = EditConflict("Ce bénéficiaire", None, "m.dupont", None)
@@ -290,13 +283,15 @@ def test_conflict_dialog_lists_the_fields(qtbot):
     assert dialog.table.rowCount() == 1
     assert [dialog.table.item(0, c).text() for c in range(3)] == ["Commune", "Étampes", "Grigny"]
     assert dialog.table.item(0, 1).font().bold()
-    shoot(qtbot, dialog, "edit_conflict")
+    shoot(dialog, "edit_conflict")
     dialog.findChild(QPushButton, "keepButton").click()
     assert dialog.choice == edit_conflict_dialog.KEEP
 
 
 # --- validation -----------------------------------------------------------------------------
-def test_invalid_input_shows_french_messages_and_writes_nothing(qtbot, db, actor, fake_dialogs):
+def test_invalid_input_shows_french_messages_and_writes_nothing(
+    qtbot, db, actor, fake_dialogs, shoot
+):
     dialog = open_dialog(qtbot, db, actor)
     type_into(qtbot, dialog.first_name, "Léa")
     type_into(qtbot, dialog.birth_date, "31/02/2024")
@@ -322,7 +317,7 @@ def test_invalid_input_shows_french_messages_and_writes_nothing(qtbot, db, actor
     assert "Le nom est obligatoire." in summary.text()
     assert "n&#x27;existe pas dans le calendrier" in summary.text()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.last_name)
-    shoot(qtbot, dialog, "beneficiary_dialog_errors")
+    shoot(dialog, "beneficiary_dialog_errors")
 
     # Corrected: the messages go away and the file is saved.
     type_into(qtbot, dialog.last_name, "Dupont")
@@ -419,7 +414,7 @@ def test_unexpected_error_is_shown_not_raised(qtbot, db, actor, monkeypatch, fak
 
 
 # --- household ------------------------------------------------------------------------------
-def test_household_add_and_remove_are_saved(qtbot, db, actor):
+def test_household_add_and_remove_are_saved(qtbot, db, actor, shoot):
     dialog = open_dialog(qtbot, db, actor)
     type_into(qtbot, dialog.last_name, "Dupont")
     type_into(qtbot, dialog.first_name, "Léa")
@@ -434,7 +429,7 @@ def test_household_add_and_remove_are_saved(qtbot, db, actor):
     type_into(qtbot, rows[2].first_name, "Inès")
     type_into(qtbot, rows[2].last_name, "Dupont")
     type_into(qtbot, rows[2].birth_date, "03/09/2016")
-    shoot(qtbot, dialog, "beneficiary_dialog_household")
+    shoot(dialog, "beneficiary_dialog_household")
     qtbot.mouseClick(rows[1].remove_button, Qt.MouseButton.LeftButton)
     assert len(dialog._household_rows) == 2
     click_save(qtbot, dialog)

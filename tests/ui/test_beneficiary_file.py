@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import types
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, Signal
@@ -30,7 +29,6 @@ from app.ui.beneficiary_file import (
 )
 from tests.factories import granted_case, make_case, make_person, make_users
 
-SHOTS = Path("/tmp/shots")
 TODAY = date(2018, 4, 20)
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
@@ -406,7 +404,7 @@ def test_read_only_database_cannot_create_cases(qtbot, db, people):
 # --- screenshot ----------------------------------------------------------------------------
 
 
-def test_screenshot_of_a_beneficiary_file(qtbot, db, window, people, case_view_stand_in):
+def test_screenshot_of_a_beneficiary_file(qtbot, db, window, people, case_view_stand_in, shoot):
     from app.services.beneficiaries import load_beneficiary, save_beneficiary
     from app.services.beneficiary_search import lookups
     from app.services.meetings import MeetingInput, save_meeting
@@ -427,16 +425,16 @@ def test_screenshot_of_a_beneficiary_file(qtbot, db, window, people, case_view_s
     )
     window.resize(1280, 760)
     window.open_beneficiary(person)
-    qtbot.wait(50)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SHOTS / "beneficiary_file.png"))
+    shoot(window, "beneficiary_file")
     QApplication.processEvents()
 
 
 # --- with the real case editor and case view -----------------------------------------------
 
 
-def test_real_case_editor_then_real_case_view_in_a_tab(qtbot, monkeypatch, db, window, people):
+def test_real_case_editor_then_real_case_view_in_a_tab(
+    qtbot, monkeypatch, db, window, people, shoot
+):
     from app.ui.case_editor import CaseEditor
     from app.ui.case_view import CaseView
 
@@ -467,10 +465,7 @@ def test_real_case_editor_then_real_case_view_in_a_tab(qtbot, monkeypatch, db, w
     assert file.case_model.rowCount() == 2
     window.open_case(case_id)  # the older case, from the list of the file
     assert tabs.count() == 5
-    shots = SHOTS / "main_window_tabs.png"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(50)
-    assert window.grab().save(str(shots))
+    shoot(window, "main_window_tabs")
     # The case view's own link back to the person shows the file's tab again.
     window.current_content().openBeneficiaryRequested.emit(person)
     assert window.current_content() is file

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -23,15 +22,8 @@ from tests.factories import make_case, make_person, make_users
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
 GOOD_IBAN = "FR7630006000011234567890189"
 BAD_IBAN = "FR7630006000011234567890188"
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 def key_text(qtbot, widget, text: str) -> None:
@@ -84,7 +76,7 @@ def wait_preview(qtbot, editor: CaseEditor) -> None:
     qtbot.waitUntil(lambda: not editor._preview_timer.isActive(), timeout=3000)
 
 
-def test_create_a_draft_from_typed_fields(qtbot, db, people):
+def test_create_a_draft_from_typed_fields(qtbot, db, people, shoot):
     referent, _, person = people
     editor = open_editor(qtbot, db, referent, beneficiary_id=person)
     assert editor.windowTitle() == "Nouveau dossier Pack sortie — LEFÈVRE Hélène"
@@ -120,7 +112,7 @@ def test_create_a_draft_from_typed_fields(qtbot, db, people):
     statuses = {line.code: line.status for line in editor.eligibility_panel.lines}
     assert statuses["request_delay"] is RuleStatus.PASSED
     assert "childcare" not in statuses  # no childcare asked
-    shoot(qtbot, editor, "case_editor")
+    shoot(editor, "case_editor")
 
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert editor.result() == QDialog.DialogCode.Accepted
@@ -142,7 +134,7 @@ def test_create_a_draft_from_typed_fields(qtbot, db, people):
     assert load_case(db, editor.saved_id, referent).state is CaseState.DRAFT
 
 
-def test_amounts_cannot_exceed_the_scale_and_the_cap_is_explained(qtbot, db, people, actor):
+def test_amounts_cannot_exceed_the_scale_and_the_cap_is_explained(qtbot, db, people, actor, shoot):
     referent, _, person = people
     today = TODAY
     add_scale_version(
@@ -190,12 +182,12 @@ def test_amounts_cannot_exceed_the_scale_and_the_cap_is_explained(qtbot, db, peo
     assert editor.isVisible()
     assert "dépasse le plafond" in editor._summary_label.text()
     assert cases_of_beneficiary(db, person) == []
-    shoot(qtbot, editor, "case_editor_cap")
+    shoot(editor, "case_editor_cap")
     rows[Component.CHILDCARE].check.setChecked(False)
     assert editor.total_error.isHidden()
 
 
-def test_third_party_iban_is_checked(qtbot, db, people):
+def test_third_party_iban_is_checked(qtbot, db, people, shoot):
     referent, _, person = people
     editor = open_editor(qtbot, db, referent, beneficiary_id=person)
     key_text(qtbot, editor.employer_name, "Boulangerie Martin")
@@ -212,7 +204,7 @@ def test_third_party_iban_is_checked(qtbot, db, people):
     assert not childcare.payee_error.isHidden()
     assert "Garde d'enfant : L'IBAN est erroné" in childcare.payee_error.text()
     assert childcare.third_iban.property("invalid") is True
-    shoot(qtbot, editor, "case_editor_iban")
+    shoot(editor, "case_editor_iban")
     # Saving is refused with the same message.
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert editor.isVisible()
@@ -231,7 +223,7 @@ def test_third_party_iban_is_checked(qtbot, db, people):
     )
 
 
-def test_live_panel_shows_the_failed_orientation_rule(qtbot, db, people):
+def test_live_panel_shows_the_failed_orientation_rule(qtbot, db, people, shoot):
     referent, _, _ = people
     person = make_person(db, referent, number="7654321", orientation="emploi", last_name="Martin")
     editor = open_editor(qtbot, db, referent, beneficiary_id=person)
@@ -245,10 +237,10 @@ def test_live_panel_shows_the_failed_orientation_rule(qtbot, db, people):
     # Childcare asked: its rule joins the panel after the usual delay.
     editor._rows[Component.CHILDCARE].check.setChecked(True)
     qtbot.waitUntil(lambda: editor.eligibility_panel.line("childcare") is not None, timeout=3000)
-    shoot(qtbot, editor, "case_editor_failed_rule")
+    shoot(editor, "case_editor_failed_rule")
 
 
-def test_missing_fields_are_shown_next_to_them(qtbot, db, people):
+def test_missing_fields_are_shown_next_to_them(qtbot, db, people, shoot):
     referent, _, person = people
     editor = open_editor(qtbot, db, referent, beneficiary_id=person)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
@@ -262,7 +254,7 @@ def test_missing_fields_are_shown_next_to_them(qtbot, db, people):
     assert editor._fields["employer_name"].error == "Le nom de l'employeur est obligatoire."
     assert editor.components_error.text() == "Choisissez au moins une aide."
     assert not editor._summary.isHidden()
-    shoot(qtbot, editor, "case_editor_errors")
+    shoot(editor, "case_editor_errors")
 
 
 def test_edit_then_save_and_submit(qtbot, db, people):

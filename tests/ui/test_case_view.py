@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -38,14 +37,7 @@ from tests.factories import granted_case, make_case, make_person, make_users
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
 TODAY = date(2018, 6, 15)
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture
@@ -129,7 +121,9 @@ def accepted(dialog: QDialog) -> bool:
 
 
 # --- what is shown --------------------------------------------------------------------------
-def test_header_rules_instalments_and_timeline(qtbot, db, people, in_progress, qtmodeltester):
+def test_header_rules_instalments_and_timeline(
+    qtbot, db, people, in_progress, qtmodeltester, shoot
+):
     referent, _, _ = people
     view = open_view(qtbot, db, referent, in_progress)
     assert view.loaded
@@ -181,19 +175,19 @@ def test_header_rules_instalments_and_timeline(qtbot, db, people, in_progress, q
         qtmodeltester.check(model_)
 
     # The timeline paints the same instalments and meetings.
-    shoot(qtbot, view, "case_view_in_progress")
+    shoot(view, "case_view_in_progress")
     painted = [i for i in view.timeline.items if i.kind == "instalment"]
     assert {i.id for i in painted} == {i.id for i in view.detail.instalments}
     assert len([i for i in view.timeline.items if i.kind == "meeting"]) == 2
     view.tabs.setCurrentIndex(TAB_MEETINGS)
-    shoot(qtbot, view, "case_view_meetings_tab")
+    shoot(view, "case_view_meetings_tab")
     view.tabs.setCurrentIndex(TAB_INSTALMENTS)
-    shoot(qtbot, view, "case_view_instalments_tab")
+    shoot(view, "case_view_instalments_tab")
     view.tabs.setCurrentIndex(2)
-    shoot(qtbot, view, "case_view_aids_tab")
+    shoot(view, "case_view_aids_tab")
 
 
-def test_history_speaks_french_and_hides_reads(qtbot, db, people, in_progress):
+def test_history_speaks_french_and_hides_reads(qtbot, db, people, in_progress, shoot):
     referent, _, _ = people
     view = open_view(qtbot, db, referent, in_progress)
     model = view.history_model
@@ -207,7 +201,7 @@ def test_history_speaks_french_and_hides_reads(qtbot, db, people, in_progress):
     view.show_reads.setChecked(True)
     assert "Consultation" in [model.text(r, 3) for r in range(model.rowCount())]
     view.tabs.setCurrentIndex(7)
-    shoot(qtbot, view, "case_view_history_tab")
+    shoot(view, "case_view_history_tab")
 
 
 def test_french_changes_translates_codes_dates_and_aids():
@@ -229,7 +223,7 @@ def _buttons(view: CaseView) -> list[Action]:
     return list(view.action_buttons)
 
 
-def test_only_allowed_actions_appear(qtbot, db, people, in_progress):
+def test_only_allowed_actions_appear(qtbot, db, people, in_progress, shoot):
     referent, validator, person = people
     draft = make_case(
         db, referent, person, job_start=date(2020, 3, 2), contract_end=date(2020, 12, 31)
@@ -240,7 +234,7 @@ def test_only_allowed_actions_appear(qtbot, db, people, in_progress):
     assert view.action_buttons[Action.SUBMIT].text() == "Soumettre à validation"
     assert view.instalments_empty.isVisibleTo(view.tabs.widget(TAB_INSTALMENTS))
     assert view.state_badge.text() == "Brouillon"
-    shoot(qtbot, view, "case_view_draft")
+    shoot(view, "case_view_draft")
 
     workflow.submit(db, referent, draft)
     view.reload()
@@ -328,14 +322,14 @@ def test_double_click_opens_the_meeting_to_edit(qtbot, db, people, in_progress, 
 
 
 # --- decisions ---------------------------------------------------------------------------
-def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, monkeypatch):
+def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, monkeypatch, shoot):
     referent, validator, person = people
     case_id = make_case(db, referent, person, job_start=date(2018, 3, 5), trial_end=None)
     view = open_view(qtbot, db, referent, case_id)
 
     def submit(dialog: SubmitDialog) -> bool:
         assert isinstance(dialog, SubmitDialog)
-        shoot(qtbot, dialog, "decision_submit")
+        shoot(dialog, "decision_submit")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
 
@@ -357,7 +351,7 @@ def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, mo
         # Decided today, years after the job start, it would also need a statement.
         assert dialog.statement_box.isVisible()
         assert "Décision tardive" in dialog.checks_label.text()
-        shoot(qtbot, dialog, "decision_grant_no_envelope")
+        shoot(dialog, "decision_grant_no_envelope")
         dialog.on_field.lineEdit().clear()
         qtbot.keyClicks(dialog.on_field.lineEdit(), "20/03/2018")
         dialog.refresh_preview()
@@ -368,7 +362,7 @@ def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, mo
         assert dialog.envelope_model.text(0, 0) == "2018"
         assert "tient dans l'enveloppe de 2018" in dialog.fit_label.text()
         assert not dialog.statement_box.isVisible()  # decided in time, every rule passed
-        shoot(qtbot, dialog, "decision_grant")
+        shoot(dialog, "decision_grant")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
 
@@ -381,7 +375,7 @@ def test_submit_then_grant_changes_badge_and_emits_changed(qtbot, db, people, mo
     assert validator_view.decision_model.text(0, 2) == "20/03/2018"
 
 
-def test_refusal_needs_a_motivation(qtbot, db, people, monkeypatch):
+def test_refusal_needs_a_motivation(qtbot, db, people, monkeypatch, shoot):
     referent, validator, _ = people
     person = make_person(db, referent, number="7654321", orientation="emploi", last_name="Martin")
     case_id = make_case(db, referent, person, job_start=date(2018, 3, 5))
@@ -402,7 +396,7 @@ def test_refusal_needs_a_motivation(qtbot, db, people, monkeypatch):
         click(qtbot, dialog.insert_button)
         assert "Orientation au début de l'emploi" in dialog.motivation.text()
         assert dialog.confirm_button.isEnabled()
-        shoot(qtbot, dialog, "decision_refusal")
+        shoot(dialog, "decision_refusal")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
 
@@ -414,10 +408,12 @@ def test_refusal_needs_a_motivation(qtbot, db, people, monkeypatch):
     assert view.decision_model.text(0, 1) == "Refus"
     assert "Orientation emploi" in view.decision_text.toPlainText()
     view.tabs.setCurrentIndex(5)
-    shoot(qtbot, view, "case_view_refused")
+    shoot(view, "case_view_refused")
 
 
-def test_early_end_after_the_notice_and_its_delay(qtbot, db, people, in_progress, monkeypatch):
+def test_early_end_after_the_notice_and_its_delay(
+    qtbot, db, people, in_progress, monkeypatch, shoot
+):
     _, validator, _ = people
     view = open_view(qtbot, db, validator, in_progress)
 
@@ -430,7 +426,7 @@ def test_early_end_after_the_notice_and_its_delay(qtbot, db, people, in_progress
             "Absences répétées signalées par l'employeur depuis mars.",
         )
         assert "comptés à partir de l'envoi du courrier" in dialog.deadline_label.text()
-        shoot(qtbot, dialog, "decision_observations")
+        shoot(dialog, "decision_observations")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
 
@@ -472,7 +468,7 @@ def test_early_end_after_the_notice_and_its_delay(qtbot, db, people, in_progress
         assert "court jusqu'au 17/04/2018 inclus" in dialog.error_text()
         dialog.on_field.setValue(date(2018, 4, 20))
         assert "le délai a pris fin le 17/04/2018" in dialog.notice_label.text()
-        shoot(qtbot, dialog, "decision_early_end")
+        shoot(dialog, "decision_early_end")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
 
@@ -572,7 +568,9 @@ def test_edit_opens_the_editor_and_reloads(qtbot, db, people, monkeypatch):
     assert view.state_badge.text() == "Brouillon"
 
 
-def test_a_grant_with_facts_to_check_needs_the_validators_statement(qtbot, db, people, monkeypatch):
+def test_a_grant_with_facts_to_check_needs_the_validators_statement(
+    qtbot, db, people, monkeypatch, shoot
+):
     referent, validator, _ = people
     person = make_person(db, referent, number="7654321", last_name="Martin", rsa_open_since=None)
     case_id = make_case(db, referent, person, job_start=date(2018, 3, 5))
@@ -593,7 +591,7 @@ def test_a_grant_with_facts_to_check_needs_the_validators_statement(qtbot, db, p
             "Droit RSA vérifié sur le portail CAF le 19/03/2018 (ouvert depuis 2016).",
         )
         assert dialog.confirm_button.isEnabled()
-        shoot(qtbot, dialog, "decision_grant_statement")
+        shoot(dialog, "decision_grant_statement")
         click(qtbot, dialog.confirm_button)
         return accepted(dialog)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import types
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, Signal
@@ -30,7 +29,6 @@ from app.ui.caseload_view import (
 from app.ui.widgets import ERROR_COLOR
 from tests.factories import granted_case, make_case, make_person, make_users
 
-SHOTS = Path("/tmp/shots")
 TODAY = date(2018, 4, 20)
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
@@ -201,7 +199,7 @@ def test_ctrl_t_shows_the_caseload_and_a_row_opens_its_case(qtbot, monkeypatch, 
 # --- screenshot ----------------------------------------------------------------------------
 
 
-def test_screenshot_of_the_caseload(qtbot, db, office):
+def test_screenshot_of_the_caseload(qtbot, db, office, shoot):
     _referent, validator, _case, _pending = office
     win = application.build_main_window(db, validator, paths=app_paths())
     qtbot.addWidget(win)
@@ -211,6 +209,4 @@ def test_screenshot_of_the_caseload(qtbot, db, office):
     win.show()
     win.tabs.setCurrentIndex(1)
     win.caseload_view.table.selectRow(1)
-    qtbot.wait(50)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert win.grab().save(str(SHOTS / "caseload.png"))
+    shoot(win, "caseload")

@@ -4,7 +4,6 @@ message when the service refuses, and returns True once done."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -21,14 +20,6 @@ from app.ui import decision_dialogs as dd
 from tests.factories import granted_case, make_case, make_person, make_users
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
-
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture
@@ -58,7 +49,7 @@ def click_confirm(qtbot, dialog) -> None:
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
 
 
-def test_submit_start_and_resume(qtbot, db, people, monkeypatch):
+def test_submit_start_and_resume(qtbot, db, people, monkeypatch, shoot):
     referent, validator, person = people
     case_id = make_case(db, referent, person, job_start=date(2018, 6, 4))
 
@@ -80,7 +71,7 @@ def test_submit_start_and_resume(qtbot, db, people, monkeypatch):
         assert dialog.isVisible()
         assert "L'emploi ne commence que le 04/06/2018." in dialog.error_text()
         dialog.on_field.setValue(date(2018, 6, 5))
-        shoot(qtbot, dialog, "decision_start")
+        shoot(dialog, "decision_start")
         click_confirm(qtbot, dialog)
 
     drive(monkeypatch, qtbot, start)
@@ -92,7 +83,7 @@ def test_submit_start_and_resume(qtbot, db, people, monkeypatch):
     def resume(dialog):
         assert isinstance(dialog, dd.ResumeDialog)
         assert dialog.on_field is None  # nothing to date
-        shoot(qtbot, dialog, "decision_resume")
+        shoot(dialog, "decision_resume")
         click_confirm(qtbot, dialog)
 
     drive(monkeypatch, qtbot, resume)
@@ -100,7 +91,7 @@ def test_submit_start_and_resume(qtbot, db, people, monkeypatch):
     assert load_case(db, case_id, referent).state is CaseState.IN_PROGRESS
 
 
-def test_suspension_needs_a_reason(qtbot, db, people, monkeypatch):
+def test_suspension_needs_a_reason(qtbot, db, people, monkeypatch, shoot):
     referent, validator, person = people
     case_id = granted_case(db, referent, validator, person, on=date(2018, 3, 20))
 
@@ -109,7 +100,7 @@ def test_suspension_needs_a_reason(qtbot, db, people, monkeypatch):
         assert not dialog.confirm_button.isEnabled()
         dialog.reason.setText("Arrêt temporaire de l'activité du magasin")
         dialog.on_field.setValue(date(2018, 5, 14))
-        shoot(qtbot, dialog, "decision_suspension")
+        shoot(dialog, "decision_suspension")
         click_confirm(qtbot, dialog)
 
     drive(monkeypatch, qtbot, suspend)
@@ -119,7 +110,7 @@ def test_suspension_needs_a_reason(qtbot, db, people, monkeypatch):
     assert "Arrêt temporaire" in detail.history[0].summary
 
 
-def test_completion_after_the_six_months(qtbot, db, people, monkeypatch):
+def test_completion_after_the_six_months(qtbot, db, people, monkeypatch, shoot):
     referent, validator, person = people
     case_id = granted_case(db, referent, validator, person, on=date(2018, 3, 20))
 
@@ -133,7 +124,7 @@ def test_completion_after_the_six_months(qtbot, db, people, monkeypatch):
         assert dialog.isVisible()
         assert "s'achèvent le 04/09/2018" in dialog.error_text()
         dialog.on_field.setValue(date(2018, 9, 5))
-        shoot(qtbot, dialog, "decision_completion")
+        shoot(dialog, "decision_completion")
         click_confirm(qtbot, dialog)
 
     drive(monkeypatch, qtbot, complete)
@@ -192,7 +183,7 @@ def test_unavailable_database_offers_retry(qtbot, db, people, monkeypatch, fake_
     assert len(calls) == 2
 
 
-def test_grant_warns_when_an_envelope_is_short(qtbot, db, people):
+def test_grant_warns_when_an_envelope_is_short(qtbot, db, people, shoot):
     referent, validator, person = people
     case_id = make_case(db, referent, person, job_start=date(2018, 11, 5))
     workflow.submit(db, referent, case_id)
@@ -214,4 +205,4 @@ def test_grant_warns_when_an_envelope_is_short(qtbot, db, people):
     assert dialog.envelope_model.rowCount() == 2  # 2018 and 2019
     dialog.resize(720, 640)
     dialog.show()
-    shoot(qtbot, dialog, "decision_grant_short")
+    shoot(dialog, "decision_grant_short")

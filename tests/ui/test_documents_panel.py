@@ -31,18 +31,11 @@ from tests.pki import PASSPHRASE, make_test_pki
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
 TODAY = date(2018, 6, 15)
 MOTIVE = (
     "Votre contrat a pris fin pendant la période d'essai le 12/04/2018 : les conditions "
     "d'attribution du Pack (délibération du 13/11/2017) ne sont plus remplies."
 )
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 class Seams:
@@ -131,7 +124,7 @@ def trigger(view: CaseView, kind: DocumentKind) -> None:
     action.trigger()
 
 
-def test_signed_attribution_from_the_documents_tab(qtbot, db, world, pki, seams):
+def test_signed_attribution_from_the_documents_tab(qtbot, db, world, pki, seams, shoot):
     _, validator, _, case_id = world
     view = open_view(qtbot, db, validator, case_id)
     panel = view.documents_panel
@@ -142,7 +135,7 @@ def test_signed_attribution_from_the_documents_tab(qtbot, db, world, pki, seams)
     assert menu_entries(view) == {
         "produce_attribution": "Notification d'attribution (décision PSR-2018-0001)"
     }
-    shoot(qtbot, view, "documents_empty")
+    shoot(view, "documents_empty")
 
     seams.choices = [0]  # « Signer électroniquement »
     with qtbot.waitSignal(view.changed, timeout=10_000):
@@ -170,11 +163,11 @@ def test_signed_attribution_from_the_documents_tab(qtbot, db, world, pki, seams)
     assert seams.printed == []  # signed: nothing to print for a hand signature
     report = verify_pdf(produced.path, archived_sha256=produced.sha256)
     assert report.ok and report.signatures[0].signer_name == "Marc Aubert"
-    shoot(qtbot, view, "documents_signed")
+    shoot(view, "documents_signed")
 
 
 def test_hand_signature_prints_and_a_new_version_greys_the_old_one(
-    qtbot, db, world, seams, fake_dialogs
+    qtbot, db, world, seams, fake_dialogs, shoot
 ):
     _, validator, _, case_id = world
     view = open_view(qtbot, db, validator, case_id)
@@ -206,7 +199,7 @@ def test_hand_signature_prints_and_a_new_version_greys_the_old_one(
     assert panel.selected_document().id == second.id
     assert first.path.exists()  # never overwritten
     assert fake_dialogs.errors == [] and fake_dialogs.warnings == []
-    shoot(qtbot, view, "documents_versions")
+    shoot(view, "documents_versions")
 
 
 def test_refusal_letter_is_blocked_while_the_motivation_is_empty(
@@ -231,7 +224,7 @@ def test_refusal_letter_is_blocked_while_the_motivation_is_empty(
     assert view.documents_panel.last_produced is None
 
 
-def test_menu_follows_the_case_state_and_the_selected_meeting(qtbot, db, world, seams):
+def test_menu_follows_the_case_state_and_the_selected_meeting(qtbot, db, world, seams, shoot):
     referent, validator, _, case_id = world
     for held_on, kind in (
         (date(2018, 3, 28), "suivi"),
@@ -258,7 +251,7 @@ def test_menu_follows_the_case_state_and_the_selected_meeting(qtbot, db, world, 
     menu = view.documents_panel.produce_menu
     menu.popup(view.documents_panel.produce_button.mapToGlobal(QPoint(0, 30)))
     qtbot.waitExposed(menu)
-    shoot(qtbot, menu, "documents_menu")
+    shoot(menu, "documents_menu")
     menu.hide()
     # The notes are those of the meeting selected in the Entretiens tab.
     view.tabs.setCurrentIndex(TAB_MEETINGS)

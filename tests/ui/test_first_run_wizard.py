@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,14 +13,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.config import app_paths
 from app.services.errors import UserFacingError
 from app.ui.first_run_wizard import FirstRunWizard
-
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(50)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture
@@ -66,7 +57,7 @@ def click(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_three_choices_create_is_the_default(qtbot, wizard, paths, fake_dialogs):
+def test_three_choices_create_is_the_default(qtbot, wizard, paths, fake_dialogs, shoot):
     assert wizard.windowTitle() == "Bienvenue dans Pack Sortie"
     titles = [c.radio.text() for c in (wizard.create_card, wizard.open_card, wizard.demo_card)]
     assert titles == [
@@ -79,7 +70,7 @@ def test_three_choices_create_is_the_default(qtbot, wizard, paths, fake_dialogs)
     assert wizard.create_card.radio.isChecked()
     assert wizard.create_path.text() == str(paths.default_database)
     assert not wizard.open_path.isEnabled()  # only the chosen card's inputs are active
-    shoot(qtbot, wizard, "first_run_wizard")
+    shoot(wizard, "first_run_wizard")
 
     click(qtbot, wizard.continue_button)
     assert wizard.result() == QDialog.DialogCode.Accepted
@@ -117,7 +108,7 @@ def test_create_says_when_a_database_already_exists(wizard, tmp_path):
     assert "existe déjà" in wizard.create_note.text()
 
 
-def test_open_a_shared_database(qtbot, wizard, tmp_path, fake_dialogs):
+def test_open_a_shared_database(qtbot, wizard, tmp_path, fake_dialogs, shoot):
     shared = tmp_path / "partage" / "pack-sortie.sqlite"
     shared.parent.mkdir()
     shared.write_bytes(b"")
@@ -127,7 +118,7 @@ def test_open_a_shared_database(qtbot, wizard, tmp_path, fake_dialogs):
     click(qtbot, wizard.open_browse)
     assert wizard.open_path.text() == str(shared)
     assert wizard.shared_check.isChecked()
-    shoot(qtbot, wizard, "first_run_wizard_open")
+    shoot(wizard, "first_run_wizard_open")
 
     click(qtbot, wizard.continue_button)
     assert wizard.result() == QDialog.DialogCode.Accepted
@@ -154,10 +145,10 @@ def test_open_needs_an_existing_file(qtbot, wizard, tmp_path, fake_dialogs):
     assert wizard.isVisible() and wizard.result() != QDialog.DialogCode.Accepted
 
 
-def test_demo_is_built_then_chosen(qtbot, wizard, paths, demo_calls, fake_dialogs):
+def test_demo_is_built_then_chosen(qtbot, wizard, paths, demo_calls, fake_dialogs, shoot):
     wizard.select("demo")
     assert wizard.continue_button.text() == "Préparer la démonstration"
-    shoot(qtbot, wizard, "first_run_wizard_demo")
+    shoot(wizard, "first_run_wizard_demo")
     click(qtbot, wizard.continue_button)
 
     assert len(demo_calls) == 1

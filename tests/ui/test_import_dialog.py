@@ -21,14 +21,6 @@ from app.ui.import_dialog import (
     run_import,
 )
 
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(50)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
-
 
 @dataclass
 class FakeRejected:
@@ -124,7 +116,7 @@ def close(dialog) -> None:
 
 # --- the whole flow -------------------------------------------------------------------------
 def test_import_shows_counts_and_rejected_lines(
-    qtbot, window, db, actor, csv_file, import_calls, fake_dialogs
+    qtbot, window, db, actor, csv_file, import_calls, fake_dialogs, shoot
 ):
     fake_dialogs.open_file = str(csv_file)
     shown = {}
@@ -132,7 +124,7 @@ def test_import_shows_counts_and_rejected_lines(
     def setup(dialog: ImportSetupDialog) -> None:
         assert dialog.path_edit.text() == str(csv_file)
         assert dialog.dry_run_check.isChecked()  # checking first is the default
-        shoot(qtbot, dialog, "import_setup")
+        shoot(dialog, "import_setup")
         dialog.dry_run_check.setChecked(False)
         assert dialog.start_button.text() == "Importer"
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
@@ -147,7 +139,7 @@ def test_import_shows_counts_and_rejected_lines(
         ]
         shown["headers"] = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(2)]
         shown["tiles"] = [label.text() for label in dialog.findChildren(QLabel)]
-        shoot(qtbot, dialog, "import_report")
+        shoot(dialog, "import_report")
         dialog.accept()
 
     script = ModalScript([(ImportSetupDialog, setup), (ImportReportDialog, report)])
@@ -176,7 +168,7 @@ def test_import_shows_counts_and_rejected_lines(
 
 
 def test_check_only_passes_dry_run_then_offers_the_import(
-    qtbot, window, db, actor, csv_file, import_calls, fake_dialogs
+    qtbot, window, db, actor, csv_file, import_calls, fake_dialogs, shoot
 ):
     fake_dialogs.open_file = str(csv_file)
     titles = []
@@ -190,7 +182,7 @@ def test_check_only_passes_dry_run_then_offers_the_import(
         assert dialog.findChild(QLabel, "headline").text() == (
             "Contrôle terminé : aucune donnée n'a été enregistrée."
         )
-        shoot(qtbot, dialog, "import_report_dry_run")
+        shoot(dialog, "import_report_dry_run")
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
 
     def real_report(dialog: ImportReportDialog) -> None:
@@ -408,7 +400,7 @@ def test_busy_database_offers_retry(window, db, actor, csv_file, monkeypatch, fa
 
 
 def test_identity_conflicts_are_decided_after_the_report(
-    qtbot, window, db, actor, tmp_path, fake_dialogs
+    qtbot, window, db, actor, tmp_path, fake_dialogs, shoot
 ):
     from app.services.beneficiaries import BeneficiaryInput, save_beneficiary
     from app.ui.identity_conflicts import IdentityConflictsDialog
@@ -438,7 +430,7 @@ def test_identity_conflicts_are_decided_after_the_report(
         shown["items"] = [dialog.list.item(r).text() for r in range(dialog.list.count())]
         shown["enabled_before"] = dialog.apply_button.isEnabled()
         dialog.list.item(0).setCheckState(Qt.CheckState.Checked)
-        shoot(qtbot, dialog, "identity-conflicts")
+        shoot(dialog, "identity-conflicts")
         dialog.apply_button.click()
 
     script = ModalScript(

@@ -27,18 +27,11 @@ from tests.pki import PASSPHRASE, make_test_pki
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
 DAY = date(2018, 3, 20)
 MOTIVE = (
     "Les revenus du foyer dépassent le plafond fixé par la délibération du 13/11/2017 : "
     "les conditions d'attribution du Pack ne sont pas remplies."
 )
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture
@@ -77,7 +70,7 @@ def open_dialog(qtbot, db, actor, day=DAY) -> LettersBatchDialog:
 
 
 def test_two_letters_signed_with_progress(
-    qtbot, monkeypatch, qtmodeltester, db, world, pki, folders
+    qtbot, monkeypatch, qtmodeltester, db, world, pki, folders, shoot
 ):
     _, validator, cases = world
     dialog = open_dialog(qtbot, db, validator)
@@ -93,7 +86,7 @@ def test_two_letters_signed_with_progress(
     assert dialog.count_label.text() == "2 courriers à produire sur 2"
     assert dialog.produce_button.text() == "Produire 2 courriers"
     assert not dialog.folder_button.isEnabled()
-    shoot(qtbot, dialog, "batch")
+    shoot(dialog, "batch")
 
     progress: list[tuple[int, int]] = []
     original = documents.produce_batch
@@ -124,7 +117,7 @@ def test_two_letters_signed_with_progress(
         "Aucun courrier à produire pour les décisions du 20/03/2018."
     )
     assert not dialog.produce_button.isEnabled()
-    shoot(qtbot, dialog, "batch_done")
+    shoot(dialog, "batch_done")
     assert dialog.folder_button.isEnabled()
     qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
     assert folders == [dialog.produced_folder()]
@@ -171,7 +164,7 @@ def test_cancel_stops_after_the_letter_being_produced(qtbot, monkeypatch, db, wo
     assert dialog.model.rowCount() == 1  # the other one is still to produce
 
 
-def test_unchecked_letters_wait_and_failures_are_listed(qtbot, db, world):
+def test_unchecked_letters_wait_and_failures_are_listed(qtbot, db, world, shoot):
     referent, validator, _ = world
     third = make_person(db, referent, number="1112223", first_name="Léa", last_name="Roux")
     refused = make_case(db, referent, third)
@@ -204,7 +197,7 @@ def test_unchecked_letters_wait_and_failures_are_listed(qtbot, db, world):
     assert "Roux".upper() in dialog.failures_text.toPlainText()
     assert "la motivation" in dialog.failures_text.toPlainText()
     assert model.rowCount() == 2  # the refusal and the unchecked grant are still to produce
-    shoot(qtbot, dialog, "batch_failures")
+    shoot(dialog, "batch_failures")
 
 
 def test_another_day_and_no_certificate(qtbot, db, world, monkeypatch):

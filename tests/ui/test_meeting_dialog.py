@@ -4,7 +4,6 @@ health-word warning, validation messages, editing and read-only opening."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,14 +15,6 @@ from app.services.case_view import load_case
 from app.services.meetings import HEALTH_REMINDER, MeetingInput, Obstacle, save_meeting
 from app.ui.meeting_dialog import MeetingDialog
 from tests.factories import granted_case, make_person, make_users
-
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 def key_text(qtbot, widget, text: str) -> None:
@@ -71,7 +62,7 @@ def fill(qtbot, dialog: MeetingDialog, notes: str) -> None:
     qtbot.keyClicks(dialog.next_meeting_on.lineEdit(), "03/05/2018")
 
 
-def test_a_meeting_is_saved(qtbot, db, case, fake_dialogs):
+def test_a_meeting_is_saved(qtbot, db, case, fake_dialogs, shoot):
     referent, _, case_id = case
     dialog = open_dialog(qtbot, db, referent, case_id)
     assert dialog.windowTitle() == "Nouvel entretien de suivi"
@@ -79,7 +70,7 @@ def test_a_meeting_is_saved(qtbot, db, case, fake_dialogs):
     assert dialog.reminder.text() == f"<b>{HEALTH_REMINDER}</b>"
     assert dialog.reminder.isVisible()
     fill(qtbot, dialog, "Trajet de 50 minutes en bus ; l'employeur propose un covoiturage.")
-    shoot(qtbot, dialog, "meeting_dialog")
+    shoot(dialog, "meeting_dialog")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert fake_dialogs.questions == []  # nothing that looks like health data
@@ -119,7 +110,7 @@ def test_health_words_may_be_kept(qtbot, db, case, fake_dialogs):
     assert len(load_case(db, case_id, referent).meetings) == 1
 
 
-def test_errors_are_shown_next_to_the_fields(qtbot, db, case, fake_dialogs):
+def test_errors_are_shown_next_to_the_fields(qtbot, db, case, fake_dialogs, shoot):
     referent, _, case_id = case
     dialog = open_dialog(qtbot, db, referent, case_id)
     dialog.next_meeting_on.setValue(date(2018, 4, 1))
@@ -127,7 +118,7 @@ def test_errors_are_shown_next_to_the_fields(qtbot, db, case, fake_dialogs):
     assert dialog.isVisible()
     assert dialog._fields["next_meeting_on"].error == "Le prochain entretien doit suivre celui-ci."
     assert "Le compte rendu est vide" in dialog._fields["notes"].error
-    shoot(qtbot, dialog, "meeting_dialog_errors")
+    shoot(dialog, "meeting_dialog_errors")
     dialog.held_on.clear()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog._fields["held_on"].error == "Indiquez la date de l'entretien."

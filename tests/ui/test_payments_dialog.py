@@ -18,7 +18,6 @@ from tests.clock import TODAY
 from tests.factories import granted_case, make_person, make_users
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
@@ -57,7 +56,9 @@ def test_parse_month():
     assert parse_month("13/2018") is None and parse_month("mai") is None
 
 
-def test_preview_create_export_and_confirm(qtbot, db, finance, fake_dialogs, tmp_path, monkeypatch):
+def test_preview_create_export_and_confirm(
+    qtbot, db, finance, fake_dialogs, tmp_path, monkeypatch, shoot
+):
     actor, _ = finance
     dialog = open_dialog(qtbot, db, actor)
     dialog.until.setText("05/2018")
@@ -67,8 +68,7 @@ def test_preview_create_export_and_confirm(qtbot, db, finance, fake_dialogs, tmp
     assert dialog.batches.headerData(0, Qt.Orientation.Horizontal) == "Lot"
     assert "virement(s) dus jusqu'à mai 2018" in dialog.summary.text()
     assert dialog.create_button.isEnabled()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SHOTS / "payments.png"))
+    shoot(dialog, "payments")
 
     out = tmp_path / "lot.csv"
     fake_dialogs.save_file = str(out)

@@ -31,14 +31,6 @@ from tests.pki import PASSPHRASE, make_test_pki
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
-
 
 @pytest.fixture
 def signed_letter(db, tmp_path):
@@ -103,7 +95,7 @@ def non_white(image: QImage, box: tuple[int, int, int, int]) -> int:
     return sum(1 for x in range(x1, x2, 2) for y in range(y1, y2, 2) if image.pixel(x, y) != white)
 
 
-def test_preview_loads_the_produced_letter_and_prints_it(qtbot, signed_letter, printed):
+def test_preview_loads_the_produced_letter_and_prints_it(qtbot, signed_letter, printed, shoot):
     doc, _ = signed_letter
     preview = open_preview(qtbot)
     assert preview.open_file(doc.path)
@@ -117,7 +109,7 @@ def test_preview_loads_the_produced_letter_and_prints_it(qtbot, signed_letter, p
     pages = preview.pages
     assert pages.horizontalScrollBar().maximum() == 0  # the width fits: no sideways scrolling
     assert pages.page_label(0).width() > 0.85 * pages.viewport().width()
-    shoot(qtbot, preview, "preview")
+    shoot(preview, "preview")
 
     assert preview.print_document() == 1
     assert len(printed) == 1 and pages_of(printed[0]) == 1

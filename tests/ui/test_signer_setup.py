@@ -28,14 +28,6 @@ from tests.pki import PASSPHRASE, SIGNER_NAME, make_test_pki
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
-
 
 @pytest.fixture
 def pki(tmp_path):
@@ -89,7 +81,7 @@ def fill(qtbot, dialog: SignerSetupDialog, fake_dialogs, path: Path, passphrase:
 
 
 def test_configuring_stores_the_path_and_the_passphrase_in_the_keyring(
-    qtbot, pki, fake_dialogs, memory_keyring
+    qtbot, pki, fake_dialogs, memory_keyring, shoot
 ):
     dialog = open_dialog(qtbot)
     assert dialog.remember_check.text() == REMEMBER_TEXT
@@ -100,7 +92,7 @@ def test_configuring_stores_the_path_and_the_passphrase_in_the_keyring(
     dialog.remember_check.setChecked(True)
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert dialog.status_label.text().startswith(f"Certificat de {SIGNER_NAME}, valable du ")
-    shoot(qtbot, dialog, "signer_setup")
+    shoot(dialog, "signer_setup")
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -131,7 +123,7 @@ def test_without_remember_the_passphrase_is_not_kept(qtbot, pki, fake_dialogs, m
 
 
 def test_wrong_passphrase_is_said_in_french_and_nothing_is_saved(
-    qtbot, pki, fake_dialogs, memory_keyring
+    qtbot, pki, fake_dialogs, memory_keyring, shoot
 ):
     dialog = open_dialog(qtbot)
     fill(qtbot, dialog, fake_dialogs, pki.p12_path, "pas la bonne")
@@ -143,7 +135,7 @@ def test_wrong_passphrase_is_said_in_french_and_nothing_is_saved(
     assert "marc-aubert.p12" in text
     assert load_config().certificate == ""
     assert memory_keyring.entries == {}
-    shoot(qtbot, dialog, "signer_setup_wrong_passphrase")
+    shoot(dialog, "signer_setup_wrong_passphrase")
 
 
 def test_expired_certificate_and_missing_file_are_explained(qtbot, tmp_path, fake_dialogs):
@@ -167,7 +159,7 @@ def test_expired_certificate_and_missing_file_are_explained(qtbot, tmp_path, fak
 
 
 def test_keyring_unavailable_the_passphrase_is_asked_and_kept_in_memory_only(
-    qtbot, pki, fake_dialogs, passphrases, db
+    qtbot, pki, fake_dialogs, passphrases, db, shoot
 ):
     keyring.set_keyring(keyring.backends.fail.Keyring())
     assert not SecretStore().available
@@ -175,7 +167,7 @@ def test_keyring_unavailable_the_passphrase_is_asked_and_kept_in_memory_only(
     assert not dialog.remember_check.isEnabled() and not dialog.remember_check.isChecked()
     assert not dialog.keyring_note.isHidden()
     assert dialog.keyring_note.text() == NO_KEYRING_TEXT
-    shoot(qtbot, dialog, "signer_setup_no_keyring")
+    shoot(dialog, "signer_setup_no_keyring")
     fill(qtbot, dialog, fake_dialogs, pki.p12_path, PASSPHRASE)
     assert dialog.save()
     assert load_config().certificate == str(pki.p12_path)

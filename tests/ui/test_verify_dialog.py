@@ -22,14 +22,6 @@ from tests.pki import PASSPHRASE, make_test_pki
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
-SHOTS = Path("/tmp/shots")
-
-
-def shoot(qtbot, widget, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    qtbot.wait(30)
-    widget.grab().save(str(SHOTS / f"{name}.png"))
-
 
 @pytest.fixture
 def world(db, tmp_path):
@@ -52,7 +44,7 @@ def signed(db, world):
 
 
 @pytest.fixture
-def shown(monkeypatch, qtbot) -> list[VerifyDialog]:
+def shown(monkeypatch, qtbot, shoot) -> list[VerifyDialog]:
     """The modal seam: the dialog is shown (for the screenshot) and recorded."""
     dialogs_seen: list[VerifyDialog] = []
 
@@ -61,7 +53,7 @@ def shown(monkeypatch, qtbot) -> list[VerifyDialog]:
         dialog.show()
         qtbot.waitExposed(dialog)
         dialogs_seen.append(dialog)
-        shoot(qtbot, dialog, f"verify_{len(dialogs_seen)}")
+        shoot(dialog, f"verify_{len(dialogs_seen)}")
         return True
 
     monkeypatch.setattr(case_widgets, "exec_dialog", fake_exec)
@@ -94,7 +86,6 @@ def test_archived_signed_letter_is_intact_and_conforms_to_the_archive(
     assert "conforme à l'archive" in report
     assert dialog.archive_label.text().startswith("Document des archives de cette base")
     assert dialog.file_label.text() == f"Fichier : {signed.path}"
-    shutil.copy(SHOTS / "verify_1.png", SHOTS / "verify.png")
 
 
 def test_a_tampered_copy_fails(qtbot, db, signed, shown, tmp_path):
@@ -109,7 +100,6 @@ def test_a_tampered_copy_fails(qtbot, db, signed, shown, tmp_path):
     )
     assert "NON INTÈGRE" in dialog.report_text.toPlainText()
     assert dialog.archive_label.text().startswith("Ce fichier ne correspond à aucun document")
-    shutil.copy(SHOTS / "verify_1.png", SHOTS / "verify_tampered.png")
 
 
 def test_a_changed_archive_file_differs_from_its_fingerprint(qtbot, db, signed, shown):
