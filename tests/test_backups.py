@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.services import backups
+from app.services import backups, sqlite_file
 from app.services.backups import BackupKind
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
 from app.services.schema import head_revision, open_sqlite
@@ -202,3 +202,26 @@ def test_check_reports_wal_and_fixes_it_on_request(base, capsys):
     assert "WAL" in capsys.readouterr().out
     assert main(["check", "--db", str(base), "--fix-journal"]) == 0
     assert not is_wal(base)
+
+
+def test_an_unchanged_sound_base_is_checked_once_and_a_changed_one_again(base, monkeypatch):
+    checked: list[Path] = []
+    real = sqlite_file.quick_check
+
+    def counting(path: Path, budget_s: float) -> list[str] | None:
+        checked.append(path)
+        return real(path, budget_s)
+
+    monkeypatch.setattr(sqlite_file, "quick_check", counting)
+    open_sqlite(base).dispose()
+    open_sqlite(base).dispose()  # the same bytes: not read again
+    assert checked == [base]
+    damage(base)  # the bytes change: checked again, and found damaged
+    db = open_sqlite(base)
+    try:
+        assert db.damage and len(checked) == 2
+    finally:
+        db.dispose()
+    db = open_sqlite(base)  # a damaged base is never remembered as sound
+    db.dispose()
+    assert len(checked) == 3

@@ -27,7 +27,7 @@ from app.services.sqlite_file import (
     has_journal,
     interrupted_save_error,
     is_wal,
-    quick_check,
+    quick_check_once,
     switch_to_rollback_journal,
 )
 from app.services.storage import (
@@ -193,7 +193,7 @@ def open_sqlite(
     )
     damage = ""
     if probe.exists and not probe.empty:
-        problems = quick_check(path, QUICK_CHECK_S[mode.value])
+        problems = quick_check_once(path, QUICK_CHECK_S[mode.value], _checked_memo())
         if problems:
             damage = "; ".join(problems[:3])
             log.error("Damaged pages in %s: opened read-only (%s)", path, damage)
@@ -252,6 +252,12 @@ def open_server(url: str, *, migrate: bool = True) -> Database:
     if current != head_revision() and migrate:
         _upgrade(db, stamp_application_id=False)
     return db
+
+
+def _checked_memo() -> Path:
+    from app.config import app_paths
+
+    return app_paths().data_dir / "bases-verifiees.json"
 
 
 def open_database(

@@ -11,7 +11,9 @@ deleted by hand (that is what would really corrupt the base).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -166,3 +168,45 @@ def quick_check(path: Path, budget_s: float) -> list[str] | None:
     finally:
         conn.close()
     return [] if rows == ["ok"] else rows
+
+
+def _fingerprint(path: Path) -> list[object]:
+    """What changes whenever the file's bytes do: size, modification time, inode and the
+    header's change counter (bumped by every commit in rollback-journal mode)."""
+    st = path.stat()
+    with path.open("rb") as f:
+        f.seek(24)
+        counter = f.read(4)
+    return [st.st_size, st.st_mtime_ns, st.st_ino, counter.hex()]
+
+
+def quick_check_once(path: Path, budget_s: float, memo: Path | None) -> list[str] | None:
+    """:func:`quick_check`, skipped when this workstation found the very same file sound
+    before (``memo``, a small JSON file in its data folder, remembers the fingerprint of
+    the bases found sound): checking unchanged bytes again would find nothing new, and on
+    a big base it is most of the time an opening takes. Any write, copy or restore changes
+    the fingerprint and the next opening checks again; ``check`` always reads everything."""
+    key = str(path.resolve())
+    try:
+        fingerprint = _fingerprint(path)
+        known = json.loads(memo.read_text(encoding="utf-8")) if memo and memo.exists() else {}
+    except (OSError, ValueError):
+        fingerprint, known = None, {}
+    if not isinstance(known, dict):
+        known = {}
+    if fingerprint is not None and known.get(key) == fingerprint:
+        return []
+    problems = quick_check(path, budget_s)
+    if memo is None or fingerprint is None or problems is None:
+        return problems
+    known.pop(key, None)
+    if not problems:
+        known[key] = fingerprint
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        partial = memo.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(dict(list(known.items())[-50:])), encoding="utf-8")
+        partial.replace(memo)
+    except OSError as exc:  # a read-only profile: the next opening checks again
+        log.info("Could not remember the check of %s: %s", path, exc)
+    return problems
