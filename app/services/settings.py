@@ -58,8 +58,6 @@ class OfficeSettings:
     # its date until the next one (500 € from 2018-01-01 in the seed).
     yearly_target: int = 150
     average_rsa_rates: list[list] = field(default_factory=lambda: [["2018-01-01", 50_000]])
-    # Superseded by average_rsa_rates (kept while the settings screen still shows it).
-    average_rsa_monthly_cents: int = 50_000
     # The account payments leave from (SEPA file of a payment batch); empty: no SEPA file.
     debtor_name: str = ""  # empty: the département's name
     debtor_iban: str = ""
@@ -155,8 +153,6 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
         errors["yearly_target"] = (
             f"L'objectif annuel va de 0 à {YEARLY_TARGET_MAX:,} personnes.".replace(",", "\u202f")
         )
-    if new.average_rsa_monthly_cents < 0:
-        errors["average_rsa_monthly_cents"] = "Le RSA moyen versé ne peut pas être négatif."
     if msg := rsa_rates_error(new.average_rsa_rates):
         errors["average_rsa_rates"] = msg
     return errors

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QDialog,
     QDoubleSpinBox,
@@ -57,6 +56,7 @@ from app.services.text import format_cents, format_date, parse_amount_cents
 from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
 from app.ui.letter_templates_tab import LetterTemplatesTab
+from app.ui.rsa_rates_editor import RsaRatesEditor
 from app.ui.status import attempt_inline
 from app.ui.users_tab import UsersTab
 from app.ui.widgets import (
@@ -67,6 +67,8 @@ from app.ui.widgets import (
     ErrorLabel,
     RowListModel,
     busy_cursor,
+    cents_of,
+    euro_field,
     fit_to_screen,
     set_invalid,
 )
@@ -116,26 +118,6 @@ def _spin(low: int, high: int, suffix: str, name: str) -> QSpinBox:
     spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance(f"000{suffix}") + 36)
     spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return spin
-
-
-def _euros(name: str, high: float = 100_000.0, sample: str = "100 000,00 €") -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setObjectName(name)
-    spin.setLocale(FRENCH)
-    spin.setDecimals(2)
-    spin.setRange(0.0, high)
-    spin.setSingleStep(5.0)
-    spin.setSuffix(" €")
-    spin.setGroupSeparatorShown(True)
-    spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance(sample) + 20)
-    spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-    return spin
-
-
-def _cents(spin: QDoubleSpinBox) -> int:
-    return round(spin.value() * 100)
 
 
 def _text_box(name: str, lines: int) -> QPlainTextEdit:
@@ -209,14 +191,13 @@ class SettingsTab(QWidget):
         self.retention_years = _spin(1, 10, " ans", "retention_years")
         self.access_log_months = _spin(6, 120, " mois", "access_log_months")
         self.yearly_target = _spin(0, 100_000, " personnes", "yearly_target")
-        self.average_rsa = _euros("average_rsa_monthly_cents", 10_000.0)
+        self.rsa_rates = RsaRatesEditor()
         self.caf_number_digits = _spin(5, 12, " chiffres", "caf_number_digits")
         spins = (
             self.observations_delay_days,
             self.retention_years,
             self.access_log_months,
             self.yearly_target,
-            self.average_rsa,
             self.caf_number_digits,
         )
         width = self.yearly_target.fontMetrics().horizontalAdvance("10 000 personnes") + 36
@@ -264,7 +245,7 @@ class SettingsTab(QWidget):
         )
         form.addRow("Journal des accès", _beside(self.access_log_months, "6 mois au minimum"))
         form.addRow("Objectif annuel", _beside(self.yearly_target, "aidées par an"))
-        form.addRow("RSA moyen versé", _beside(self.average_rsa, "par mois (bilans)"))
+        form.addRow("RSA moyen versé", self.rsa_rates)
         form.addRow("N° allocataire CAF", _beside(self.caf_number_digits, ""))
         form.addRow("NIR", self.nir_enabled)
         form.addRow("", self.nir_warning)
@@ -326,7 +307,7 @@ class SettingsTab(QWidget):
         self.retention_years.setValue(s.retention_years)
         self.access_log_months.setValue(s.access_log_months)
         self.yearly_target.setValue(s.yearly_target)
-        self.average_rsa.setValue(s.average_rsa_monthly_cents / 100)
+        self.rsa_rates.set_rates(s.average_rsa_rates)
         self.caf_number_digits.setValue(s.caf_number_digits)
         self.nir_enabled.setChecked(s.nir_enabled)
         self.trusted_certificates.setPlainText(s.trusted_certificates)
@@ -343,7 +324,7 @@ class SettingsTab(QWidget):
             retention_years=self.retention_years.value(),
             access_log_months=self.access_log_months.value(),
             yearly_target=self.yearly_target.value(),
-            average_rsa_monthly_cents=_cents(self.average_rsa),
+            average_rsa_rates=self.rsa_rates.rates(),
             caf_number_digits=self.caf_number_digits.value(),
             nir_enabled=self.nir_enabled.isChecked(),
             trusted_certificates=self.trusted_certificates.toPlainText().strip(),
@@ -698,7 +679,7 @@ class ScaleTab(QWidget):
         for row, component in enumerate(Component, start=1):
             included = QCheckBox(component.label)
             included.setObjectName(f"included_{component.value}")
-            monthly = _euros(f"monthly_{component.value}", 10_000.0, "1 000,00 €")
+            monthly = euro_field(f"monthly_{component.value}", 10_000.0, "1 000,00 €")
             monthly.setAccessibleName(f"{component.label} : montant mensuel")
             months = _spin(1, 24, " mois", f"months_{component.value}")
             months.setAccessibleName(f"{component.label} : nombre de mois")
@@ -719,7 +700,7 @@ class ScaleTab(QWidget):
         self.sum_label.setStyleSheet("color: palette(placeholder-text);")
         aids.addWidget(self.sum_label, len(Component) + 1, 0, 1, 5)
 
-        self.max_total = _euros("max_total_cents")
+        self.max_total = euro_field("max_total_cents")
         self.max_months = _spin(1, 36, " mois", "max_months")
         self.orientations: dict[Orientation, QCheckBox] = {}
         orientation_box = QVBoxLayout()
@@ -858,7 +839,7 @@ class ScaleTab(QWidget):
             on = line.included.isChecked()
             line.monthly.setEnabled(on)
             line.months.setEnabled(on)
-            cents = _cents(line.monthly) * line.months.value()
+            cents = cents_of(line.monthly) * line.months.value()
             line.total.setText(format_cents(cents) if on else "")
             total += cents if on else 0
         self.sum_label.setText(f"Total des aides choisies : {format_cents(total)}")
@@ -877,7 +858,7 @@ class ScaleTab(QWidget):
             effective_from=when,
             label=self.label.text().strip(),
             legal_basis=self.legal_basis.toPlainText().strip(),
-            max_total_cents=_cents(self.max_total),
+            max_total_cents=cents_of(self.max_total),
             max_months=self.max_months.value(),
             eligible_orientations=frozenset(
                 value.value for value, check in self.orientations.items() if check.isChecked()
@@ -887,7 +868,9 @@ class ScaleTab(QWidget):
             min_months_between_packs=self.between_packs.value(),
             child_max_age=self.child_max_age.value(),
             components={
-                c: ComponentRule(c, _cents(line.monthly), line.months.value(), line.requires_child)
+                c: ComponentRule(
+                    c, cents_of(line.monthly), line.months.value(), line.requires_child
+                )
                 for c, line in self.components.items()
                 if line.included.isChecked()
             },

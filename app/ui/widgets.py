@@ -37,9 +37,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QCalendarWidget,
     QComboBox,
+    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -458,3 +460,25 @@ def after_first_paint(widget: QWidget, callback: Any) -> None:
     """Call ``callback`` once ``widget`` has been painted for the first time (a zero timer
     could run before the first paint, which the window system schedules on its own)."""
     _FirstPaint(widget, callback)
+
+
+def euro_field(name: str, high: float = 100_000.0, sample: str = "100 000,00 €") -> QDoubleSpinBox:
+    """An amount in euros (French decimal comma, no arrows), as wide as ``sample``."""
+    spin = QDoubleSpinBox()
+    spin.setObjectName(name)
+    spin.setLocale(FRENCH)
+    spin.setDecimals(2)
+    spin.setRange(0.0, high)
+    spin.setSingleStep(5.0)
+    spin.setSuffix(" €")
+    spin.setGroupSeparatorShown(True)
+    spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance(sample) + 20)
+    spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return spin
+
+
+def cents_of(spin: QDoubleSpinBox) -> int:
+    """The amount of a :func:`euro_field`, in integer cents."""
+    return round(spin.value() * 100)

@@ -14,7 +14,7 @@ from app.models.enums import Component, Orientation
 from app.services.actor import Actor
 from app.services.envelope import envelopes_overview
 from app.services.scale import list_scales
-from app.services.settings import load_settings
+from app.services.settings import load_settings, rsa_rate_on
 from app.ui import application
 from app.ui.admin_dialog import (
     AMOUNT_ERROR,
@@ -72,7 +72,34 @@ def test_settings_are_shown_and_saved(qtbot, db, admin):
     assert (
         saved.appeal_routes == "Recours gracieux…\nTribunal administratif de Versailles, deux mois."
     )
-    assert saved.average_rsa_monthly_cents == 50_000  # untouched fields are kept
+    assert saved.average_rsa_rates == [["2018-01-01", 50_000]]  # untouched fields are kept
+
+
+def test_the_average_rsa_is_dated(qtbot, db, admin):
+    """A new value is in force from its date; the older one stays for the days before."""
+    dialog = open_dialog(qtbot, db, admin)
+    rates = dialog.settings_tab.rsa_rates
+    assert [rates.values.item(n).text() for n in range(rates.values.count())] == [
+        "depuis le 01/01/2018 : 500,00\u00a0€ par mois"
+    ]
+    rates.effective_from.setValue(date(2025, 4, 1))
+    rates.amount.setValue(0)
+    assert not rates.add()  # no amount: refused, said in French
+    assert "0,01" in rates.error.text() and rates.values.count() == 1
+    rates.amount.setValue(520)
+    assert rates.add() and rates.error.isHidden()
+    rates.effective_from.setValue(None)
+    assert not rates.add() and rates.error.text()
+    rates.values.setCurrentRow(0)
+    rates.remove_selected()
+    rates.values.setCurrentRow(0)
+    rates.remove_selected()  # the last one is kept
+    assert "au moins un" in rates.error.text()
+    assert dialog.settings_tab.is_dirty()
+    dialog.settings_tab.save_button.click()
+    saved = load_settings(db)
+    assert saved.average_rsa_rates == [["2025-04-01", 52_000]]
+    assert rsa_rate_on(saved, date(2025, 4, 1)) == 52_000
 
 
 def test_required_texts_and_the_nir_warning(qtbot, db, admin):
