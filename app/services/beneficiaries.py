@@ -5,6 +5,7 @@ The list's read model (search, filters, pages) is :mod:`app.services.beneficiary
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -45,17 +46,33 @@ def search_columns(
     }
 
 
+# The columns the folded ones are made from.
+SEARCH_SOURCES = (
+    "last_name",
+    "birth_name",
+    "first_name",
+    "commune",
+    "postcode",
+    "allocataire_number",
+)
+
+
+def search_columns_of(values: Mapping[str, Any]) -> dict[str, str]:
+    """:func:`search_columns` of a row's values (the columns of :data:`SEARCH_SOURCES`)."""
+    return search_columns(
+        values["last_name"],
+        values["birth_name"] or "",
+        values["first_name"],
+        values["commune"] or "",
+        values["postcode"] or "",
+        values["allocataire_number"],
+    )
+
+
 def refresh_search_columns(b: Beneficiary) -> None:
     """Recompute the folded columns; call after any change of names, commune or number.
     An anonymised record gets an empty search text: it is never found by name again."""
-    columns = search_columns(
-        b.last_name,
-        b.birth_name or "",
-        b.first_name,
-        b.commune or "",
-        b.postcode or "",
-        b.allocataire_number,
-    )
+    columns = search_columns_of({name: getattr(b, name) for name in SEARCH_SOURCES})
     if b.anonymised_at is not None:
         columns["search_text"] = ""
     for name, value in columns.items():

@@ -64,7 +64,7 @@ from app.models.enums import Civility, Orientation, PayingBody, Relation, Suppor
 from app.services import clock
 from app.services import demo_data as data
 from app.services.actor import os_login
-from app.services.beneficiaries import search_columns
+from app.services.beneficiaries import search_columns_of
 from app.services.demo_cases import add_cases
 from app.services.demo_day import DEMO_DATE_KEY
 from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
@@ -617,16 +617,6 @@ def _landline(rng: random.Random) -> str:
 # --- Beneficiaries -----------------------------------------------------------------------
 
 
-SEARCH_INPUTS = (
-    "last_name",
-    "birth_name",
-    "first_name",
-    "commune",
-    "postcode",
-    "allocataire_number",
-)
-
-
 def _years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
@@ -812,7 +802,7 @@ class _BeneficiaryFactory:
             "updated_at": updated,
             "updated_by": referent.login,
         }
-        row.update(search_columns(*(cast(str, row[name]) for name in SEARCH_INPUTS)))
+        row.update(search_columns_of(row))
         member_rows = [
             {
                 "id": self.world.new_id(),

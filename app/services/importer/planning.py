@@ -18,8 +18,9 @@ from app.services import audit, validation
 from app.services.actor import Actor
 from app.services.beneficiaries import (
     COPIED_FIELDS,
+    SEARCH_SOURCES,
     BeneficiaryInput,
-    search_columns,
+    search_columns_of,
     stored_value,
 )
 from app.services.importer import writing
@@ -261,7 +262,7 @@ class Planner:
         values: dict[str, Any] = {"id": p.target}
         for name in COPIED_FIELDS:
             values[name] = stored_value(name, getattr(data, name))
-        values |= _search_columns(values)
+        values |= search_columns_of(values)
         values["created_by"] = values["updated_by"] = self.actor.login
         after = {
             k: audit.json_ready(v)
@@ -302,9 +303,9 @@ class Planner:
             self.report.unchanged += 1
             return
         self.report.updated += 1
-        stored = {name: getattr(b, name) for name in _SEARCH_SOURCES}
+        stored = {name: getattr(b, name) for name in SEARCH_SOURCES}
         values = changed | {
-            k: v for k, v in _search_columns(stored | changed).items() if getattr(b, k) != v
+            k: v for k, v in search_columns_of(stored | changed).items() if getattr(b, k) != v
         }
         values["updated_by"] = self.actor.login
         before = {name: getattr(b, name) for name in values}
@@ -346,22 +347,3 @@ def _identity(last_name: str, first_name: str, born: date | None) -> str:
 
 
 _NOT_AUDITED = {"search_text", "commune_key", "sort_name", "created_by", "updated_by"}
-_SEARCH_SOURCES = (
-    "last_name",
-    "birth_name",
-    "first_name",
-    "commune",
-    "postcode",
-    "allocataire_number",
-)
-
-
-def _search_columns(values: dict[str, Any]) -> dict[str, str]:
-    return search_columns(
-        values["last_name"],
-        values["birth_name"] or "",
-        values["first_name"],
-        values["commune"] or "",
-        values["postcode"] or "",
-        values["allocataire_number"],
-    )
