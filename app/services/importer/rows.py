@@ -4,9 +4,11 @@ orientation, yes/no), then checked as a form would be, the problems in French.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import String
 
@@ -116,9 +118,28 @@ class Row:
         return (last, first, d.birth_date) if d.birth_date and last and first else None
 
 
+def _civility(value: str) -> str | None:
+    return _CIVILITIES.get(folded_key(value))
+
+
+def _yes_no(value: str) -> bool | None:
+    key = folded_key(value)
+    return True if key in _YES else False if key in _NO else None
+
+
+# A choice column: how its cell is read (None: not understood) and what is said then.
+_CHOICE_READERS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "civility": (_civility, "Civilité « {value} » inconnue (M. ou Mme)."),
+    "paying_body": (_paying_body, "Organisme payeur « {value} » inconnu (CAF ou MSA)."),
+    "orientation": (
+        _orientation,
+        "Orientation « {value} » inconnue (sociale, emploi ou socio-professionnelle).",
+    ),
+    "global_support": (_yes_no, "Accompagnement global « {value} » : indiquez oui ou non."),
+}
+
 _ECHOED = 60  # a rejected value up to this long is shown back in the report
-_CHOICES = ("civility", "paying_body", "orientation", "global_support")
-_PLAIN_TEXT = frozenset(FIELD_LABELS) - {*DATE_FIELDS, *_CHOICES}  # taken as they are read
+_PLAIN_TEXT = frozenset(FIELD_LABELS) - {*DATE_FIELDS, *_CHOICE_READERS}  # taken as they are read
 
 
 def build_row(record: Record, columns: Columns, delimiter: str, today: date) -> Row:
@@ -140,32 +161,13 @@ def build_row(record: Record, columns: Columns, delimiter: str, today: date) -> 
                 msg = str(exc)
                 label = FIELD_LABELS[name].capitalize()
                 problems[name] = f"{label} : {msg[:1].lower()}{msg[1:]}"
-        elif name == "civility":
-            civility = _CIVILITIES.get(folded_key(value))
-            if civility:
-                data.civility = civility
+        elif name in _CHOICE_READERS:
+            read, unknown = _CHOICE_READERS[name]
+            chosen = read(value)
+            if chosen is None:
+                problems[name] = unknown.format(value=value)
             else:
-                problems[name] = f"Civilité « {value} » inconnue (M. ou Mme)."
-        elif name == "paying_body":
-            body = _paying_body(value)
-            if body:
-                data.paying_body = body
-            else:
-                problems[name] = f"Organisme payeur « {value} » inconnu (CAF ou MSA)."
-        elif name == "orientation":
-            orientation = _orientation(value)
-            if orientation:
-                data.orientation = orientation
-            else:
-                problems[name] = (
-                    f"Orientation « {value} » inconnue (sociale, emploi ou socio-professionnelle)."
-                )
-        elif name == "global_support":
-            key = folded_key(value)
-            if key in _YES or key in _NO:
-                data.global_support = key in _YES
-            else:
-                problems[name] = f"Accompagnement global « {value} » : indiquez oui ou non."
+                setattr(data, name, chosen)
         else:
             setattr(data, name, value)
     normalise(data)
