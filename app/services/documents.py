@@ -13,9 +13,9 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import cast
 
@@ -117,7 +117,7 @@ def produce_document(
     root = documents_root(db)
     folder = root / str(letter.issued_on.year) / letter.case_reference
     stem = f"{kind.value}-{letter.decision_number or letter.issued_on.isoformat()}"
-    path, version = _write_new_version(folder, stem, pdf)
+    path, version = write_new_version(folder, stem, pdf)
     try:
         with db.write() as s:
             decision_id = (
@@ -134,25 +134,21 @@ def produce_document(
                     Document.meeting_id == meeting_id if meeting_id else true(),
                 )
             ).all()
-            for old in previous:
-                old.superseded, old.updated_by = True, actor.login
             sending = _record_sending(s, actor, case_id, letter) if letter.reply_by else ""
-            doc = Document(
-                case_id=case_id,
-                decision_id=decision_id,
-                meeting_id=meeting_id,
-                kind=kind.value,
+            doc = record_document(
+                s,
+                actor,
+                previous,
+                kind=kind,
                 reference=letter.decision_number or letter.case_reference,
                 path=path.relative_to(root).as_posix(),
                 sha256=digest,
                 signed_by=signed_by,
                 signed_at=signed_at,
-                supersedes_id=previous[-1].id if previous else None,
-                created_by=actor.login,
-                updated_by=actor.login,
+                case_id=case_id,
+                decision_id=decision_id,
+                meeting_id=meeting_id,
             )
-            s.add(doc)
-            s.flush()
             audit.record(
                 s,
                 actor,
@@ -181,6 +177,44 @@ def produce_document(
         raise
     log.info("Document %s written to %s (%s)", kind.value, path, level or "unsigned")
     return ProducedDocument(doc_id, path, digest, kind, version, signed_by, level)
+
+
+def record_document(
+    s: Session,
+    actor: Actor,
+    previous: Sequence[Document],
+    *,
+    kind: DocumentKind,
+    reference: str,
+    path: str,
+    sha256: str,
+    signed_by: str,
+    signed_at: datetime | None,
+    case_id: uuid.UUID | None = None,
+    decision_id: uuid.UUID | None = None,
+    meeting_id: uuid.UUID | None = None,
+) -> Document:
+    """The record of a new archived version (``path`` relative to the archive), flushed;
+    the ``previous`` versions it replaces are marked superseded."""
+    for old in previous:
+        old.superseded, old.updated_by = True, actor.login
+    doc = Document(
+        case_id=case_id,
+        decision_id=decision_id,
+        meeting_id=meeting_id,
+        kind=kind.value,
+        reference=reference,
+        path=path,
+        sha256=sha256,
+        signed_by=signed_by,
+        signed_at=signed_at,
+        supersedes_id=previous[-1].id if previous else None,
+        created_by=actor.login,
+        updated_by=actor.login,
+    )
+    s.add(doc)
+    s.flush()
+    return doc
 
 
 def _record_sending(s: Session, actor: Actor, case_id: uuid.UUID, letter: Letter) -> str:
@@ -239,7 +273,7 @@ def signing_identity(letter: Letter, actor: Actor, signer) -> tuple[Letter, str]
     )
 
 
-def _write_new_version(folder: Path, stem: str, data: bytes) -> tuple[Path, int]:
+def write_new_version(folder: Path, stem: str, data: bytes) -> tuple[Path, int]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -54,7 +55,7 @@ HAND_MENTION = (
 NOTES_HAND_MENTION = "Compte rendu non signé électroniquement : à signer à la main."
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     """Register our three faces and their family (idempotent; other code may have
     registered some DejaVu faces under the same names already)."""
     registered = set(pdfmetrics.getRegisteredFontNames())
@@ -70,7 +71,7 @@ def _register_fonts() -> None:
     )
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def paragraph_styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
         "body", fontName=FONT, fontSize=9.5, leading=12.5, alignment=TA_LEFT, spaceAfter=5
     )
@@ -103,7 +104,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _para(text: str, style: ParagraphStyle) -> Paragraph:
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
@@ -144,6 +145,61 @@ class RenderedLetter:
     pdf: bytes
     signature: SignaturePlace
     pages: int
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What the top of a document's first page shows: who writes, from where, when."""
+
+    department: str
+    office_name: str
+    office_address: str
+    office_phone: str
+    logo_path: str
+    city: str
+    issued_on: date
+
+
+def draw_letterhead(canvas, head: Letterhead) -> None:  # noqa: ANN001 - a ReportLab canvas
+    """The département's letterhead at the top left (logo, name, office and its address),
+    place and date at the top right: the letters' and the annual report's first page."""
+    top = PAGE_H - MARGIN
+    x = MARGIN
+    if head.logo_path:
+        try:
+            canvas.drawImage(
+                head.logo_path,
+                x,
+                top - 18 * mm,
+                width=34 * mm,
+                height=18 * mm,
+                preserveAspectRatio=True,
+                anchor="sw",
+                mask="auto",
+            )
+            top -= 21 * mm
+        except OSError:
+            pass  # an unreadable logo must not stop a decision letter
+    canvas.setFillColor(ACCENT)
+    canvas.setFont(FONT_BOLD, 12)
+    canvas.drawString(x, top - 4 * mm, head.department)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(FONT, 8.5)
+    y = top - 9 * mm
+    for line in [
+        head.office_name,
+        *head.office_address.splitlines(),
+        f"Tél. {head.office_phone}" if head.office_phone else "",
+    ]:
+        if line:
+            canvas.drawString(x, y, line)
+            y -= 3.8 * mm
+    canvas.setFont(FONT, 9.5)
+    canvas.drawRightString(
+        PAGE_W - MARGIN,
+        PAGE_H - MARGIN - 4 * mm,
+        f"{head.city}, le {format_long_date(head.issued_on)}",
+    )
 
 
 class _Doc(BaseDocTemplate):
@@ -199,42 +255,18 @@ class _Doc(BaseDocTemplate):
 
     def _first_page(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
         letter = self.letter
-        top = PAGE_H - MARGIN
         x = MARGIN
-        if letter.logo_path:
-            try:
-                canvas.drawImage(
-                    letter.logo_path,
-                    x,
-                    top - 18 * mm,
-                    width=34 * mm,
-                    height=18 * mm,
-                    preserveAspectRatio=True,
-                    anchor="sw",
-                    mask="auto",
-                )
-                top -= 21 * mm
-            except OSError:
-                pass  # an unreadable logo must not stop a decision letter
-        canvas.setFillColor(ACCENT)
-        canvas.setFont(FONT_BOLD, 12)
-        canvas.drawString(x, top - 4 * mm, letter.department)
-        canvas.setFillColor(colors.black)
-        canvas.setFont(FONT, 8.5)
-        y = top - 9 * mm
-        for line in [
-            letter.office_name,
-            *letter.office_address.splitlines(),
-            f"Tél. {letter.office_phone}" if letter.office_phone else "",
-        ]:
-            if line:
-                canvas.drawString(x, y, line)
-                y -= 3.8 * mm
-        canvas.setFont(FONT, 9.5)
-        canvas.drawRightString(
-            PAGE_W - MARGIN,
-            PAGE_H - MARGIN - 4 * mm,
-            f"{letter.city}, le {format_long_date(letter.issued_on)}",
+        draw_letterhead(
+            canvas,
+            Letterhead(
+                letter.department,
+                letter.office_name,
+                letter.office_address,
+                letter.office_phone,
+                letter.logo_path,
+                letter.city,
+                letter.issued_on,
+            ),
         )
         if letter.is_correspondence:
             canvas.setFont(FONT, 10)
@@ -273,7 +305,7 @@ def _schedule_table(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[F
     ]
     cancelled_any = False
     for month in months:
-        line = [_para(format_month(month), cell)]
+        line = [paragraph(format_month(month), cell)]
         month_total = 0
         for component in components:
             items = [r for r in letter.schedule if r.month == month and r.component == component]
@@ -324,17 +356,17 @@ def _schedule_table(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[F
             + " ; ".join(f"{c.lower()} : {p}" for c, p in payees)
             + "."
         )
-    flowables: list[Flowable] = [table, Spacer(1, 3), _para(who, styles["small"])]
+    flowables: list[Flowable] = [table, Spacer(1, 3), paragraph(who, styles["small"])]
     if letter.schedule_note:
-        flowables.append(_para(letter.schedule_note, styles["small"]))
+        flowables.append(paragraph(letter.schedule_note, styles["small"]))
     if cancelled_any:
-        flowables.append(_para("* Versement annulé.", styles["small"]))
+        flowables.append(paragraph("* Versement annulé.", styles["small"]))
     return flowables
 
 
 def _facts_table(letter: Letter, styles: dict[str, ParagraphStyle]) -> Table:
     rows = [
-        [_para(label, styles["cell_bold"]), _para(value, styles["cell"])]
+        [paragraph(label, styles["cell_bold"]), paragraph(value, styles["cell"])]
         for label, value in letter.facts
     ]
     table = Table(rows, colWidths=[45 * mm, 129 * mm])
@@ -351,55 +383,14 @@ def _facts_table(letter: Letter, styles: dict[str, ParagraphStyle]) -> Table:
     return table
 
 
-def render_letter(letter: Letter, *, electronic: bool) -> RenderedLetter:
-    """The PDF of a letter; ``electronic`` prints the L212-3 mention and leaves the signature
-    box empty for the stamp, otherwise a hand-signature box and the unsigned mention."""
-    _register_fonts()
-    styles = _styles()
-    story: list[Flowable] = [Paragraph(f"Objet : {escape(letter.subject)}", styles["subject"])]
-    for paragraph in letter.body.split("\n\n"):
-        if paragraph.strip():
-            story.append(_para(paragraph.strip(), styles["body"]))
-    if letter.motivation:
-        story += [
-            Paragraph(escape(letter.motivation_title), styles["heading"]),
-            _para(letter.motivation, styles["body"]),
-        ]
-    if letter.schedule:
-        story += [
-            Paragraph("Calendrier des versements", styles["heading"]),
-            *_schedule_table(letter, styles),
-            Spacer(1, 4),
-        ]
-    if letter.facts:
-        story += [_facts_table(letter, styles), Spacer(1, 6)]
-    if letter.legal_basis and letter.delegation_line:
-        story.append(_para(f"Fondement : {letter.legal_basis}", styles["small"]))
-    if letter.is_correspondence:
-        story.append(
-            _para(
-                "Je vous prie d'agréer l'expression de mes salutations distinguées.", styles["body"]
-            )
-        )
-    place = SignaturePlace()
-    # Left: the signature mention; right: who signs, and the box for the visible stamp.
-    right: list[Flowable] = []
-    if letter.delegation_line:
-        right.append(_para(letter.delegation_line, styles["signer"]))
-    if letter.signer_capacity:
-        right.append(_para(letter.signer_capacity, styles["signer"]))
-    right.append(Paragraph(f"<b>{escape(letter.signer_name)}</b>", styles["signer"]))
-    right.append(SignatureBox(place, electronic))
-    mention = (
-        ELECTRONIC_MENTION.format(
-            name=letter.signer_name, capacity=letter.signer_capacity or "signataire"
-        )
-        if electronic
-        else (HAND_MENTION if letter.is_correspondence else NOTES_HAND_MENTION)
-    )
+def signature_block(
+    mention: str, signer: list[Flowable], styles: dict[str, ParagraphStyle], width: float = 174 * mm
+) -> KeepTogether:
+    """The signature mention at the left, who signs (and the box of :class:`SignatureBox`)
+    at the right, kept on one page: the letters' and the annual report's last block."""
     block = Table(
-        [[_para(mention, styles["mention"]), right]],
-        colWidths=[174 * mm - SIGNATURE_W - 6 * mm, SIGNATURE_W + 6 * mm],
+        [[paragraph(mention, styles["mention"]), signer]],
+        colWidths=[width - SIGNATURE_W - 6 * mm, SIGNATURE_W + 6 * mm],
     )
     block.setStyle(
         TableStyle(
@@ -411,12 +402,61 @@ def render_letter(letter: Letter, *, electronic: bool) -> RenderedLetter:
             ]
         )
     )
-    story += [Spacer(1, 4), KeepTogether([block])]
+    return KeepTogether([block])
+
+
+def render_letter(letter: Letter, *, electronic: bool) -> RenderedLetter:
+    """The PDF of a letter; ``electronic`` prints the L212-3 mention and leaves the signature
+    box empty for the stamp, otherwise a hand-signature box and the unsigned mention."""
+    register_fonts()
+    styles = paragraph_styles()
+    story: list[Flowable] = [Paragraph(f"Objet : {escape(letter.subject)}", styles["subject"])]
+    for part in letter.body.split("\n\n"):
+        if part.strip():
+            story.append(paragraph(part.strip(), styles["body"]))
+    if letter.motivation:
+        story += [
+            Paragraph(escape(letter.motivation_title), styles["heading"]),
+            paragraph(letter.motivation, styles["body"]),
+        ]
+    if letter.schedule:
+        story += [
+            Paragraph("Calendrier des versements", styles["heading"]),
+            *_schedule_table(letter, styles),
+            Spacer(1, 4),
+        ]
+    if letter.facts:
+        story += [_facts_table(letter, styles), Spacer(1, 6)]
+    if letter.legal_basis and letter.delegation_line:
+        story.append(paragraph(f"Fondement : {letter.legal_basis}", styles["small"]))
+    if letter.is_correspondence:
+        story.append(
+            paragraph(
+                "Je vous prie d'agréer l'expression de mes salutations distinguées.", styles["body"]
+            )
+        )
+    place = SignaturePlace()
+    # Left: the signature mention; right: who signs, and the box for the visible stamp.
+    right: list[Flowable] = []
+    if letter.delegation_line:
+        right.append(paragraph(letter.delegation_line, styles["signer"]))
+    if letter.signer_capacity:
+        right.append(paragraph(letter.signer_capacity, styles["signer"]))
+    right.append(Paragraph(f"<b>{escape(letter.signer_name)}</b>", styles["signer"]))
+    right.append(SignatureBox(place, electronic))
+    mention = (
+        ELECTRONIC_MENTION.format(
+            name=letter.signer_name, capacity=letter.signer_capacity or "signataire"
+        )
+        if electronic
+        else (HAND_MENTION if letter.is_correspondence else NOTES_HAND_MENTION)
+    )
+    story += [Spacer(1, 4), signature_block(mention, right, styles)]
     if letter.appeal_routes:
         box = Table(
             [
                 [Paragraph("Voies et délais de recours", styles["cell_bold"])],
-                [_para(letter.appeal_routes, styles["small"])],
+                [paragraph(letter.appeal_routes, styles["small"])],
             ],
             colWidths=[174 * mm],
         )

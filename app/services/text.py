@@ -50,6 +50,22 @@ MONTHS_FR = [
 ]
 
 
+MONTHS_SHORT_FR = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 

@@ -2,13 +2,15 @@
 
 The central widget is a tab widget: two permanent tabs, « Bénéficiaires » (the list) and
 « À faire » (the caseload), then one closable tab per opened beneficiary file or case
-(opening the same one again shows its tab). It only presents and calls services. Opening
+(opening the same one again shows its tab), and the « Tableau de bord » (the evaluation's
+figures and charts) in a closable tab of its own. It only presents and calls services. Opening
 another database goes through the opener given by the composition root
 (:func:`app.ui.application.open_workspace`), the same code path as at start-up; on failure
 the current database stays open.
 
 Start-up time: the window imports only what the list needs. The other screens (file,
-case, « À faire ») are imported when first opened; they need the ORM, the list does not.
+case, « À faire », « Tableau de bord ») are imported when first opened; they need the ORM,
+the list does not (and only the dashboard needs QtSvg and ReportLab's graphics).
 """
 
 from __future__ import annotations
@@ -56,8 +58,9 @@ Opener = Callable[..., tuple[Database, Actor] | None]
 DATABASE_FILTER = "Bases Pack Sortie (*.sqlite *.db);;Tous les fichiers (*)"
 _GEOMETRY_KEY = "main_window/geometry"
 LIST_TAB, CASELOAD_TAB = 0, 1  # the permanent tabs; every later tab can be closed
-BENEFICIARY, CASE = "beneficiary", "case"
+BENEFICIARY, CASE, DASHBOARD = "beneficiary", "case", "dashboard"
 TabKey = tuple[str, uuid.UUID]
+DASHBOARD_KEY: TabKey = (DASHBOARD, uuid.UUID(int=0))  # one dashboard per window
 
 
 def window_settings(paths: Paths) -> QSettings:
@@ -220,6 +223,12 @@ class MainWindow(QMainWindow):
             "Ctrl+T",
             icon=(theme.MailMarkImportant, std.SP_FileDialogListView),
         )
+        self.action_dashboard = self._action(
+            "&Tableau de bord",
+            self.show_dashboard,
+            "Ctrl+D",
+            icon=(theme.DocumentPrintPreview, std.SP_FileDialogInfoView),
+        )
         self.action_letters_batch = self._action(
             "&Courriers à produire aujourd'hui…", self.show_letters_batch
         )
@@ -254,6 +263,8 @@ class MainWindow(QMainWindow):
         people.addAction(self.action_search)
         cases = bar.addMenu("Do&ssiers")
         cases.addActions([self.action_new_case, self.action_caseload])
+        cases.addSeparator()
+        cases.addAction(self.action_dashboard)
         docs = bar.addMenu("Docu&ments")
         docs.addActions([self.action_letters_batch, self.action_verify_pdf])
         docs.addSeparator()
@@ -271,7 +282,7 @@ class MainWindow(QMainWindow):
         toolbar.toggleViewAction().setEnabled(False)
         toolbar.addActions([self.action_new_beneficiary, self.action_open_beneficiary])
         toolbar.addSeparator()
-        toolbar.addActions([self.action_new_case, self.action_caseload])
+        toolbar.addActions([self.action_new_case, self.action_caseload, self.action_dashboard])
         toolbar.addSeparator()
         toolbar.addAction(self.action_import)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -373,9 +384,13 @@ class MainWindow(QMainWindow):
         return self._caseload_view
 
     def _refresh_caseload(self) -> None:
-        """After a change: the « À faire » screen reloads, if it was ever shown."""
+        """After a change: the « À faire » screen reloads, if it was ever shown; the
+        dashboard, if open, reads its figures again (now if shown, else when next shown)."""
         if self._caseload_view is not None:
             self._caseload_view.refresh()
+        dashboard = self._pages.get(DASHBOARD_KEY)
+        if dashboard is not None:
+            dashboard.content.mark_stale()  # type: ignore[attr-defined]
 
     def _on_tab_changed(self, index: int) -> None:
         if index == CASELOAD_TAB:
@@ -755,6 +770,17 @@ class MainWindow(QMainWindow):
         if not fresh:
             self.caseload_view.refresh()
         self.caseload_view.focus_list()
+
+    def show_dashboard(self) -> QWidget:
+        """The « Tableau de bord » tab, built on first use (its figures load in a worker)."""
+        if self._show_tab(DASHBOARD_KEY):
+            return self._pages[DASHBOARD_KEY].content
+        from app.ui.dashboard_tab import DashboardTab
+
+        view = DashboardTab(self.db, self.actor, self)
+        view.openCaseRequested.connect(self.open_case)
+        self._add_tab(DASHBOARD_KEY, view, "Tableau de bord", "Les chiffres du Pack sortie RSA")
+        return view
 
     # --- documents -------------------------------------------------------------------------
 

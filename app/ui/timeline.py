@@ -29,22 +29,8 @@ from app.models.enums import Component, InstalmentStatus, MeetingKind
 from app.services import clock
 from app.services.case_view import CaseDetail
 from app.services.dates import add_months, month_start
-from app.services.text import format_cents, format_date
+from app.services.text import MONTHS_SHORT_FR, format_cents, format_date
 
-MONTHS_FR = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
 STATUS_COLOURS = {
     InstalmentStatus.PLANNED: QColor("#4a7fc1"),
     InstalmentStatus.MANDATED: QColor("#e0a030"),
@@ -179,7 +165,7 @@ class AidTimeline(QWidget):
             painter.setPen(grid)
             painter.drawLine(QPointF(x0, MARGIN + AXIS_HEIGHT - 4), QPointF(x0, bottom))
             painter.setPen(self.palette().text().color())
-            label = MONTHS_FR[month.month - 1] + (
+            label = MONTHS_SHORT_FR[month.month - 1] + (
                 f" {month.year}" if month.month == 1 or month == start else ""
             )
             painter.drawText(

@@ -7,11 +7,13 @@ job raised, in the GUI thread. ``progress(done, total)`` may be called from the 
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
@@ -83,3 +85,82 @@ def run_with_progress(
     if worker.error is not None:
         raise worker.error
     return worker.result
+
+
+_ALIVE: set[_Job] = set()  # running jobs, kept until their thread ends (even if the screen goes)
+
+
+class _Job(QObject):
+    """One background job: its thread, its worker, and the relay (living in the GUI thread)
+    that hands the outcome back there. Held in ``_ALIVE`` until its thread has ended, so a
+    screen closed during a load never destroys a running thread."""
+
+    def __init__(self, owner: Background, job: Callable[[], Any], generation: int) -> None:
+        super().__init__()
+        self.owner, self.generation = owner, generation
+        self.worker = _Worker(lambda _progress, _cancelled: job())
+        self.thread = QThread()
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self.thread.quit)
+        self.thread.finished.connect(self.on_finished, Qt.ConnectionType.QueuedConnection)
+        app = QCoreApplication.instance()
+        if app is not None and not app.property("packSortieWaitsForJobs"):
+            app.setProperty("packSortieWaitsForJobs", True)  # once per application
+            app.aboutToQuit.connect(wait_for_jobs)  # quitting during a load waits for it
+        _ALIVE.add(self)
+
+    def on_finished(self) -> None:
+        self.thread.wait()
+        _ALIVE.discard(self)
+        if shiboken6.isValid(self.owner):
+            self.owner._done(self)  # noqa: SLF001 - the owner's own job
+
+
+def wait_for_jobs() -> None:
+    """Block until every background job's thread has ended (the application quits)."""
+    for job in list(_ALIVE):
+        job.thread.wait()
+
+
+atexit.register(wait_for_jobs)
+
+
+class Background(QObject):
+    """Runs jobs off the GUI thread without a dialog, for a screen that stays usable while
+    it loads (the « Tableau de bord »): ``finished(result)`` or ``failed(exception)`` come
+    back in the GUI thread. Starting a job while one runs supersedes it: the older job's
+    result is dropped, so the screen always shows what was asked last."""
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._generation = 0
+        self._running: list[_Job] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def start(self, job: Callable[[], Any]) -> None:
+        self._generation += 1
+        running = _Job(self, job, self._generation)
+        self._running.append(running)
+        running.thread.start()
+
+    def _done(self, job: _Job) -> None:
+        self._running = [j for j in self._running if j is not job]
+        if job.generation != self._generation:
+            return  # superseded by a later job
+        if job.worker.error is not None:
+            self.failed.emit(job.worker.error)
+        else:
+            self.finished.emit(job.worker.result)
+
+    def wait(self) -> None:
+        """Block until this screen's jobs' threads have ended (tests); their outcome still
+        arrives through the event loop."""
+        for job in list(self._running):
+            job.thread.wait()
