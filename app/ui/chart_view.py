@@ -53,6 +53,7 @@ class ChartView(QWidget):
         self._ratio = drawing.height / drawing.width
         self._natural = QSize(round(drawing.width), round(drawing.height))
         self.setAccessibleDescription(" ; ".join(strings(drawing)))
+        self.setFixedHeight(self.heightForWidth(self.width()))
         self.updateGeometry()
         self.update()
 
@@ -70,11 +71,11 @@ class ChartView(QWidget):
         return QSize(240, self.heightForWidth(max(self.width(), 240)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        # A grid layout does not ask every row's height for its width: say it as a minimum.
+        # A grid layout does not ask every row's height for its width: fix it to the width.
         super().resizeEvent(event)
         wanted = self.heightForWidth(self.width())
-        if self.minimumHeight() != wanted:
-            self.setMinimumHeight(wanted)
+        if self.height() != wanted or self.minimumHeight() != wanted:
+            self.setFixedHeight(wanted)
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         if not self._renderer.isValid():
