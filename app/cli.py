@@ -227,6 +227,7 @@ def _check(args: argparse.Namespace) -> int:
 def _export_cases(args: argparse.Namespace) -> int:
     import tempfile
 
+    from app.services.actor import current_actor
     from app.services.case_export import export_cases
     from app.services.schema import open_database
 
@@ -239,13 +240,14 @@ def _export_cases(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        actor = current_actor(db)
         if args.out:
-            count = export_cases(db, Path(args.out), args.format)
+            count = export_cases(db, Path(args.out), args.format, actor=actor)
             print(f"{count} dossier(s) exporté(s) dans {args.out}", file=sys.stderr)
             return 0
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / f"dossiers.{args.format}"
-            export_cases(db, out, args.format)
+            export_cases(db, out, args.format, actor=actor)
             sys.stdout.write(out.read_text(encoding="utf-8-sig"))
         return 0
     finally:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent, Beneficiary, Institution, Office, User
+from app.models import AccessLog, AuditEvent, Beneficiary, Institution, Office, User
 from app.services import beneficiaries as svc
 from app.services import beneficiary_search as search
 from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
@@ -128,10 +128,21 @@ def test_every_change_and_read_is_audited(db, actor):
     svc.save_beneficiary(db, actor, data)
     with db.read() as s:
         events = s.scalars(select(AuditEvent).order_by(AuditEvent.at)).all()
-    assert [e.action for e in events] == ["create", "read", "update"]
+        logged = s.scalars(select(AccessLog).order_by(AccessLog.id)).all()
+    assert [e.action for e in events] == ["create", "update"]
     assert all(e.user_login == "agent.test" and e.workstation == "POSTE-TEST" for e in events)
-    assert json.loads(events[2].before) == {"commune": "Évry-Courcouronnes"}
-    assert json.loads(events[2].after) == {"commune": "Massy"}
+    assert json.loads(events[1].before) == {"commune": "Évry-Courcouronnes"}
+    assert json.loads(events[1].after) == {"commune": "Massy"}
+    # The access log has the read too, in structured values and without the values changed.
+    assert [e.action for e in logged] == ["create", "read", "update"]
+    assert {e.beneficiary_id for e in logged} == {new_id}
+    assert all(e.user_login == "agent.test" and e.workstation == "POSTE-TEST" for e in logged)
+    assert json.loads(logged[2].details) == {
+        "entity": "beneficiary",
+        "entity_id": str(new_id),
+        "fields": ["commune"],
+    }
+    assert "Massy" not in logged[2].details
 
 
 def _seed(db, actor):

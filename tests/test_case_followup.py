@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent, Beneficiary
+from app.models import AccessLog, AuditEvent, Beneficiary, Case
 from app.services import workflow
 from app.services.case_export import export_cases
 from app.services.case_view import Action, cases_of_beneficiary, load_case
@@ -133,9 +133,13 @@ def test_opening_a_case_is_logged_as_a_read(db, granted):
     load_case(db, case_id, referent)
     with db.read() as s:
         reads = s.scalars(
-            select(AuditEvent).where(AuditEvent.action == "read", AuditEvent.case_id == case_id)
+            select(AccessLog).where(AccessLog.action == "read", AccessLog.case_id == case_id)
         ).all()
-    assert [(r.user_login, r.workstation) for r in reads] == [("nbenali", "POSTE-1")]
+        person = s.get(Case, case_id).beneficiary_id
+        assert not s.scalars(select(AuditEvent).where(AuditEvent.action == "read")).all()
+    assert [(r.user_login, r.workstation, r.beneficiary_id) for r in reads] == [
+        ("nbenali", "POSTE-1", person)
+    ]
 
 
 def test_caseload_lists_what_is_due(db, granted):

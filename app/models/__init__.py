@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.models.access import AccessLog
     from app.models.base import Base
     from app.models.cases import AidLine, Case, Decision, Instalment, Meeting, ThirdParty
     from app.models.people import Beneficiary, HouseholdMember, Institution, Office, User
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
     )
     from app.models.rules import Envelope, ScaleComponent, ScaleVersion
 
-_MODULES = ("base", "cases", "people", "records", "rules")
+_MODULES = ("access", "base", "cases", "people", "records", "rules")
 
 __all__ = [
+    "AccessLog",
     "AidLine",
     "AuditEvent",
     "Base",

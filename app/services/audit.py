@@ -1,5 +1,6 @@
-"""Audit trail: one append-only event per read or change of personal data, written in the
-same transaction as the change it records."""
+"""Audit trail: one append-only event per change of personal data, written in the same
+transaction as the change it records, with its entry in the access log
+(:mod:`app.services.access_log`; the reads are logged there only)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
+from app.services import access_log
 from app.services.actor import Actor
 
 _SKIPPED = {
@@ -99,3 +101,43 @@ def record(
         after=after,
     )
     session.add(AuditEvent(**values))
+    access_log.record(
+        session,
+        actor,
+        action,
+        beneficiary_id=_uuid_or_none(entity_id) if entity == "beneficiary" else None,
+        case_id=case_id,
+        details=access_details(entity, entity_id, before, after),
+    )
+
+
+def _uuid_or_none(value: uuid.UUID | str) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def access_details(
+    entity: str,
+    entity_id: uuid.UUID | str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What the access log keeps of a change: the record and the names of the fields it
+    changed, never their values (a name, an IBAN or a NIR stays out of the log)."""
+    details: dict[str, Any] = {"entity": entity, "entity_id": str(entity_id)}
+    if entity in _COUNTED:
+        details |= {k: v for k, v in (after or {}).items() if k in _SAFE_VALUES}
+        return details
+    fields = sorted(set(before or {}) | set(after or {}))
+    if fields:
+        details["fields"] = fields
+    return details
+
+
+# Records that are no person's: what an import or a batch counted goes into the access log.
+_COUNTED = {"beneficiary_import", "payment_batch"}
+_SAFE_VALUES = {"file", "lines", "created", "updated", "unchanged", "rejected", "number"}

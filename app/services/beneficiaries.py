@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Beneficiary, HouseholdMember
 from app.models.enums import Civility, Orientation, PayingBody, Relation, SupportContract
-from app.services import audit, clock, validation
+from app.services import access_log, audit, clock, validation
 from app.services.actor import Actor
 from app.services.errors import ValidationError
 from app.services.settings import load_settings
@@ -349,5 +349,7 @@ def load_beneficiary(db: Database, beneficiary_id: uuid.UUID, actor: Actor) -> B
         require_read(actor, b)
         data = input_of(b)
         if not db.read_only:
-            audit.record(s, actor, "read", "beneficiary", b.id, summary=b.display_name)
+            access_log.record(
+                s, actor, "read", beneficiary_id=b.id, details={"entity": "beneficiary"}
+            )
         return data

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.models import Case, ScaleVersion
+from app.services import access_log
+from app.services.actor import Actor
 from app.services.storage import Database
 
 CSV_COLUMNS = [
@@ -155,8 +157,9 @@ def _csv_row(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export_cases(db: Database, out: Path, fmt: str) -> int:
-    """Write the export atomically (temporary file renamed); return the number of cases."""
+def export_cases(db: Database, out: Path, fmt: str, *, actor: Actor | None = None) -> int:
+    """Write the export atomically (temporary file renamed); return the number of cases.
+    The export is recorded in the access log (as ``actor``, else the system)."""
     if fmt not in ("json", "csv"):
         raise ValueError(fmt)
     cases = list(iter_cases(db))
@@ -173,4 +176,10 @@ def export_cases(db: Database, out: Path, fmt: str) -> int:
             writer.writerow(_csv_row(case))
         tmp.write_text(buffer.getvalue(), encoding="utf-8-sig")
     os.replace(tmp, out)
+    access_log.record_alone(
+        db,
+        actor or Actor.system("export-cases"),
+        "export",
+        details={"entity": "case", "format": fmt, "count": len(cases), "file": out.name},
+    )
     return len(cases)

@@ -1,6 +1,7 @@
 """What the case screen shows: one detached, fully loaded read model per case.
 
-Opening a case is recorded in the access log (who read which case, when, from where).
+Opening a case is recorded in the access log (who read which case, when, from where); the
+history shows the audit trail's changes as structured values, and the openings from the log.
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,7 +31,7 @@ from app.models.enums import (
     Relation,
     component_rank,
 )
-from app.services import audit
+from app.services import access_log
 from app.services.actor import Actor
 from app.services.cases import case_scale, evaluate
 from app.services.eligibility import Eligibility
@@ -129,13 +131,22 @@ class DocumentView:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field of an audit event: its value before (None: none) and after, as stored."""
+
+    key: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
     who: str
     workstation: str
     action: str
     summary: str
-    changes: str
+    changes: tuple[FieldChange, ...]
 
 
 @dataclass(frozen=True)
@@ -261,8 +272,25 @@ def load_case(
             select(Document).where(Document.case_id == case.id).order_by(Document.created_at.desc())
         ).all()
         events = s.scalars(
-            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.at.desc())
+            select(AuditEvent)
+            .where(AuditEvent.case_id == case.id, AuditEvent.action != "read")
+            .order_by(AuditEvent.at.desc())
         ).all()
+        history = [
+            HistoryEntry(
+                e.at,
+                e.user_login,
+                e.workstation,
+                e.action,
+                e.summary,
+                field_changes(e.before, e.after),
+            )
+            for e in events
+        ] + [
+            HistoryEntry(r.at, r.user_login, r.workstation, r.action, "", ())
+            for r in access_log.reads_of_case(s, case.id)
+        ]
+        history.sort(key=lambda h: _aware(h.at), reverse=True)
         detail = CaseDetail(
             id=case.id,
             version_id=case.version_id,
@@ -379,30 +407,27 @@ def load_case(
                 )
                 for d in docs
             ],
-            history=[
-                HistoryEntry(
-                    e.at,
-                    e.user_login,
-                    e.workstation,
-                    e.action,
-                    e.summary,
-                    _describe_changes(e.before, e.after),
-                )
-                for e in events
-            ],
+            history=history,
             actions=allowed_actions(actor, CaseState(case.state), case.referent_id),
         )
         if log_access and not db.read_only:
-            audit.record(s, actor, "read", "case", case.id, case_id=case.id, summary=case.reference)
+            access_log.record(
+                s, actor, "read", beneficiary_id=b.id, case_id=case.id, details={"entity": "case"}
+            )
         return detail
 
 
-def _describe_changes(before: str, after: str) -> str:
+def field_changes(before: str, after: str) -> tuple[FieldChange, ...]:
+    """The structured before/after of an audit event, one value per changed field."""
     if not after:
-        return ""
+        return ()
     old = json.loads(before) if before else {}
     new = json.loads(after)
-    return "; ".join(f"{k} : {old.get(k, '—')} → {v}" for k, v in new.items())
+    return tuple(FieldChange(k, old.get(k), v) for k, v in new.items())
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

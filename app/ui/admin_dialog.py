@@ -54,6 +54,7 @@ from app.services.settings import OfficeSettings
 from app.services.storage import Database
 from app.services.text import format_cents, format_date, parse_amount_cents
 from app.ui import dialogs, status
+from app.ui.access_log_tab import AccessLogTab
 from app.ui.caseload_view import RowTable
 from app.ui.letter_templates_tab import LetterTemplatesTab
 from app.ui.rsa_rates_editor import RsaRatesEditor
@@ -979,6 +980,9 @@ class AdminDialog(QDialog):
         self.tabs.addTab(self.templates_tab, "&Modèles de courriers")
         self.users_tab = UsersTab(db, actor, self.editable)
         self.tabs.addTab(self.users_tab, "&Utilisateurs")
+        if actor.is_admin:  # personal data: the access log and the purge are the admin's
+            self.access_log_tab = AccessLogTab(db, actor)
+            self.tabs.addTab(self.access_log_tab, "&Journal des accès")
 
         layout = QVBoxLayout(self)
         if not self.editable:

@@ -13,7 +13,7 @@ import html
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -49,6 +49,7 @@ from app.services.case_view import (
     Action,
     CaseDetail,
     DecisionView,
+    FieldChange,
     InstalmentView,
     MeetingView,
     load_case,
@@ -174,21 +175,38 @@ def _value_text(key: str, value: str) -> str:
 
 def french_changes(changes: str) -> str:
     """'state : draft → submitted' -> 'État : Brouillon → Soumis' (ids left out)."""
-    out = []
+    parsed: list[FieldChange | str] = []
     for part in _CHANGE_SPLIT.split(changes):
         key, sep, rest = part.partition(" : ")
         if not sep:
-            out.append(part)
-            continue
-        if key == "id" or key.endswith("_id"):
+            parsed.append(part)
             continue
         old, arrow, new = rest.partition(" → ")
+        parsed.append(FieldChange(key, old, new) if arrow else FieldChange(key, None, rest))
+    return describe_changes(parsed)
+
+
+def _stored_text(value: object) -> str:
+    """A structured value of the audit trail in the text form :func:`_value_text` reads."""
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def describe_changes(changes: Sequence[FieldChange | str]) -> str:
+    """The structured changes of a history entry in French (ids left out)."""
+    out = []
+    for change in changes:
+        if isinstance(change, str):
+            out.append(change)
+            continue
+        key = change.key
+        if key == "id" or key.endswith("_id"):
+            continue
         label = FIELD_LABELS.get(key, key)
-        if arrow:
-            before, after = _value_text(key, old), _value_text(key, new)
-            out.append(f"{label} : {after}" if before == "—" else f"{label} : {before} → {after}")
-        else:
-            out.append(f"{label} : {_value_text(key, rest)}")
+        before = _value_text(key, _stored_text(change.before))
+        after = _value_text(key, _stored_text(change.after))
+        out.append(f"{label} : {after}" if before == "—" else f"{label} : {before} → {after}")
     return " ; ".join(out)
 
 
@@ -588,7 +606,7 @@ class CaseView(QWidget):
                 Column("Poste", lambda h: h.workstation),
                 Column("Action", lambda h: ACTION_LABELS.get(h.action, "Autre action")),
                 Column("Résumé", lambda h: h.summary),
-                Column("Modifications", lambda h: french_changes(h.changes)),
+                Column("Modifications", lambda h: describe_changes(h.changes)),
             ],
             self,
         )
