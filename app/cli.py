@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import APP_NAME, __version__, cli_payments, cli_stats
+from app import APP_NAME, __version__, cli_payments, cli_privacy, cli_stats
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--from", dest="source", required=True, help="fichier de sauvegarde")
     cli_payments.add_parsers(sub, _day)
     cli_stats.add_parsers(sub, _day)
+    cli_privacy.add_parsers(sub, _day)
 
     export = sub.add_parser(
         "export-cases",
@@ -423,6 +424,7 @@ COMMANDS = {
     "payment-confirm": cli_payments.payment_confirm,
     "stats": cli_stats.stats,
     "open-data": cli_stats.open_data,
+    "purge": cli_privacy.purge,
     "demo": _demo,
     "import-beneficiaries": _import,
     "check": _check,

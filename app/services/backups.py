@@ -32,6 +32,7 @@ class BackupKind(StrEnum):
     MANUAL = "manuelle"
     UPGRADE = "avant-mise-a-jour"
     RESTORE = "avant-restauration"
+    PURGE = "avant-purge"
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ class BackupKind(StrEnum):
             "manuelle": "manuelle",
             "avant-mise-a-jour": "avant mise à jour",
             "avant-restauration": "avant restauration",
+            "avant-purge": "avant purge des données personnelles",
         }[self.value]
 
 
@@ -48,6 +50,7 @@ KEPT = {
     BackupKind.MANUAL: 10,
     BackupKind.UPGRADE: 5,
     BackupKind.RESTORE: 5,
+    BackupKind.PURGE: 5,
 }
 
 

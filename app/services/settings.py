@@ -27,6 +27,40 @@ DEFAULT_APPEAL_ROUTES = (
 )
 
 
+DEFAULT_HEALTH_WORDS = "\n".join(
+    (
+        "maladie",
+        "malade",
+        "médecin",
+        "médical",
+        "médicale",
+        "hôpital",
+        "hospitalisation",
+        "hospitalisé",
+        "diagnostic",
+        "traitement",
+        "handicap",
+        "MDPH",
+        "dépression",
+        "psychiatre",
+        "psychiatrique",
+        "psychologue",
+        "cancer",
+        "diabète",
+        "VIH",
+        "grossesse",
+        "enceinte",
+        "addiction",
+        "alcool",
+        "drogue",
+        "arrêt maladie",
+        "ordonnance",
+        "opération",
+        "thérapie",
+    )
+)
+
+
 @dataclass
 class OfficeSettings:
     department_name: str = "Département de l'Essonne"
@@ -53,6 +87,12 @@ class OfficeSettings:
     observations_delay_days: int = 15
     retention_years: int = 2
     access_log_months: int = 6
+    # The archived letters of a person the retention purge anonymises: "keep" (decisions are
+    # administrative acts, the public archives may claim them) or "delete".
+    anonymised_letters: str = "keep"
+    # Words that make a meeting note look like health data (one a line, accents ignored):
+    # the note is then saved only after a warning (domain.md §5: no health data).
+    health_words: str = DEFAULT_HEALTH_WORDS
     # The evaluation (app.services.evaluation): people helped a year, and the average RSA
     # paid a month as a dated setting: [["YYYY-MM-DD", cents], …], each value in force from
     # its date until the next one (500 € from 2018-01-01 in the seed).
@@ -128,6 +168,14 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
         errors["retention_years"] = "La durée de conservation va de 1 à 10 ans."
     if new.access_log_months < 6:
         errors["access_log_months"] = "Le journal des accès se garde au moins 6 mois."
+    if new.anonymised_letters not in ("keep", "delete"):
+        errors["anonymised_letters"] = (
+            "Les courriers des personnes anonymisées sont conservés ou supprimés."
+        )
+    if msg := validation.text_error(
+        new.health_words, "Mots évoquant la santé", HEALTH_WORDS_MAX, multiline=True
+    ):
+        errors["health_words"] = msg
     if not 5 <= new.caf_number_digits <= 13:
         errors["caf_number_digits"] = "Un numéro allocataire compte de 5 à 13 chiffres."
     if "trusted_certificates" not in errors and new.trusted_certificates.strip():
@@ -159,6 +207,7 @@ def settings_errors(new: OfficeSettings) -> dict[str, str]:
 
 
 YEARLY_TARGET_MAX = 100_000
+HEALTH_WORDS_MAX = 5_000
 RSA_MONTHLY_MAX_CENTS = 1_000_000  # 10 000 € a month: beyond, a typing error
 
 

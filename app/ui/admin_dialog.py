@@ -57,6 +57,7 @@ from app.ui import dialogs, status
 from app.ui.access_log_tab import AccessLogTab
 from app.ui.caseload_view import RowTable
 from app.ui.letter_templates_tab import LetterTemplatesTab
+from app.ui.retention_tab import RetentionTab
 from app.ui.rsa_rates_editor import RsaRatesEditor
 from app.ui.status import attempt_inline
 from app.ui.users_tab import UsersTab
@@ -69,6 +70,7 @@ from app.ui.widgets import (
     RowListModel,
     busy_cursor,
     cents_of,
+    combo,
     euro_field,
     fit_to_screen,
     set_invalid,
@@ -168,6 +170,12 @@ def _save_row(button: QPushButton, saved: QLabel, errors: ErrorLabel) -> QVBoxLa
 # --- « Département et courriers » ------------------------------------------------------------
 
 
+HEALTH_WORDS_TIP = (
+    "Un mot par ligne (accents et majuscules indifférents) : un compte rendu d'entretien qui "
+    "en contient un n'est enregistré qu'après un avertissement (pas de données de santé)."
+)
+
+
 class SettingsTab(QWidget):
     """The OfficeSettings fields; « Enregistrer les paramètres » saves them all."""
 
@@ -221,6 +229,12 @@ class SettingsTab(QWidget):
             "« clé = Titre » : reference, payee, iban, bic, amount, remittance, component, "
             "beneficiary, case, decision, month"
         )
+        self.anonymised_letters = combo(
+            [("keep", "conservés (actes administratifs)"), ("delete", "supprimés")],
+            "anonymised_letters",
+        )
+        self.health_words = _text_box("health_words", 3)
+        self.health_words.setToolTip(HEALTH_WORDS_TIP)
         self.nir_enabled = QCheckBox("Autoriser la saisie du NIR dans les fiches")
         self.nir_enabled.setObjectName("nir_enabled")
         self.nir_warning = _note(CNIL_WARNING, "warning")
@@ -245,6 +259,8 @@ class SettingsTab(QWidget):
             "Conservation du suivi", _beside(self.retention_years, "après le dernier contact")
         )
         form.addRow("Journal des accès", _beside(self.access_log_months, "6 mois au minimum"))
+        form.addRow("Courriers des anonymisés", self.anonymised_letters)
+        form.addRow("Mots évoquant la santé", self.health_words)
         form.addRow("Objectif annuel", _beside(self.yearly_target, "aidées par an"))
         form.addRow("RSA moyen versé", self.rsa_rates)
         form.addRow("N° allocataire CAF", _beside(self.caf_number_digits, ""))
@@ -295,6 +311,7 @@ class SettingsTab(QWidget):
             "debtor_iban": self.debtor_iban,
             "debtor_bic": self.debtor_bic,
             "payment_csv_columns": self.payment_csv_columns,
+            "health_words": self.health_words,
         }
 
     def _populate(self, s: OfficeSettings) -> None:
@@ -311,6 +328,9 @@ class SettingsTab(QWidget):
         self.rsa_rates.set_rates(s.average_rsa_rates)
         self.caf_number_digits.setValue(s.caf_number_digits)
         self.nir_enabled.setChecked(s.nir_enabled)
+        self.anonymised_letters.setCurrentIndex(
+            max(self.anonymised_letters.findData(s.anonymised_letters), 0)
+        )
         self.trusted_certificates.setPlainText(s.trusted_certificates)
 
     def collect(self) -> OfficeSettings:
@@ -328,6 +348,7 @@ class SettingsTab(QWidget):
             average_rsa_rates=self.rsa_rates.rates(),
             caf_number_digits=self.caf_number_digits.value(),
             nir_enabled=self.nir_enabled.isChecked(),
+            anonymised_letters=self.anonymised_letters.currentData(),
             trusted_certificates=self.trusted_certificates.toPlainText().strip(),
         )
 
@@ -983,6 +1004,8 @@ class AdminDialog(QDialog):
         if actor.is_admin:  # personal data: the access log and the purge are the admin's
             self.access_log_tab = AccessLogTab(db, actor)
             self.tabs.addTab(self.access_log_tab, "&Journal des accès")
+            self.retention_tab = RetentionTab(db, actor, self.editable)
+            self.tabs.addTab(self.retention_tab, "&Conservation")
 
         layout = QVBoxLayout(self)
         if not self.editable:
