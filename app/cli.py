@@ -425,6 +425,7 @@ COMMANDS = {
     "stats": cli_stats.stats,
     "open-data": cli_stats.open_data,
     "purge": cli_privacy.purge,
+    "export-person": cli_privacy.export_person,
     "demo": _demo,
     "import-beneficiaries": _import,
     "check": _check,

@@ -30,6 +30,23 @@ def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:  # noqa: 
     purge.add_argument(
         "--as-of", type=day, metavar="JJ/MM/AAAA", help="date du jour (par défaut : aujourd'hui)"
     )
+    export = sub.add_parser(
+        "export-person",
+        help="droit d'accès : tout ce qui est détenu sur une personne (PDF et JSON)",
+        description="Écrit un PDF lisible (identité, foyer, dossiers, décisions et leur "
+        "motivation, échéances, entretiens, courriers, accès au dossier) et le même contenu "
+        "en JSON à côté (même nom, extension .json). La personne est désignée par son n° "
+        "allocataire, la référence d'un de ses dossiers (DOS-…), un n° de décision (PSR-…) "
+        "ou son identifiant.",
+    )
+    export.add_argument("--db", required=True, help="base de données")
+    export.add_argument(
+        "--beneficiary",
+        required=True,
+        metavar="REF",
+        help="n° allocataire, référence de dossier, n° de décision ou identifiant",
+    )
+    export.add_argument("--out", required=True, help="fichier PDF à écrire")
 
 
 def purge(args: argparse.Namespace) -> int:
@@ -72,3 +89,19 @@ def purge(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def export_person(args: argparse.Namespace) -> int:
+    from app.services import person_export
+    from app.services.actor import current_actor
+    from app.services.schema import open_database
+
+    db = open_database(args.db)
+    try:
+        actor = current_actor(db)
+        person = person_export.find_person(db, args.beneficiary)
+        pdf, json_path = person_export.export_person(db, actor, person, Path(args.out))
+    finally:
+        db.dispose()
+    print(f"Droit d'accès : {pdf} et {json_path}")
+    return 0

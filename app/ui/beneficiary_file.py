@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -48,7 +50,7 @@ from app.services.dates import age_on
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
-from app.ui import status
+from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
 from app.ui.widgets import RowListModel, busy_cursor
 
@@ -311,7 +313,14 @@ class BeneficiaryFile(QWidget):
         self.new_case_button.setToolTip("Créer un dossier Pack sortie pour cette personne")
         self.new_case_button.clicked.connect(self.new_case)
         self.new_case_button.setEnabled(not self._db.read_only)
-        for button in (self.edit_button, self.new_case_button):
+        self.more_button = QPushButton("&Plus")
+        self.more_button.setObjectName("beneficiaryMore")
+        more = QMenu(self.more_button)
+        self.access_action = more.addAction("Droit d'accès : exporter tout ce qui est détenu…")
+        self.access_action.setToolTip("Un PDF lisible et le même contenu en JSON (RGPD art. 15)")
+        self.access_action.triggered.connect(self.export_access)
+        self.more_button.setMenu(more)
+        for button in (self.edit_button, self.new_case_button, self.more_button):
             button.setAutoDefault(False)
 
         header = QHBoxLayout()
@@ -322,6 +331,7 @@ class BeneficiaryFile(QWidget):
         header.addLayout(names, 1)
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.new_case_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignTop)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
@@ -620,6 +630,26 @@ class BeneficiaryFile(QWidget):
             self.changed.emit(self.beneficiary_id)
             return True
         return False
+
+    def export_access(self) -> bool:
+        """Right of access: the PDF where the user says, the JSON beside it."""
+        from app.services import person_export
+
+        name = f"droit-acces-{self.data.last_name or 'personne'}.pdf".replace(" ", "-")
+        caption = "Droit d'accès : enregistrer le PDF"
+        target = dialogs.ask_save_file(self, caption, "PDF (*.pdf)", name)
+        if not target:
+            return False
+        ok, paths = status.attempt(
+            self,
+            lambda: person_export.export_person(
+                self._db, self._actor, self.beneficiary_id, Path(target)
+            ),
+        )
+        if ok and paths is not None:
+            pdf, json_path = paths
+            dialogs.show_info(self, f"Droit d'accès enregistré : {pdf}\net {json_path}")
+        return ok
 
     def new_case(self) -> uuid.UUID | None:
         """The case editor for this person; the new case is then opened."""

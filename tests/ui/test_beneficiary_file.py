@@ -469,3 +469,23 @@ def test_real_case_editor_then_real_case_view_in_a_tab(
     # The case view's own link back to the person shows the file's tab again.
     window.current_content().openBeneficiaryRequested.emit(person)
     assert window.current_content() is file
+
+
+# --- right of access ---------------------------------------------------------------------------
+
+
+def test_right_of_access_from_the_file_menu(qtbot, db, people, fake_dialogs, tmp_path, shoot):
+    referent, _validator, person, _case_id = people
+    file = open_file(qtbot, db, referent, person)
+    assert file.more_button.menu().actions() == [file.access_action]
+    fake_dialogs.save_file = ""
+    assert file.export_access() is False  # cancelled: nothing written
+    fake_dialogs.save_file = str(tmp_path / "acces.pdf")
+    file.access_action.trigger()
+    assert (tmp_path / "acces.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "acces.json").exists()
+    assert "Droit d'accès enregistré" in fake_dialogs.infos[-1]
+    fake_dialogs.save_file = str(tmp_path / "absent" / "acces.pdf")
+    assert file.export_access() is False
+    assert "Impossible d'écrire" in str(fake_dialogs.errors[-1])
+    shoot(file, "beneficiary_file_more_button")
