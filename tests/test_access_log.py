@@ -173,3 +173,37 @@ def test_an_import_is_one_entry_with_its_counts(db, actor, tmp_path):
     details = json.loads(logged[0].details)
     assert details["entity"] == "beneficiary_import" and details["file"] == "allocataires.csv"
     assert details["created"] == 2 and "Lefèvre" not in logged[0].details
+
+
+def test_no_iban_or_nir_in_clear_in_logs_and_exports(db, actor, tmp_path, caplog):
+    """Minimisation: the log lines, the access log and the case exports never carry the IBAN
+    or the NIR (the payment transfer file does: its purpose needs it)."""
+    import logging
+    from dataclasses import replace
+
+    from app.services.settings import load_settings, save_settings
+
+    save_settings(db, actor, replace(load_settings(db), nir_enabled=True))
+    referent, validator = make_users(db)
+    iban, nir = "FR7630006000011234567890189", "184127645108946"
+    with caplog.at_level(logging.DEBUG):
+        person = make_person(db, referent, nir=nir)
+        data = load_beneficiary(db, person, referent)
+        data.phone = "0601020304"
+        save_beneficiary(db, referent, data)
+        case_id = granted_case(db, referent, validator, person, on=date(2018, 3, 20))
+        load_case(db, case_id, validator)
+        export_cases(db, tmp_path / "dossiers.csv", "csv", actor=actor)
+        export_cases(db, tmp_path / "dossiers.json", "json", actor=actor)
+        access_log.export_csv(db, actor, AccessFilter(), tmp_path / "journal.csv")
+    with db.read() as s:
+        assert s.scalars(select(AuditEvent)).first() is not None
+        stored = " ".join(e.details for e in s.scalars(select(AccessLog)))
+    written = " ".join(
+        (tmp_path / name).read_text(encoding="utf-8-sig")
+        for name in ("dossiers.csv", "dossiers.json", "journal.csv")
+    )
+    for secret in (iban, nir, iban[4:12]):
+        assert secret not in caplog.text
+        assert secret not in stored
+        assert secret not in written

@@ -242,3 +242,13 @@ def test_meeting_texts_take_several_lines_but_no_control_characters(db, granted)
     assert errors["next_steps"] == (
         "Le champ « Suites à donner » dépasse 5\u202f000 caractères (ici 5\u202f001)."
     )
+
+
+def test_health_words_come_from_the_settings_list():
+    words = "arrêt de travail\nkiné*\n\n"
+    assert health_words("Arrêt de travail ; séances de kinésithérapie", words=words) == [
+        "arret de travail",
+        "kinesitherapie",
+    ]
+    assert health_words("Elle est malade", words=words) == []  # not in this list
+    assert health_words("Elle est malade") == ["malade"]  # the default list

@@ -227,3 +227,14 @@ def test_settings_texts_are_checked():
     assert "« Base légale » dépasse 5\u202f000 caractères (ici 5\u202f001)" in errors["legal_basis"]
     assert "Modèle de courrier : " in errors["letter_templates"]
     assert "department_address" not in errors  # the letterhead address holds several lines
+
+
+def test_nir_goes_through_stdnum_with_french_messages():
+    from stdnum.fr import nir as stdnum_nir
+
+    good = nir_with_key("269052B004001")
+    assert stdnum_nir.is_valid(good) and v.nir_error(good) is None
+    assert v.nir_error(" " + good[:5] + " " + good[5:] + " ") is None  # spaces ignored
+    assert "15 caractères" in v.nir_error("269052C00400199")
+    assert "15 caractères" in v.nir_error(nir_with_key("569052B004001"))  # no such sex digit
+    assert "mois" in v.nir_error(nir_with_key("269152B004001"))  # month 15

@@ -72,18 +72,34 @@ HEALTH_REMINDER = (
     "Rappel : n'inscrivez aucune donnée de santé (maladie, traitement, handicap, "
     "grossesse…) dans ce compte rendu ; restez factuel et neutre."
 )
-_HEALTH = re.compile(
-    r"\b(malad\w*|sante|medic\w*|medecin\w*|hopital\w*|hospitalis\w*|traitement\w*|"
-    r"depress\w*|cancer\w*|handicap\w*|psychiatr\w*|psycholog\w*|enceinte|grossesse|"
-    r"diabet\w*|addict\w*|alcool\w*|therap\w*|chimio\w*|ordonnance\w*)\b"
-)
 
 
-def health_words(*texts: str) -> list[str]:
-    """Words that look like health information, to warn the user (never to block)."""
+def health_patterns(words: str) -> list[re.Pattern[str]]:
+    """The settings' list (one a line, « * » at the end for the longer words), folded."""
+    patterns = []
+    for line in words.splitlines():
+        entry = line.strip()
+        stem = fold(entry.rstrip("*")).strip()
+        if not stem:
+            continue
+        tail = r"\w*" if entry.endswith("*") else ""
+        patterns.append(re.compile(rf"\b{re.escape(stem)}{tail}\b"))
+    return patterns
+
+
+def health_words(*texts: str, words: str | None = None) -> list[str]:
+    """Words that look like health information, to warn the user (never to block), from
+    the settings' list ``words`` (``health_words``; its default when None)."""
+    from app.services.settings import DEFAULT_HEALTH_WORDS
+
+    patterns = health_patterns(DEFAULT_HEALTH_WORDS if words is None else words)
     found: list[str] = []
     for text in texts:
-        for word in _HEALTH.findall(fold(text)):
+        folded = fold(text)
+        hits = sorted(
+            (m.start(), m.group(0)) for pattern in patterns for m in pattern.finditer(folded)
+        )
+        for _start, word in hits:
             if word not in found:
                 found.append(word)
     return found

@@ -3,7 +3,8 @@
 IBAN: ISO 13616 (mod 97 = 1), a country of the SWIFT IBAN Registry with its length, and for
 French IBANs the RIB key.
 Texts: no control or bidirectional-override character, and a maximum length per field.
-NIR: 15 characters, key = 97 - (first 13 digits mod 97), Corsica 2A -> 19, 2B -> 18.
+NIR: python-stdnum's ``stdnum.fr.nir`` (15 characters, key = 97 - (first 13 digits mod 97),
+Corsica 2A -> 19, 2B -> 18), plus the sex digit and a possible month.
 """
 
 from __future__ import annotations
@@ -174,17 +175,24 @@ def format_iban(value: str) -> str:
 
 
 def nir_error(value: str) -> str | None:
-    nir = compact(value)
-    if not re.fullmatch(r"[1-478]\d{4}(\d{2}|2A|2B)\d{6}\d{2}", nir):
-        return (
-            "Le NIR doit compter 15 caractères : sexe, année, mois, département, "
-            "commune, ordre et clé."
-        )
-    body = nir[:13].replace("2A", "19").replace("2B", "18")
-    key = 97 - int(body) % 97
-    if key != int(nir[13:]):
+    """The NIR's format and key through ``stdnum.fr.nir`` (Corsica 2A and 2B included), then
+    what it cannot know: the first digit (sex) and a possible month of birth."""
+    from stdnum import exceptions
+    from stdnum.fr import nir as stdnum_nir
+
+    length_message = (
+        "Le NIR doit compter 15 caractères : sexe, année, mois, département, "
+        "commune, ordre et clé."
+    )
+    try:
+        number = stdnum_nir.validate(compact(value))
+    except exceptions.InvalidChecksum:
         return "Le NIR est erroné (clé de contrôle incorrecte)."
-    month = int(nir[3:5])
+    except exceptions.ValidationError:
+        return length_message
+    if number[0] not in "123478":
+        return length_message
+    month = int(number[3:5])
     if not (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99):
         return "Le NIR est erroné (mois de naissance impossible)."
     return None

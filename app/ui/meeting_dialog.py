@@ -43,6 +43,7 @@ from app.services.meetings import (
     health_words,
     save_meeting,
 )
+from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold
 from app.ui import dialogs, edit_conflict_dialog
@@ -81,6 +82,15 @@ def as_written(found: list[str], texts: list[str]) -> list[str]:
         if typed not in out:
             out.append(typed)
     return out
+
+
+def _health_list(db: Database) -> str | None:
+    """The settings' words evoking health (None, the default list, when unreadable)."""
+    try:
+        return load_settings(db).health_words
+    except UserFacingError as exc:
+        log.warning("Health words: settings unreadable, default list used: %s", exc)
+        return None
 
 
 def health_question(words: list[str]) -> str:
@@ -128,6 +138,7 @@ class MeetingDialog(QDialog):
             else f"{meeting.kind.label} du {meeting.held_on.strftime('%d/%m/%Y')}"
         )
         self._version = meeting.version_id if meeting else None  # the one a save is checked at
+        self._health_list = _health_list(db)
         self._build()
         self._populate()
         self._initial = self._state()
@@ -372,7 +383,7 @@ class MeetingDialog(QDialog):
             self.show_errors(errors)
             return
         texts = [getattr(data, name) for name in TEXT_FIELDS]
-        words = as_written(health_words(*texts), texts)
+        words = as_written(health_words(*texts, words=self._health_list), texts)
         if words and dialogs.ask_yes_no(self, health_question(words), "Données de santé"):
             self.show_errors({})
             self.notes.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -210,3 +210,18 @@ def test_a_meeting_saved_on_another_station_meanwhile(
         assert (stored.participants, stored.notes) == ("Mme L., M. R.", "Point budget.")
         shown = "Point budget." if answer == "reload" else "Point budget et transport."
         assert dialog.notes.toPlainText() == shown
+
+
+def test_health_words_are_the_settings_list(qtbot, db, case, fake_dialogs, actor):
+    from dataclasses import replace
+
+    from app.services.settings import load_settings, save_settings
+
+    save_settings(db, actor, replace(load_settings(db), health_words="kiné*\narrêt de travail"))
+    referent, _, case_id = case
+    dialog = open_dialog(qtbot, db, referent, case_id)
+    fill(qtbot, dialog, "Séances de kinésithérapie le mardi, employeur prévenu.")
+    fake_dialogs.yes_no_answers.append(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    (question,) = fake_dialogs.questions
+    assert "« kinésithérapie »" in question and dialog.saved_id is None

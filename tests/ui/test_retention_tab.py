@@ -69,3 +69,19 @@ def test_tab_in_the_admin_dialog_only_for_administrators(qtbot, db, old_people):
     dialog = AdminDialog(db, admin)
     qtbot.addWidget(dialog)
     assert isinstance(dialog.retention_tab, RetentionTab)
+
+
+def test_parametres_edit_the_letters_policy_and_the_health_words(qtbot, db, actor):
+    from app.services.settings import load_settings
+
+    dialog = AdminDialog(db, actor)
+    qtbot.addWidget(dialog)
+    tab = dialog.settings_tab
+    assert tab.anonymised_letters.currentData() == "keep"
+    assert "malad*" in tab.health_words.toPlainText()
+    tab.anonymised_letters.setCurrentIndex(tab.anonymised_letters.findData("delete"))
+    tab.health_words.setPlainText("kiné*\narrêt de travail")
+    assert tab.save()
+    stored = load_settings(db)
+    assert stored.anonymised_letters == "delete"
+    assert stored.health_words == "kiné*\narrêt de travail"
