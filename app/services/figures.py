@@ -14,7 +14,7 @@ from datetime import date
 from reportlab.graphics.shapes import Drawing
 
 from app.services import charts
-from app.services.evaluation import ESTIMATION, Evaluation, Figure
+from app.services.evaluation import ESTIMATION, Evaluation, Figure, ScopeKind
 from app.services.text import format_cents, format_date
 
 PERCENT = "\u202f%"
@@ -159,17 +159,21 @@ def envelope_lines(ev: Evaluation) -> list[tuple[str, str]]:
         if any(y.voted_cents is not None for y in envelope.years)
         else "aucune enveloppe votée"
     )
-    return [
+    lines = [
         (f"Enveloppe votée ({years})", voted),
         ("Engagé", format_cents(envelope.committed_cents)),
         ("Versé", format_cents(envelope.paid_cents)),
         ("Reste disponible", format_cents(envelope.remaining_cents)),
-        (
-            f"Dont dossiers du périmètre ({ev.scope_label.lower()})",
-            f"{format_cents(envelope.scope_committed_cents)} engagés, "
-            f"{format_cents(envelope.scope_paid_cents)} versés",
-        ),
     ]
+    if ev.scope.kind is not ScopeKind.DEPARTEMENT:  # what this office's cases take of it
+        lines.append(
+            (
+                f"Dont dossiers du périmètre ({ev.scope_label})",
+                f"{format_cents(envelope.scope_committed_cents)} engagés, "
+                f"{format_cents(envelope.scope_paid_cents)} versés",
+            )
+        )
+    return lines
 
 
 def component_rows(ev: Evaluation) -> list[tuple[str, str, str, str, str]]:
