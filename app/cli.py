@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import APP_NAME, __version__, cli_payments, cli_privacy, cli_stats
+from app import APP_NAME, __version__, cli_payments, cli_privacy, cli_report, cli_stats
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--from", dest="source", required=True, help="fichier de sauvegarde")
     cli_payments.add_parsers(sub, _day)
     cli_stats.add_parsers(sub, _day)
+    cli_report.add_parsers(sub)
     cli_privacy.add_parsers(sub, _day)
 
     export = sub.add_parser(
@@ -424,6 +425,7 @@ COMMANDS = {
     "payment-confirm": cli_payments.payment_confirm,
     "stats": cli_stats.stats,
     "open-data": cli_stats.open_data,
+    "annual-report": cli_report.annual_report,
     "purge": cli_privacy.purge,
     "export-person": cli_privacy.export_person,
     "demo": _demo,

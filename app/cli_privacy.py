@@ -13,7 +13,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:  # noqa: SLF001
+def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:
     purge = sub.add_parser(
         "purge",
         help="anonymiser les personnes sans contact depuis la durée de conservation",

@@ -17,7 +17,7 @@ from pathlib import Path
 from app.services.errors import UserFacingError
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser(
         "annual-report",
         help="produire le bilan annuel (PDF)",
@@ -39,7 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     report.set_defaults(handler=annual_report)
 
 
-def _signer(db, actor, args: argparse.Namespace):  # noqa: ANN001, ANN202 - a LoadedSigner
+def _signer(db, actor, args: argparse.Namespace):
     from app.cli import _passphrase  # the letters' passphrase lookup: keyring, tty, stdin
     from app.config import load_config
     from app.services.settings import load_settings

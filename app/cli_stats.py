@@ -24,7 +24,7 @@ def year(text: str) -> int:
     return int(text)
 
 
-def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:  # noqa: SLF001
+def add_parsers(sub: argparse._SubParsersAction, day: object) -> None:
     stats = sub.add_parser(
         "stats",
         help="chiffres de l'évaluation d'une année ou d'une période",

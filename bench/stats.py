@@ -48,7 +48,7 @@ def ensure_demo(n: int) -> Path:
     return path
 
 
-def timed(call, runs: int) -> dict:  # noqa: ANN001 - any callable
+def timed(call, runs: int) -> dict:
     t0 = time.perf_counter()
     call()
     first = (time.perf_counter() - t0) * 1000

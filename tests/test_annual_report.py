@@ -3,7 +3,6 @@ and the ``annual-report`` command (app/cli_report.py)."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
 import subprocess
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import cli_report
 from app.models import AuditEvent, Document, User
 from app.models.enums import DocumentKind
 from app.services import annual_report, figures
@@ -116,10 +114,9 @@ def test_someone_elses_certificate_is_refused(demo, admin, tmp_path):
 
 
 def run_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    cli_report.add_parsers(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    return cli_report.annual_report(args)
+    from app.cli import main
+
+    return main(argv)
 
 
 @needs_poppler
@@ -152,10 +149,10 @@ def test_the_command_writes_a_signed_report(demo, admin, tmp_path, monkeypatch, 
     assert f"année {YEAR}" in pdf_text(out)
 
 
-def test_the_command_refuses_a_bad_year(demo, tmp_path):
-    from app.services.errors import UserFacingError
-
+def test_the_command_refuses_a_bad_year(demo, tmp_path, capsys):
     path = str(demo.path)
     demo.dispose()
-    with pytest.raises(UserFacingError):
-        run_command(["annual-report", "--db", path, "--year", "1999", "--out", str(tmp_path / "x")])
+    out = tmp_path / "x.pdf"
+    assert run_command(["annual-report", "--db", path, "--year", "1999", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Erreur : " in err and "Année 1999 invalide" in err and not out.exists()

@@ -143,11 +143,11 @@ class _ReportDoc(BaseDocTemplate):
             ]
         )
 
-    def _first(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
+    def _first(self, canvas, doc) -> None:
         draw_letterhead(canvas, self.head)
         self._footer(canvas, doc)
 
-    def _footer(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
+    def _footer(self, canvas, doc) -> None:
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#5f6368"))
         canvas.drawString(
@@ -309,7 +309,7 @@ def render_annual_report(
     return RenderedReport(buffer.getvalue(), place, doc.page, ev)
 
 
-def sign_report(rendered: RenderedReport, signer, city: str) -> tuple[bytes, SignedPdf]:  # noqa: ANN001
+def sign_report(rendered: RenderedReport, signer, city: str) -> tuple[bytes, SignedPdf]:
     """``rendered`` signed with ``signer`` (a LoadedSigner) in its signature box."""
     from app.services.signing import sign_pdf
 
@@ -324,7 +324,7 @@ def sign_report(rendered: RenderedReport, signer, city: str) -> tuple[bytes, Sig
     return signed.data, signed
 
 
-def report_signer(actor: Actor, signer=None) -> ReportSigner:  # noqa: ANN001 - LoadedSigner
+def report_signer(actor: Actor, signer=None) -> ReportSigner:
     """Who the report names as signer: the certificate's holder, who must be the actor
     (one act, one signer, with their own certificate), or the actor for a hand signature."""
     if signer is None:
@@ -342,7 +342,7 @@ def produce_annual_report(
     actor: Actor,
     year: int,
     *,
-    signer=None,  # app.services.signing.LoadedSigner, or None for a hand signature  # noqa: ANN001
+    signer=None,  # app.services.signing.LoadedSigner, or None for a hand signature
 ) -> ProducedDocument:
     """Render, sign (when ``signer`` is given) and archive the year's report."""
     require_user(actor)

@@ -90,7 +90,7 @@ def produce_document(
     case_id: uuid.UUID,
     kind: DocumentKind,
     *,
-    signer=None,  # app.services.signing.LoadedSigner, or None for a hand signature  # noqa: ANN001
+    signer=None,  # app.services.signing.LoadedSigner, or None for a hand signature
     meeting_id: uuid.UUID | None = None,
 ) -> ProducedDocument:
     require_user(actor)
@@ -244,7 +244,7 @@ def same_person(a: str, b: str) -> bool:
     return bool(fold(a)) and sorted(fold(a).split()) == sorted(fold(b).split())
 
 
-def signing_identity(letter: Letter, actor: Actor, signer) -> tuple[Letter, str]:  # noqa: ANN001
+def signing_identity(letter: Letter, actor: Actor, signer) -> tuple[Letter, str]:
     """The letter as it must be signed with ``signer``'s certificate, and for whom.
 
     The person named as signer must hold the certificate (CRPA L212-1 and L212-3: one act,
@@ -368,7 +368,7 @@ def produce_batch(
     actor: Actor,
     items: list[PendingLetter],
     *,
-    signer=None,  # noqa: ANN001
+    signer=None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> BatchResult:

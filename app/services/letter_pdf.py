@@ -160,7 +160,7 @@ class Letterhead:
     issued_on: date
 
 
-def draw_letterhead(canvas, head: Letterhead) -> None:  # noqa: ANN001 - a ReportLab canvas
+def draw_letterhead(canvas, head: Letterhead) -> None:
     """The département's letterhead at the top left (logo, name, office and its address),
     place and date at the top right: the letters' and the annual report's first page."""
     top = PAGE_H - MARGIN
@@ -253,7 +253,7 @@ class _Doc(BaseDocTemplate):
             ]
         )
 
-    def _first_page(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
+    def _first_page(self, canvas, doc) -> None:
         letter = self.letter
         x = MARGIN
         draw_letterhead(
@@ -285,7 +285,7 @@ class _Doc(BaseDocTemplate):
             canvas.drawString(x, ref_y - 4 * mm, f"Affaire suivie par : {letter.followed_by}")
         self._footer(canvas, doc)
 
-    def _footer(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
+    def _footer(self, canvas, doc) -> None:
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#5f6368"))
         canvas.drawString(MARGIN, 9 * mm, f"Pack sortie RSA — {self.letter.reference_line}")

@@ -323,15 +323,15 @@ class _AccessDoc(BaseDocTemplate):
             ]
         )
 
-    def handle_pageBegin(self) -> None:  # noqa: N802 - ReportLab's name
+    def handle_pageBegin(self) -> None:
         super().handle_pageBegin()
         self._handle_nextPageTemplate("Later")
 
-    def _first(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
+    def _first(self, canvas, doc) -> None:
         draw_letterhead(canvas, self.head)
         self._footer(canvas, doc)
 
-    def _footer(self, canvas, doc) -> None:  # noqa: ANN001 - ReportLab callback
+    def _footer(self, canvas, doc) -> None:
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#5f6368"))
         canvas.drawString(MARGIN, 9 * mm, f"{self.head.department} — droit d'accès (RGPD)")

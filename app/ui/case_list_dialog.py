@@ -59,7 +59,7 @@ class CaseRowModel(RowListModel):
 class CaseListDialog(QDialog):
     """« Accords — année 2026 · Ensemble du département : 30 dossiers »."""
 
-    openCaseRequested = Signal(uuid.UUID)  # noqa: N815 - Qt naming
+    openCaseRequested = Signal(uuid.UUID)
 
     def __init__(self, title: str, rows: list[CaseRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -57,27 +57,27 @@ class ChartView(QWidget):
         self.updateGeometry()
         self.update()
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+    def heightForWidth(self, width: int) -> int:
         return round(min(width, self._natural.width() * self._max_scale) * self._ratio)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         width = self.width() if self.width() > 240 else self._natural.width()
         return QSize(self._natural.width(), self.heightForWidth(width))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         return QSize(240, self.heightForWidth(max(self.width(), 240)))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: QResizeEvent) -> None:
         # A grid layout does not ask every row's height for its width: fix it to the width.
         super().resizeEvent(event)
         wanted = self.heightForWidth(self.width())
         if self.height() != wanted or self.minimumHeight() != wanted:
             self.setFixedHeight(wanted)
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, _event: QPaintEvent) -> None:
         if not self._renderer.isValid():
             return
         painter = QPainter(self)

@@ -121,14 +121,14 @@ class FigureCard(QFrame):
         self.setAccessibleName(f"{line.label} : {line.value}")
         self.setAccessibleDescription(line.full_comment)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
             event.position().toPoint()
         ):
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
             self.clicked.emit()
             event.accept()
@@ -163,7 +163,7 @@ class Loaded:
 class DashboardTab(QWidget):
     """The « Tableau de bord » screen; ``loaded`` once the figures are on screen."""
 
-    openCaseRequested = Signal(uuid.UUID)  # noqa: N815 - Qt naming
+    openCaseRequested = Signal(uuid.UUID)
     loaded = Signal()
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
@@ -344,7 +344,7 @@ class DashboardTab(QWidget):
             self.office_combo.setCurrentIndex(index)
 
     # --- loading ---------------------------------------------------------------------------
-    def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event: QEvent) -> None:
         super().showEvent(event)
         if self._stale:
             self.reload()
@@ -468,7 +468,7 @@ class DashboardTab(QWidget):
         self.use_label.setText(use)
 
     # --- the cases behind a figure ---------------------------------------------------------
-    def show_cases(self, key: str):  # noqa: ANN201 - the dialog, or None
+    def show_cases(self, key: str):
         card = self.cards.get(key)
         ev = self.evaluation
         if card is None or card.line is None or card.line.figure is None or ev is None:
@@ -494,7 +494,7 @@ class DashboardTab(QWidget):
         return dialog
 
     # --- the annual report -----------------------------------------------------------------
-    def produce_annual_report(self):  # noqa: ANN201 - the preview, or None
+    def produce_annual_report(self):
         year = self.period_combo.currentData()
         if year is None:
             return None

@@ -86,7 +86,7 @@ class _TabBar(QTabBar):
     """Tabs tall enough for a capital accent (« À faire ») even without a close button:
     the permanent tabs would otherwise be shorter than the others and clip it."""
 
-    def tabSizeHint(self, index: int) -> QSize:  # noqa: N802 - Qt API
+    def tabSizeHint(self, index: int) -> QSize:
         size = super().tabSizeHint(index)
         return QSize(size.width(), max(size.height(), self.fontMetrics().height() + 14))
 
@@ -785,7 +785,7 @@ class MainWindow(QMainWindow):
     # --- documents -------------------------------------------------------------------------
 
     @property
-    def signer_session(self):  # noqa: ANN201 - app.ui.signer_setup.SignerSession
+    def signer_session(self):
         """This window's signing certificate, opened once per session (on first use)."""
         session = self.__dict__.get("_signer_session")
         if session is None:

@@ -50,7 +50,7 @@ class _Worker(QObject):
     def run(self) -> None:
         try:
             self.result = self._job(self.progressed.emit, self.cancel_event.is_set)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the GUI thread
+        except BaseException as exc:
             self.error = exc
         finally:
             self.finished.emit()
@@ -114,7 +114,7 @@ class _Job(QObject):
         self.thread.wait()
         _ALIVE.discard(self)
         if shiboken6.isValid(self.owner):
-            self.owner._done(self)  # noqa: SLF001 - the owner's own job
+            self.owner._done(self)
 
 
 def wait_for_jobs() -> None:
