@@ -181,8 +181,7 @@ def nir_error(value: str) -> str | None:
     from stdnum.fr import nir as stdnum_nir
 
     length_message = (
-        "Le NIR doit compter 15 caractères : sexe, année, mois, département, "
-        "commune, ordre et clé."
+        "Le NIR doit compter 15 caractères : sexe, année, mois, département, commune, ordre et clé."
     )
     try:
         number = stdnum_nir.validate(compact(value))
