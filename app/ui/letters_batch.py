@@ -162,7 +162,7 @@ class LettersBatchDialog(QDialog):
         self._actor = actor
         self._session = signer_session
         self.day = day or clock.today()
-        self.result: BatchResult | None = None
+        self.batch_result: BatchResult | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -373,7 +373,7 @@ class LettersBatchDialog(QDialog):
         except UserFacingError as exc:
             dialogs.show_error(self, exc)
             return None
-        self.result = result
+        self.batch_result = result
         log.info(
             "Batch: %d produced, %d failed, cancelled=%s",
             len(result.produced),
@@ -424,9 +424,9 @@ class LettersBatchDialog(QDialog):
 
     def produced_folder(self) -> Path | None:
         """The folder holding every letter of the last batch (their common parent)."""
-        if self.result is None or not self.result.produced:
+        if self.batch_result is None or not self.batch_result.produced:
             return None
-        folders = {str(p.path.parent) for p in self.result.produced}
+        folders = {str(p.path.parent) for p in self.batch_result.produced}
         return Path(os.path.commonpath(sorted(folders)))
 
     def open_folder(self) -> bool:

@@ -813,7 +813,7 @@ class MainWindow(QMainWindow):
             case_widgets.exec_dialog(dialog)
         finally:
             dialog.deleteLater()
-        if dialog.result is not None and dialog.result.produced:
+        if dialog.batch_result is not None and dialog.batch_result.produced:
             for key, page in list(self._pages.items()):
                 if key[0] == CASE:
                     page.content.reload()  # type: ignore[attr-defined]

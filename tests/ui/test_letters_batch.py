@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QProgressDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QProgressDialog, QPushButton
 from sqlalchemy import select
 
 from app.config import app_paths, load_config, save_config
@@ -103,7 +103,7 @@ def test_two_letters_signed_with_progress(
 
     monkeypatch.setattr(documents, "produce_batch", spy)
     qtbot.mouseClick(dialog.produce_button, Qt.MouseButton.LeftButton)
-    result = dialog.result
+    result = dialog.batch_result
     assert result is not None and not result.cancelled and result.failed == []
     assert progress == [(1, 2), (2, 2)]
     assert [p.signed_by for p in result.produced] == ["Marc Aubert", "Marc Aubert"]
@@ -122,6 +122,8 @@ def test_two_letters_signed_with_progress(
     qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
     assert folders == [dialog.produced_folder()]
     assert folders[0] == result.produced[0].path.parent.parent  # the year's folder
+    dialog.done(QDialog.DialogCode.Accepted)  # QDialog.result() is not shadowed
+    assert dialog.result() == QDialog.DialogCode.Accepted
 
 
 def test_cancel_stops_after_the_letter_being_produced(qtbot, monkeypatch, db, world):
