@@ -4,8 +4,9 @@ Start-up order: QApplication (French locale and Qt's French translations) → ex
 database (``--db``, else the one this workstation remembers, else the first-run wizard) →
 the acting user → the main window, shown → then, once the event loop runs, the case states
 brought up to date (granted cases whose job has started are "en cours") and the other
-screens preloaded. Switching database from the menu goes through :func:`open_workspace`,
-which brings the states up to date before the new database is shown.
+screens preloaded. Switching database from the menu goes through
+:func:`app.ui.workspace.open_workspace`, which brings the states up to date before the new
+database is shown.
 
 What runs before the window shows is kept free of SQLAlchemy (the list reads through
 ``Database.rows``): the ORM loads after the first paint, while the user reads the list.
@@ -23,17 +24,14 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app import APP_NAME, ORG_NAME, __version__
-from app.config import Paths, app_paths, load_config, save_config
-from app.services import actor as actor_service
-from app.services import schema
+from app.config import Paths, app_paths, load_config
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
-from app.services.presence import OthersConnected
-from app.services.sqlite_file import WalMode
 from app.services.storage import Database
-from app.ui import dialogs, status
+from app.ui import dialogs
 from app.ui.main_window import MainWindow
-from app.ui.widgets import after_first_paint, busy_cursor
+from app.ui.widgets import after_first_paint
+from app.ui.workspace import open_workspace, refresh_case_states
 
 log = logging.getLogger(__name__)
 
@@ -80,87 +78,6 @@ def install_translations(app: QApplication) -> QTranslator | None:
         return translator
     log.info("Qt French translations not found in %s", folder)
     return None
-
-
-def open_workspace(
-    parent: QWidget | None,
-    location: str,
-    *,
-    create: bool = False,
-    shared: bool | None = None,
-    remember: bool = True,
-    paths: Paths | None = None,
-    refresh_states: bool = True,
-) -> tuple[Database, Actor] | None:
-    """Open a database and find who is acting; show the error (offering to retry) and
-    return None on failure. On success the workstation remembers the location.
-    ``refresh_states``: bring the case states up to date now (else the caller does it)."""
-
-    def attempt_open() -> tuple[Database, Actor]:
-        options: dict[str, bool] = {}
-        while True:
-            try:
-                with busy_cursor():
-                    db = schema.open_database(location, create=create, shared=shared, **options)
-                break
-            except WalMode as exc:
-                question = exc.message + "\n\nRemettre la base en mode normal maintenant ?"
-                if not dialogs.ask_yes_no(parent, question):
-                    raise UserFacingError(exc.message) from exc
-                options["switch_journal"] = True
-            except OthersConnected as exc:
-                if not exc.what.startswith("La mise à jour") or not dialogs.ask_yes_no(
-                    parent,
-                    exc.message + "\n\nCes postes utilisent une version plus ancienne : "
-                    "s'ils enregistrent encore après la mise à jour, leur travail peut être "
-                    "refusé. Mettre à jour quand même ?",
-                ):
-                    raise
-                options["despite_others"] = True
-        try:
-            return db, actor_service.current_actor(db)
-        except BaseException:
-            db.dispose()
-            raise
-
-    ok, opened = status.attempt(parent, attempt_open)
-    if not ok or opened is None:
-        return None
-    if refresh_states:
-        refresh_case_states(parent, *opened)
-    if remember:
-        config = load_config(paths)
-        config.remember(opened[0].location, shared)
-        try:
-            save_config(config, paths)
-        except OSError as exc:  # the work can go on; only the next start will ask again
-            log.warning("Workstation config not saved: %s", exc)
-    return opened
-
-
-def refresh_case_states(parent: QWidget | None, db: Database, actor: Actor) -> int:
-    """Move the granted cases whose job has started to "en cours" (once per opening).
-
-    Nothing on a read-only database. A failure is shown (a busy database may be retried)
-    but never stops the start: the states are brought up to date at the next opening."""
-    if db.read_only:
-        return 0
-    from app.services import workflow
-
-    while True:
-        try:
-            with busy_cursor():
-                moved = workflow.refresh_states(db, actor)
-            break
-        except UserFacingError as exc:
-            if not status.offer_retry(parent, exc):
-                return 0
-        except Exception as exc:
-            dialogs.show_error(parent, exc)
-            return 0
-    if moved:
-        log.info("%d granted case(s) moved to in progress at opening", moved)
-    return moved
 
 
 def choose_with_wizard(paths: Paths, parent: QWidget | None = None) -> tuple[str, bool] | None:

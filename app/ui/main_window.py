@@ -5,7 +5,7 @@ The central widget is a tab widget: two permanent tabs, « Bénéficiaires » (t
 (opening the same one again shows its tab), and the « Tableau de bord » (the evaluation's
 figures and charts) in a closable tab of its own. It only presents and calls services. Opening
 another database goes through the opener given by the composition root
-(:func:`app.ui.application.open_workspace`), the same code path as at start-up; on failure
+(:func:`app.ui.workspace.open_workspace`), the same code path as at start-up; on failure
 the current database stays open.
 
 Start-up time: the window imports only what the list needs. The other screens (file,
@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
         """Open another database through the start-up path; keep the current one on failure."""
         opener = self._opener
         if opener is None:
-            from app.ui.application import open_workspace
+            from app.ui.workspace import open_workspace
 
             opener = open_workspace
         opened = opener(

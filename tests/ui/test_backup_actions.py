@@ -12,7 +12,7 @@ from app.services import backups
 from app.services.backups import BackupKind
 from app.services.schema import open_sqlite
 from app.services.sqlite_file import is_wal
-from app.ui import application, dialogs
+from app.ui import application, dialogs, workspace
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
@@ -100,9 +100,9 @@ def test_wal_base_at_open_asks_then_switches_back(population, fake_dialogs):
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     fake_dialogs.yes_no_answers = [False]
-    assert application.open_workspace(None, str(path), remember=False) is None
+    assert workspace.open_workspace(None, str(path), remember=False) is None
     assert "WAL" in fake_dialogs.questions[-1] and is_wal(path)
     fake_dialogs.yes_no_answers = [True]
-    opened = application.open_workspace(None, str(path), remember=False)
+    opened = workspace.open_workspace(None, str(path), remember=False)
     assert opened is not None and not is_wal(path)
     opened[0].dispose()

@@ -24,7 +24,7 @@ from app.services.demo_day import DEMO_DATE_KEY, demo_date
 from app.services.errors import DatabaseRefused, DatabaseUnavailable
 from app.services.schema import open_sqlite
 from app.services.storage import StorageMode
-from app.ui import application, status
+from app.ui import application, status, workspace
 from app.ui.beneficiary_list import EMPTY_DATABASE_HINT, NAME_MIN_WIDTH, NO_MATCH_HINT
 from app.ui.beneficiary_table_model import COL_COMMUNE, COL_NAME
 from app.ui.main_window import MainWindow
@@ -616,7 +616,7 @@ def test_no_state_refresh_on_a_read_only_database(monkeypatch, population, actor
     population.db.read_only = True
     calls = []
     monkeypatch.setattr(workflow, "refresh_states", lambda *a: calls.append(a))
-    assert application.refresh_case_states(None, population.db, actor) == 0
+    assert workspace.refresh_case_states(None, population.db, actor) == 0
     assert calls == []
 
 

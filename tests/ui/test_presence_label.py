@@ -11,7 +11,7 @@ from app.services.actor import Actor
 from app.services.backups import BackupKind
 from app.services.presence import OthersConnected, Station
 from app.services.schema import open_sqlite
-from app.ui import application, dialogs
+from app.ui import application, dialogs, workspace
 from app.ui.presence_label import presence_text, presence_tooltip
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
@@ -72,7 +72,7 @@ def test_upgrade_with_others_connected_asks_first(population, fake_dialogs, monk
     path = population.db.path
     population.db.dispose()
     calls: list[dict] = []
-    real = application.schema.open_database
+    real = workspace.schema.open_database
 
     def open_database(location, **options):
         calls.append(options)
@@ -81,12 +81,12 @@ def test_upgrade_with_others_connected_asks_first(population, fake_dialogs, monk
             raise OthersConnected("La mise à jour de la base", [station])
         return real(location, create=options["create"], shared=options["shared"])
 
-    monkeypatch.setattr(application.schema, "open_database", open_database)
+    monkeypatch.setattr(workspace.schema, "open_database", open_database)
     fake_dialogs.yes_no_answers = [False]
-    assert application.open_workspace(None, str(path), remember=False) is None
+    assert workspace.open_workspace(None, str(path), remember=False) is None
     assert "Mettre à jour quand même ?" in fake_dialogs.questions[-1]
     assert "POSTE-2" in fake_dialogs.questions[-1]
     fake_dialogs.yes_no_answers = [True]
-    opened = application.open_workspace(None, str(path), remember=False)
+    opened = workspace.open_workspace(None, str(path), remember=False)
     assert opened is not None and calls[-1]["despite_others"] is True
     opened[0].dispose()
