@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "export": "Export",
     "letter": "Courrier produit",
     "produce": "Courrier produit",
+    "document": "Document",
     "payment_batch": "Lot de paiement créé",
     "payment_export": "Export de paiement",
     "payment_confirm": "Paiement confirmé",

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     AuditEvent,
+    Base,
     Beneficiary,
     Case,
     Decision,
@@ -596,24 +597,7 @@ def _anonymise(s: Session, actor: Actor, plan: PurgePlan) -> list[str]:
     blank["search_text"] = ""
     erased = erased_fields()
     paths: list[str] = []
-    person_values: dict[str, Any] = {
-        "last_name": ANONYMOUS_NAME,
-        "birth_name": "",
-        "first_name": "",
-        "address_line1": "",
-        "address_line2": "",
-        "postcode": "",
-        "commune": "",
-        "phone": "",
-        "email": "",
-        "allocataire_number": None,
-        "nir": None,
-        "iban": "",
-        "bic": "",
-        "notes": "",
-        "anonymised_at": now,
-        **blank,
-    }
+    person_values: dict[str, Any] = {**erasure("beneficiary"), "anonymised_at": now, **blank}
     tracked = {"updated_by": actor.login}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -654,50 +638,40 @@ def _anonymise(s: Session, actor: Actor, plan: PurgePlan) -> list[str]:
     return paths
 
 
+def erasure(table: str) -> dict[str, Any]:
+    """The values the columns classified « erased » of ``table`` get: NULL where the column
+    allows it, else an empty text (the person's name: :data:`ANONYMOUS_NAME`)."""
+    columns = Base.metadata.tables[table].columns
+    values: dict[str, Any] = {
+        name: None if columns[name].nullable else ""
+        for name, how in CLASSIFICATION[table].items()
+        if how == ERASED
+    }
+    if table == "beneficiary":
+        values["last_name"] = ANONYMOUS_NAME
+    return values
+
+
 def _anonymise_cases(s: Session, cases: list[uuid.UUID], tracked: dict[str, Any]) -> None:
-    s.execute(
-        update(Case)
-        .where(Case.id.in_(cases))
-        .values(
-            employer_name="",
-            employer_address="",
-            observations_grounds="",
-            notes="",
-            version_id=Case.version_id + 1,
-            **tracked,
+    for model, where in (
+        (Case, Case.id.in_(cases)),
+        (Decision, Decision.case_id.in_(cases)),
+        (Meeting, Meeting.case_id.in_(cases)),
+        (  # a third party (a crèche) keeps its name and IBAN
+            Instalment,
+            Instalment.case_id.in_(cases) & (Instalment.payee_kind == PayeeKind.BENEFICIARY.value),
+        ),
+    ):
+        s.execute(
+            update(model)
+            .where(where)
+            .values(
+                **erasure(model.__tablename__),
+                version_id=model.version_id + 1,
+                **tracked,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    s.execute(
-        update(Decision)
-        .where(Decision.case_id.in_(cases))
-        .values(
-            motivation="", override_motivation="", version_id=Decision.version_id + 1, **tracked
-        )
-        .execution_options(synchronize_session=False)
-    )
-    s.execute(
-        update(Meeting)
-        .where(Meeting.case_id.in_(cases))
-        .values(
-            participants="",
-            job_situation="",
-            notes="",
-            next_steps="",
-            version_id=Meeting.version_id + 1,
-            **tracked,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    s.execute(
-        update(Instalment)
-        .where(
-            Instalment.case_id.in_(cases),
-            Instalment.payee_kind == PayeeKind.BENEFICIARY.value,
-        )
-        .values(payee_name="", payee_iban="", version_id=Instalment.version_id + 1, **tracked)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _blank(text: str, erased: set[str]) -> str:

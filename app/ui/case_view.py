@@ -43,7 +43,7 @@ from app.models.enums import (
     MeetingKind,
     MeetingMode,
 )
-from app.services import clock
+from app.services import access_log, clock
 from app.services.actor import Actor
 from app.services.case_view import (
     Action,
@@ -104,25 +104,7 @@ SEVERE = {Action.REFUSE, Action.END_EARLY}
 TAB_JOB, TAB_CONDITIONS, TAB_AIDS, TAB_INSTALMENTS = 0, 1, 2, 3
 TAB_MEETINGS, TAB_DECISIONS, TAB_DOCUMENTS, TAB_HISTORY = 4, 5, 6, 7
 
-ACTION_LABELS = {
-    "create": "Création",
-    "update": "Modification",
-    "read": "Consultation",
-    "submit": "Soumission à validation",
-    "grant": "Attribution",
-    "refuse": "Refus",
-    "start": "Début du suivi",
-    "suspend": "Suspension",
-    "resume": "Reprise",
-    "invite_observations": "Invitation à présenter des observations",
-    "end_early": "Fin anticipée",
-    "complete": "Fin du dispositif",
-    "import": "Import",
-    "delete": "Suppression",
-    "export": "Export",
-    "letter": "Courrier",
-    "document": "Document",
-}
+ACTION_LABELS = access_log.ACTION_LABELS  # the history's actions: the access log's words
 FIELD_LABELS = {
     "reference": "Référence",
     "state": "État",
