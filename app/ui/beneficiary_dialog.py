@@ -7,7 +7,6 @@ summary at the top, and nothing is written until everything is right.
 
 from __future__ import annotations
 
-import html
 import logging
 import uuid
 from typing import Any
@@ -42,6 +41,7 @@ from app.services.edit_conflicts import BENEFICIARY_FIELDS, EditConflict, field_
 from app.services.errors import ConflictError, DatabaseUnavailable, ValidationError
 from app.services.storage import Database
 from app.ui import dialogs, edit_conflict_dialog
+from app.ui.form_errors import FormErrors
 from app.ui.widgets import (
     INVALID_STYLE,
     SUMMARY_STYLE,
@@ -50,11 +50,8 @@ from app.ui.widgets import (
     ValidatedField,
     busy_cursor,
     combo,
-    error_summary,
     fit_to_screen,
     set_invalid,
-    summary_html,
-    summary_item,
 )
 
 log = logging.getLogger(__name__)
@@ -196,8 +193,12 @@ class BeneficiaryDialog(QDialog):
         self._actor = actor
         self._nir_enabled = nir_enabled
         self.saved_id: uuid.UUID | None = None
-        self._errors: dict[str, str] = {}
-        self._save_attempted = False
+        self.form_errors = FormErrors(
+            order=self._field_order,
+            place=self._place_error,
+            widget_of=self._field_widget,
+            scroll=lambda: self._scroll,
+        )
         self._fields: dict[str, ValidatedField] = {}
         self._household_rows: list[HouseholdRow] = []
         self._lookups = Lookups([], [], [])
@@ -265,7 +266,10 @@ class BeneficiaryDialog(QDialog):
             note.setStyleSheet(READ_ONLY_STYLE)
             outer.addWidget(note)
 
-        self._summary, self._summary_label = error_summary(self._focus_field)
+        self._summary, self._summary_label = (
+            self.form_errors.summary,
+            self.form_errors.summary_label,
+        )
         self._summary_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
@@ -555,11 +559,9 @@ class BeneficiaryDialog(QDialog):
         row.hide()
         row.deleteLater()
         # Household errors are numbered by row: they no longer match, drop them.
-        for key in [k for k in self._errors if k.startswith("household.")]:
-            del self._errors[key]
         for other in self._household_rows:
             other.set_error(None)
-        self._refresh_summary()
+        self.form_errors.forget("household.")
         self._update_household_visibility()
         self._fix_tab_order()
         if self._household_rows:
@@ -716,46 +718,30 @@ class BeneficiaryDialog(QDialog):
         if not self.isVisible():
             return
         message = self._all_errors().get(name)
-        if name in REQUIRED and not self._save_attempted:
+        if name in REQUIRED and not self.form_errors.save_attempted:
             message = None
-        self._set_error(name, message)
+        self.form_errors.set(name, message)
 
     def _live_check_household(self, row: HouseholdRow) -> None:
         if not self.isVisible() or row not in self._household_rows:
             return
         key = f"household.{self._household_rows.index(row) + 1}"
-        self._set_error(key, self._all_errors().get(key))
+        self.form_errors.set(key, self._all_errors().get(key))
 
-    def _set_error(self, name: str, message: str | None) -> None:
-        if message:
-            self._errors[name] = message
-        else:
-            self._errors.pop(name, None)
+    def _place_error(self, name: str, message: str | None) -> None:
         if name in self._fields:
             self._fields[name].set_error(message)
         elif name.startswith("household."):
             number = int(name.split(".", 1)[1])
             if 0 < number <= len(self._household_rows):
                 self._household_rows[number - 1].set_error(message)
-        self._refresh_summary()
 
     def _clear_errors(self) -> None:
-        for name in list(self._errors):
-            self._set_error(name, None)
-        self._save_attempted = False
-        self._refresh_summary()
+        self.form_errors.clear()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show every message next to its field and in the summary; focus the first."""
-        for name in list(self._errors):
-            self._set_error(name, None)
-        for name, message in errors.items():
-            self._set_error(name, message)
-        self._save_attempted = True
-        self._refresh_summary()
-        first = next((n for n in self._field_order() if n in errors), None)
-        if first is not None:
-            self._focus_field(first)
+        self.form_errors.show(errors)
 
     def _field_order(self) -> list[str]:
         names = list(self._fields)
@@ -763,37 +749,14 @@ class BeneficiaryDialog(QDialog):
         household = [f"household.{n}" for n in range(1, len(self._household_rows) + 1)]
         return names[:notes_at] + household + names[notes_at:]
 
-    def _refresh_summary(self) -> None:
-        if not self._save_attempted or not self._errors:
-            self._summary.setVisible(False)
-            self._summary_label.clear()
-            return
-        order = self._field_order()
-        names = sorted(self._errors, key=lambda n: order.index(n) if n in order else -1)
-        items = []
-        for name in names:
-            if name in order:
-                items.append(summary_item(name, self._errors[name]))
-            else:
-                items.append(f"<li>{html.escape(self._errors[name])}</li>")
-        self._summary_label.setText(summary_html("".join(items)))
-        self._summary.setVisible(True)
-
-    def _focus_field(self, name: str) -> None:
-        widget: QWidget | None = None
+    def _field_widget(self, name: str) -> QWidget | None:
         if name in self._fields:
-            widget = self._fields[name].field
-        elif name.startswith("household."):
+            return self._fields[name].field
+        if name.startswith("household."):
             number = int(name.split(".", 1)[1])
             if 0 < number <= len(self._household_rows):
-                widget = self._household_rows[number - 1].birth_date
-        if widget is None:
-            return
-        self._scroll.ensureWidgetVisible(widget, 40, 60)
-        widget.setFocus(Qt.FocusReason.OtherFocusReason)
-        target = widget.focusProxy() or widget
-        if isinstance(target, QLineEdit):
-            target.selectAll()
+                return self._household_rows[number - 1].birth_date
+        return None
 
     # --- field helpers -------------------------------------------------------------------
     def _format_iban(self) -> None:
@@ -843,7 +806,7 @@ class BeneficiaryDialog(QDialog):
 
     def save(self) -> None:
         """Enregistrer: check, then save through the service; close on success."""
-        self._save_attempted = True
+        self.form_errors.save_attempted = True
         data, local = self._collect()
         if local:
             errors = beneficiaries.validate(data, nir_enabled=self._nir_enabled)

@@ -51,6 +51,7 @@ from app.services.text import format_cents, format_date
 from app.services.validation import format_iban, iban_error
 from app.ui import dialogs, edit_conflict_dialog
 from app.ui.case_widgets import ERROR_NOTICE, EligibilityPanel, muted, notice
+from app.ui.form_errors import FormErrors
 from app.ui.widgets import (
     FRENCH,
     INVALID_STYLE,
@@ -59,11 +60,8 @@ from app.ui.widgets import (
     ErrorLabel,
     ValidatedField,
     busy_cursor,
-    error_summary,
     fit_to_screen,
     set_invalid,
-    summary_html,
-    summary_item,
 )
 
 log = logging.getLogger(__name__)
@@ -294,8 +292,12 @@ class CaseEditor(QDialog):
         self.saved_id: uuid.UUID | None = None
         self.submitted = False
         self._fields: dict[str, ValidatedField] = {}
-        self._errors: dict[str, str] = {}
-        self._save_attempted = False
+        self.form_errors = FormErrors(
+            order=self._order,
+            place=self._place_error,
+            widget_of=self._field_widget,
+            scroll=lambda: self._scroll,
+        )
         self._keep_mine = False
         self._rows: dict[Component, ComponentRow] = {}
         self._scale: ScaleRules | None = None
@@ -373,7 +375,10 @@ class CaseEditor(QDialog):
         self.person_label.setObjectName("personLine")
         outer.addWidget(self.person_label)
 
-        self._summary, self._summary_label = error_summary(self._focus_field)
+        self._summary, self._summary_label = (
+            self.form_errors.summary,
+            self.form_errors.summary_label,
+        )
         outer.addWidget(self._summary)
 
         self.banner = notice("", ERROR_NOTICE)
@@ -760,30 +765,16 @@ class CaseEditor(QDialog):
         )
         errors = aid_errors(requests, self._scale)
         over = errors.get("total")
-        self.total_error.set_message(over)
         self.total_label.setStyleSheet("color: #b3261e;" if over else "")
-        if over:
-            self._errors["total"] = over
-        else:
-            self._errors.pop("total", None)
+        self.form_errors.set("total", over)
         if requests:
-            self._errors.pop("components", None)
-            self.components_error.set_message(None)
-        self._refresh_summary()
+            self.form_errors.set("components", None)
 
     def _on_iban_left(self, row: ComponentRow) -> None:
         text = row.third_iban.text()
         if text.strip() and format_iban(text) != text:
             row.third_iban.setText(format_iban(text))  # groups of four, easier to compare
-        message = row.check_iban()
-        row.payee_error.set_message(message)
-        set_invalid(row.third_iban, bool(message))
-        key = f"component.{row.component.value}.payee"
-        if message:
-            self._errors[key] = message
-        else:
-            self._errors.pop(key, None)
-        self._refresh_summary()
+        self.form_errors.set(f"component.{row.component.value}.payee", row.check_iban())
 
     def _preview_input(self) -> CaseInput:
         data, _ = self.collect()
@@ -846,19 +837,15 @@ class CaseEditor(QDialog):
         if name == "employer_name":
             message = (
                 "Le nom de l'employeur est obligatoire."
-                if self._save_attempted and not self.employer_name.text().strip()
+                if self.form_errors.save_attempted and not self.employer_name.text().strip()
                 else None
             )
-        if name == "job_start" and not self._save_attempted and self.job_start.isEmpty():
+        if name == "job_start" and not self.form_errors.save_attempted and self.job_start.isEmpty():
             message = None
-        self._set_error(name, message)
+        self.form_errors.set(name, message)
 
     # --- errors --------------------------------------------------------------------------
-    def _set_error(self, name: str, message: str | None) -> None:
-        if message:
-            self._errors[name] = message
-        else:
-            self._errors.pop(name, None)
+    def _place_error(self, name: str, message: str | None) -> None:
         if name in self._fields:
             self._fields[name].set_error(message)
         elif name == "components":
@@ -878,7 +865,6 @@ class CaseEditor(QDialog):
                     set_invalid(row.third_iban, bool(message))
                 else:
                     row.error.set_message(message)
-        self._refresh_summary()
 
     def _order(self) -> list[str]:
         names = list(self._fields)
@@ -889,53 +875,29 @@ class CaseEditor(QDialog):
         return names
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for name in list(self._errors):
-            self._set_error(name, None)
         for row in self._rows.values():
             row.error.set_message(None)
             row.payee_error.set_message(None)
-        for name, message in errors.items():
-            self._set_error(name, message)
-        self._save_attempted = True
-        self._refresh_summary()
-        order = self._order()
-        first = next((n for n in order if n in errors), None)
-        if first is not None:
-            self._focus_field(first)
+        self.form_errors.show(errors)
 
     def error_text(self) -> str:
         """Every message currently shown (fields, rows, banner), for tests."""
-        parts = list(self._errors.values())
+        parts = list(self.form_errors.messages.values())
         if not self.banner.isHidden():
             parts.append(self.banner.text())
         return "\n".join(parts)
 
-    def _refresh_summary(self) -> None:
-        if not self._save_attempted or not self._errors:
-            self._summary.setVisible(False)
-            self._summary_label.clear()
-            return
-        order = self._order()
-        names = sorted(self._errors, key=lambda n: order.index(n) if n in order else len(order))
-        items = "".join(summary_item(n, self._errors[n]) for n in names)
-        self._summary_label.setText(summary_html(items))
-        self._summary.setVisible(True)
-
-    def _focus_field(self, name: str) -> None:
-        widget: QWidget | None = None
+    def _field_widget(self, name: str) -> QWidget | None:
         if name in self._fields:
-            widget = self._fields[name].field
-        elif name.startswith("component."):
+            return self._fields[name].field
+        if name.startswith("component."):
             parts = name.split(".")
             row = next((r for c, r in self._rows.items() if c.value == parts[1]), None)
             if row is not None:
-                widget = row.third_iban if len(parts) > 2 else row.amount
-        elif name in ("components", "total") and self._rows:
-            widget = next(iter(self._rows.values())).check
-        if widget is None:
-            return
-        self._scroll.ensureWidgetVisible(widget, 40, 60)
-        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return row.third_iban if len(parts) > 2 else row.amount
+        if name in ("components", "total") and self._rows:
+            return next(iter(self._rows.values())).check
+        return None
 
     # --- actions -------------------------------------------------------------------------
     def _save_shortcut(self) -> None:
@@ -968,7 +930,7 @@ class CaseEditor(QDialog):
 
     def save(self, submit: bool = False) -> bool:
         """Enregistrer (and, with ``submit``, soumettre): close on success."""
-        self._save_attempted = True
+        self.form_errors.save_attempted = True
         self.banner.setVisible(False)
         if self._preview_timer.isActive():  # the rows must follow the job start's scale
             self.refresh_preview()
@@ -994,8 +956,7 @@ class CaseEditor(QDialog):
                 return False
             self.submitted = True
         self.show_errors({})
-        self._save_attempted = False
-        self._refresh_summary()
+        self.form_errors.clear()
         self._initial_state = self._state()
         self.accept()
         return True

@@ -300,7 +300,7 @@ def test_invalid_input_shows_french_messages_and_writes_nothing(
 
     assert dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()
     assert count_beneficiaries(db, BeneficiaryFilter()) == 0
-    errors = dialog._errors
+    errors = dialog.form_errors.messages
     assert errors["last_name"] == "Le nom est obligatoire."
     assert errors["birth_date"] == "La date « 31/02/2024 » n'existe pas dans le calendrier."
     assert "clé" in errors["iban"]
