@@ -392,9 +392,10 @@ def letters(db_path: Path, count: int) -> dict:
                 .limit(count)
             ).all()
         passphrase = "bench-passphrase"
-        p12, _cert = _throwaway_pkcs12(Path(tmp), passphrase)
+        # Letters are signed only with the certificate of the person they name.
+        p12, _cert = _throwaway_pkcs12(Path(tmp), passphrase, actor.display)
         t0 = time.perf_counter()
-        signer = load_signer(SignerProfile(p12, "Banc d'essai", "Responsable de MDS"), passphrase)
+        signer = load_signer(SignerProfile(p12, actor.display, "Responsable de MDS"), passphrase)
         load_ms = (time.perf_counter() - t0) * 1000
         times = []
         t_all = time.perf_counter()
