@@ -207,3 +207,14 @@ def test_no_iban_or_nir_in_clear_in_logs_and_exports(db, actor, tmp_path, caplog
         assert secret not in caplog.text
         assert secret not in stored
         assert secret not in written
+
+
+def test_the_fields_a_change_lists_are_named_in_french():
+    from app.services.access_log import details_text
+
+    assert details_text({"entity": "case", "fields": ["state", "job_start"]}) == (
+        "dossier ; champs : État, Début de l'emploi"
+    )
+    assert details_text({"entity": "beneficiary", "fields": ["birth_date"]}) == (
+        "fiche bénéficiaire ; champs : Date de naissance"
+    )

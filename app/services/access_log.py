@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.models import AccessLog, Beneficiary, Case
 from app.services import clock
 from app.services.actor import Actor
+from app.services.edit_conflicts import BENEFICIARY_FIELDS, CASE_FIELDS, MEETING_FIELDS
 from app.services.errors import NotAllowed, UserFacingError
 from app.services.storage import Database
 from app.services.text import fold, format_date
@@ -91,6 +92,19 @@ DETAIL_LABELS = {
     "unchanged": "inchangés",
     "rejected": "rejetés",
     "reference": "référence",
+}
+# The French names of the fields a change lists, per kind of record.
+_FIELD_NAMES: dict[str, Mapping[str, str]] = {
+    "beneficiary": BENEFICIARY_FIELDS,
+    "case": {
+        **CASE_FIELDS,
+        "state": "État",
+        "reference": "Référence",
+        "beneficiary_id": "Bénéficiaire",
+        "referent_id": "Référent",
+        "office_id": "Bureau",
+    },
+    "meeting": MEETING_FIELDS,
 }
 SEARCH_LIMIT = 5_000
 PERSON_MATCHES = 500
@@ -199,9 +213,12 @@ def details_text(details: dict[str, Any]) -> str:
     entity = details.get("entity")
     if entity:
         parts.append(ENTITY_LABELS.get(str(entity), str(entity)))
+    names = _FIELD_NAMES.get(str(entity), {})
     for key, value in details.items():
         if key in ("entity", "entity_id"):
             continue
+        if key == "fields" and isinstance(value, list):
+            value = [names.get(str(v), str(v)) for v in value]
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         parts.append(f"{DETAIL_LABELS.get(key, key)} : {shown}")
     return " ; ".join(parts)
