@@ -76,9 +76,7 @@ class FormErrors:
         order = self._order()
         rank = {name: n for n, name in enumerate(order)}
         items = [
-            summary_item(name, message)
-            if name in rank
-            else f"<li>{html.escape(message)}</li>"
+            summary_item(name, message) if name in rank else f"<li>{html.escape(message)}</li>"
             for name, message in sorted(
                 self.messages.items(), key=lambda item: rank.get(item[0], len(rank))
             )
