@@ -23,20 +23,14 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from sqlalchemy import select
 
@@ -55,21 +49,16 @@ from app.services.documents import (
 from app.services.errors import NotAllowed
 from app.services.evaluation import ESTIMATION, Evaluation, Period, Scope, evaluate
 from app.services.letter_pdf import (
-    ACCENT,
     ELECTRONIC_MENTION,
-    FONT,
-    MARGIN,
-    PAGE_H,
-    PAGE_W,
     Letterhead,
     SignatureBox,
     SignaturePlace,
-    draw_letterhead,
     paragraph,
     paragraph_styles,
     register_fonts,
     signature_block,
 )
+from app.services.report_pdf import TEXT_W, ReportDocument, report_table
 from app.services.settings import OfficeSettings, load_settings
 from app.services.storage import Database
 
@@ -79,11 +68,6 @@ from app.services.text import format_cents, format_date
 
 log = logging.getLogger(__name__)
 
-TEXT_W = PAGE_W - 2 * MARGIN
-BOTTOM = 16 * mm
-FIRST_TOP = 52 * mm  # below the letterhead
-GRID = colors.HexColor("#d0d7de")
-HEAD_BG = colors.HexColor("#e8eef5")
 HAND_MENTION = "Bilan non signé électroniquement : à signer à la main."
 
 
@@ -111,73 +95,10 @@ def reference_of(year: int) -> str:
     return f"BILAN-{year}"
 
 
-def _frame(name: str, top: float) -> Frame:
-    """The text's frame from ``top`` (below the page's top edge) to the footer."""
-    height = PAGE_H - top - BOTTOM
-    return Frame(MARGIN, BOTTOM, TEXT_W, height, id=name, leftPadding=0, rightPadding=0,
-                 topPadding=0, bottomPadding=0)  # fmt: skip
-
-
-class _ReportDoc(BaseDocTemplate):
-    def __init__(self, buffer: io.BytesIO, head: Letterhead, year: int) -> None:
-        super().__init__(
-            buffer,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=BOTTOM,
-            title=title_of(year),
-            author=head.department,
-            subject=reference_of(year),
-            creator="Pack Sortie",
-        )
-        self.head, self.year = head, year
-        first, later = _frame("first", FIRST_TOP), _frame("later", MARGIN)
-        self.addPageTemplates(
-            [
-                PageTemplate(
-                    id="First", frames=[first], onPage=self._first, autoNextPageTemplate="Later"
-                ),
-                PageTemplate(id="Later", frames=[later], onPage=self._footer),
-            ]
-        )
-
-    def _first(self, canvas, doc) -> None:
-        draw_letterhead(canvas, self.head)
-        self._footer(canvas, doc)
-
-    def _footer(self, canvas, doc) -> None:
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(colors.HexColor("#5f6368"))
-        canvas.drawString(
-            MARGIN, 9 * mm, f"{self.head.department} — bilan annuel {self.year} du Pack sortie RSA"
-        )
-        canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, f"page {doc.page}")
-        canvas.setFillColor(colors.black)
-
-
-def _table(rows: list[list], widths: list[float], *, header: bool = True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    if header:
-        style += [
-            ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
-        ]
-    table.setStyle(TableStyle(style))
-    return table
-
-
 def _pairs(pairs: list[tuple[str, str]], styles: dict) -> Table:
     """Label and value lines, the value in bold."""
     rows = [[paragraph(a, styles["cell"]), paragraph(b, styles["cell_bold"])] for a, b in pairs]
-    return _table(rows, [100 * mm, TEXT_W - 100 * mm], header=False)
+    return report_table(rows, [100 * mm, TEXT_W - 100 * mm], header=False)
 
 
 def _chart(drawing: Drawing) -> Drawing:
@@ -214,7 +135,7 @@ def report_story(
         ]
         for line in lines
     ]
-    story.append(_table(rows, [58 * mm, 34 * mm, TEXT_W - 92 * mm]))
+    story.append(report_table(rows, [58 * mm, 34 * mm, TEXT_W - 92 * mm]))
     charts = figures.drawings(ev)
     story += [
         CondPageBreak(70 * mm),
@@ -234,7 +155,10 @@ def report_story(
             [Paragraph(t, bold) for t in ("Aide", "Personnes", "Total", "Moyenne par personne")]
         ]
         comp_rows += [[paragraph(c, cell) for c in row[:4]] for row in components]
-        story += [Spacer(1, 6), _table(comp_rows, [70 * mm, 28 * mm, 38 * mm, TEXT_W - 136 * mm])]
+        story += [
+            Spacer(1, 6),
+            report_table(comp_rows, [70 * mm, 28 * mm, 38 * mm, TEXT_W - 136 * mm]),
+        ]
     story += [
         Paragraph("Recours au Pack par les professionnels", heading),
         _pairs(figures.use_lines(ev), styles),
@@ -304,7 +228,13 @@ def render_annual_report(
     register_fonts()
     place = SignaturePlace()
     buffer = io.BytesIO()
-    doc = _ReportDoc(buffer, letterhead_of(settings, clock.today()), year)
+    doc = ReportDocument(
+        buffer,
+        letterhead_of(settings, clock.today()),
+        title=title_of(year),
+        footer=f"bilan annuel {year} du Pack sortie RSA",
+        subject=reference_of(year),
+    )
     doc.build(report_story(ev, signer, place, electronic=electronic))
     return RenderedReport(buffer.getvalue(), place, doc.page, ev)
 

@@ -21,13 +21,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -54,17 +49,12 @@ from app.services import access_log, clock
 from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.letter_pdf import (
-    ACCENT,
-    FONT,
-    MARGIN,
-    PAGE_H,
-    PAGE_W,
     Letterhead,
-    draw_letterhead,
     paragraph,
     paragraph_styles,
     register_fonts,
 )
+from app.services.report_pdf import TEXT_W, ReportDocument, report_table
 from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import format_cents, format_date, format_month
@@ -72,10 +62,6 @@ from app.services.visibility import require_read
 
 log = logging.getLogger(__name__)
 
-TEXT_W = PAGE_W - 2 * MARGIN
-BOTTOM = 16 * mm
-FIRST_TOP = 48 * mm
-GRID = colors.HexColor("#c9ced6")
 INTRO = (
     "En application de l'article 15 du règlement général sur la protection des données "
     "(RGPD), voici l'ensemble des informations que le service détient sur vous dans "
@@ -300,63 +286,12 @@ def _day(value: str | None) -> str:
     return format_date(date.fromisoformat(value[:10])) if value else "—"
 
 
-class _AccessDoc(BaseDocTemplate):
-    def __init__(self, buffer: io.BytesIO, head: Letterhead, name: str) -> None:
-        super().__init__(
-            buffer,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=BOTTOM,
-            title=f"Droit d'accès — {name}",
-            author=head.department,
-            creator="Pack Sortie",
-        )
-        self.head = head
-        first = Frame(MARGIN, BOTTOM, TEXT_W, PAGE_H - FIRST_TOP - BOTTOM, id="first")
-        later = Frame(MARGIN, BOTTOM, TEXT_W, PAGE_H - MARGIN - BOTTOM, id="later")
-        self.addPageTemplates(
-            [
-                PageTemplate(id="First", frames=[first], onPage=self._first),
-                PageTemplate(id="Later", frames=[later], onPage=self._footer),
-            ]
-        )
-
-    def handle_pageBegin(self) -> None:
-        super().handle_pageBegin()
-        self._handle_nextPageTemplate("Later")
-
-    def _first(self, canvas, doc) -> None:
-        draw_letterhead(canvas, self.head)
-        self._footer(canvas, doc)
-
-    def _footer(self, canvas, doc) -> None:
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(colors.HexColor("#5f6368"))
-        canvas.drawString(MARGIN, 9 * mm, f"{self.head.department} — droit d'accès (RGPD)")
-        canvas.drawRightString(PAGE_W - MARGIN, 9 * mm, f"page {doc.page}")
-        canvas.setFillColor(colors.black)
-
-
 def _table(rows: Sequence[Sequence[str]], widths: Sequence[float], styles: dict) -> Table:
     cells = [
         [paragraph(str(v), styles["cell_bold" if n == 0 else "cell"]) for v in row]
         for n, row in enumerate(rows)
     ]
-    table = Table(cells, colWidths=list(widths), repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    return table
+    return report_table(cells, widths)
 
 
 def _facts(pairs: Sequence[tuple[str, str]], styles: dict) -> Table:
@@ -466,7 +401,9 @@ def render_pdf(record: dict[str, Any], head: Letterhead) -> bytes:
         )
     )
     buffer = io.BytesIO()
-    _AccessDoc(buffer, head, name).build(story)
+    ReportDocument(
+        buffer, head, title=f"Droit d'accès — {name}", footer="droit d'accès (RGPD)"
+    ).build(story)
     return buffer.getvalue()
 
 
