@@ -7,9 +7,8 @@ most ``SEARCH_LIMIT`` shown (the CSV export has them all)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -38,26 +37,19 @@ class AccessLogModel(RowListModel):
 
     _rows: list[AccessEntry]
 
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        e = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            at = e.local_at
-            return (
-                f"{format_date(at.date())} {at:%H:%M}",
-                e.who,
-                e.workstation,
-                e.action_label,
-                e.person,
-                e.case_reference,
-                e.details_text,
-            )[index.column()]
-        return None
+    TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole})
+
+    def cells(self, e: AccessEntry) -> tuple[str, ...]:
+        at = e.local_at
+        return (
+            f"{format_date(at.date())} {at:%H:%M}",
+            e.who,
+            e.workstation,
+            e.action_label,
+            e.person,
+            e.case_reference,
+            e.details_text,
+        )
 
 
 class AccessLogTab(QWidget):

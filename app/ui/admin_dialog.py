@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -412,41 +412,22 @@ class EnvelopeModel(RowListModel):
     def row_of(self, year: int) -> int:
         return next((n for n, r in enumerate(self._rows) if r.year == year), -1)
 
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                str(r.year),
-                format_cents(r.amount_cents) if r.amount_cents is not None else "Non votée",
-                format_cents(r.committed_cents),
-                format_cents(r.remaining_cents),
-                format_cents(r.mandated_cents),
-                format_cents(r.paid_cents),
-                format_cents(r.cancelled_cents),
-            )[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != COL_YEAR:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        negative = column == COL_REMAINING and r.remaining_cents < 0
-        if role == Qt.ItemDataRole.ForegroundRole and negative:
-            return QBrush(QColor(ERROR_COLOR))
-        return None
+    RIGHT_ALIGNED = frozenset(range(COL_VOTED, len(ENVELOPE_HEADERS)))
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ENVELOPE_HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return ENVELOPE_HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section != COL_YEAR:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    def cells(self, r: EnvelopeStatus) -> tuple[str, ...]:
+        return (
+            str(r.year),
+            format_cents(r.amount_cents) if r.amount_cents is not None else "Non votée",
+            format_cents(r.committed_cents),
+            format_cents(r.remaining_cents),
+            format_cents(r.mandated_cents),
+            format_cents(r.paid_cents),
+            format_cents(r.cancelled_cents),
+        )
+
+    def extra(self, r: EnvelopeStatus, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_REMAINING:
+            return QBrush(QColor(ERROR_COLOR)) if r.remaining_cents < 0 else None
         return None
 
 

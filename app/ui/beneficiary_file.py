@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -177,37 +175,16 @@ class CaseListModel(RowListModel):
     def row_of(self, case_id: uuid.UUID) -> int:
         return next((n for n, c in enumerate(self._rows) if c.id == case_id), -1)
 
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        case = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                case.reference,
-                case.state.label,
-                format_date(case.job_start),
-                case.employer_name,
-                format_cents(case.total_cents),
-            )[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_AMOUNT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    RIGHT_ALIGNED = frozenset({COL_AMOUNT})
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(CASE_HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return CASE_HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == COL_AMOUNT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def cells(self, case: CaseSummary) -> tuple[str, ...]:
+        return (
+            case.reference,
+            case.state.label,
+            format_date(case.job_start),
+            case.employer_name,
+            format_cents(case.total_cents),
+        )
 
 
 @dataclass

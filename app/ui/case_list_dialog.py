@@ -4,9 +4,8 @@ on a row asks to open the case (``openCaseRequested``), as the « À faire » li
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,16 +33,9 @@ class CaseRowModel(RowListModel):
         super().__init__(parent)
         self._rows: list[CaseRow] = []
 
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        row: CaseRow = self._rows[index.row()]
+    TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole})
+
+    def cells(self, row: CaseRow) -> tuple[str, ...]:
         return (
             row.reference,
             row.beneficiary_name,
@@ -53,7 +45,7 @@ class CaseRowModel(RowListModel):
             format_date(row.submitted_on),
             format_date(row.granted_on),
             format_date(row.end_date),
-        )[index.column()]
+        )
 
 
 class CaseListDialog(QDialog):

@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -56,25 +55,16 @@ class PayeeModel(RowListModel):
     HEADERS = PAYEE_HEADERS
     _rows: list[tuple[str, int, int]]
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        payee, count, cents = self._rows[index.row()]
-        return (payee, str(count), format_cents(cents))[index.column()]
+    def cells(self, row: tuple[str, int, int]) -> tuple[str, ...]:
+        payee, count, cents = row
+        return (payee, str(count), format_cents(cents))
 
 
 class BatchModel(RowListModel):
     HEADERS = BATCH_HEADERS
     _rows: list[BatchRow]
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        b = self._rows[index.row()]
+    def cells(self, b: BatchRow) -> tuple[str, ...]:
         return (
             b.number,
             format_date(b.created_on),
@@ -82,7 +72,7 @@ class BatchModel(RowListModel):
             str(b.transfers),
             format_cents(b.total_cents),
             format_date(b.confirmed_on) if b.confirmed_on else "",
-        )[index.column()]
+        )
 
 
 class ConfirmDialog(QDialog):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.services import retention
@@ -38,23 +38,16 @@ class CandidateModel(RowListModel):
 
     _rows: list[Candidate]
 
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        c = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (
-                c.name,
-                c.allocataire,
-                ", ".join(c.cases),
-                format_date(c.last_contact),
-                retention.EVENT_LABELS[c.event],
-            )[index.column()]
-        return None
+    TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole})
+
+    def cells(self, c: Candidate) -> tuple[str, ...]:
+        return (
+            c.name,
+            c.allocataire,
+            ", ".join(c.cases),
+            format_date(c.last_contact),
+            retention.EVENT_LABELS[c.event],
+        )
 
 
 class RetentionTab(QWidget):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -49,25 +48,16 @@ class UserModel(RowListModel):
     def row_of(self, user_id: Any) -> int:
         return next((n for n, r in enumerate(self._rows) if r.data.id == user_id), -1)
 
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                r.name,
-                r.data.os_login,
-                r.data.capacity,
-                r.institution,
-                r.office,
-                r.roles,
-                "Oui" if r.data.active else "Non",
-            )[index.column()]
-        return None
+    def cells(self, r: UserRow) -> tuple[str, ...]:
+        return (
+            r.name,
+            r.data.os_login,
+            r.data.capacity,
+            r.institution,
+            r.office,
+            r.roles,
+            "Oui" if r.data.active else "Non",
+        )
 
 
 class UsersTab(QWidget):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -358,10 +358,19 @@ class ActivatableTable(QTableView):
         super().keyPressEvent(event)
 
 
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
 class RowListModel(QAbstractTableModel):
-    """A flat table model over a Python list ``_rows``, with one column per ``HEADERS``."""
+    """A flat table model over a Python list ``_rows``, with one column per ``HEADERS``.
+
+    A model declares its columns: ``cells(row)`` gives each column's text, answered for the
+    ``TEXT_ROLES``; the ``RIGHT_ALIGNED`` columns (amounts, counts) are aligned right, title
+    included; ``extra(row, column, role)`` answers any other role (a colour, a tooltip)."""
 
     HEADERS: tuple[str, ...] = ()
+    TEXT_ROLES: frozenset[int] = frozenset({Qt.ItemDataRole.DisplayRole})
+    RIGHT_ALIGNED: frozenset[int] = frozenset()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -376,11 +385,34 @@ class RowListModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        """The column titles (``HEADERS``); a model that aligns them says so itself."""
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+        """The column titles (``HEADERS``), aligned like their column."""
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.RIGHT_ALIGNED:
+            return _RIGHT
         return None
+
+    def cells(self, row: Any) -> Sequence[Any]:
+        """The text of each column for ``row`` (a model that overrides ``data`` needs none)."""
+        raise NotImplementedError
+
+    def extra(self, row: Any, column: int, role: int) -> Any:
+        """What ``row`` shows in ``column`` for a role other than its text (None: nothing)."""
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if role in self.TEXT_ROLES:
+            return self.cells(row)[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.RIGHT_ALIGNED:
+            return _RIGHT
+        return self.extra(row, column, role)
 
     def set_rows(self, rows: Any) -> None:  # Any: subclasses narrow it to their row type
         self.beginResetModel()
