@@ -16,15 +16,10 @@ from app.services.envelope import envelopes_overview
 from app.services.scale import list_scales
 from app.services.settings import load_settings, rsa_rate_on
 from app.ui import application
-from app.ui.admin_dialog import (
-    AMOUNT_ERROR,
-    CNIL_WARNING,
-    COL_COMMITTED,
-    COL_REMAINING,
-    COL_VOTED,
-    AdminDialog,
-    describe_scale,
-)
+from app.ui.admin_dialog import AdminDialog
+from app.ui.envelopes_tab import AMOUNT_ERROR, COL_COMMITTED, COL_REMAINING, COL_VOTED
+from app.ui.scale_tab import describe_scale
+from app.ui.settings_tab import CNIL_WARNING
 from tests.factories import granted_case, make_person, make_users
 
 TODAY = date(2026, 5, 12)
