@@ -47,10 +47,10 @@ _UNDO = cast(Table, ImportUndo.__table__)
 _AUDIT = cast(Table, AuditEvent.__table__)
 
 APPLY_CHUNK = 1_500  # people in the first write transaction; the next ones aim at LOCK_S
-LOCK_S = 0.3  # how long one write transaction should hold the base
+LOCK_S = 0.25  # how long one write transaction should hold the base
 # Bounds of a chunk: a bigger one may cost much more now and then (the search index merges
 # its segments), and another station would wait for it.
-MIN_CHUNK, MAX_CHUNK = 200, 4_000
+MIN_CHUNK, MAX_CHUNK = 200, 3_000
 # After each chunk the base is left free this long: a station waiting for it polls every
 # 100 ms (SQLite's busy handler), and gets its turn instead of waiting for the whole file.
 PAUSE_S = 0.11
