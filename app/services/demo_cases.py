@@ -35,24 +35,21 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import random
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Integer, Table, bindparam, func, insert, literal_column, select, update
+from sqlalchemy import Integer, Table, bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (
     AidLine,
     AuditEvent,
-    Base,
     Beneficiary,
     Case,
     Decision,
@@ -71,8 +68,6 @@ from app.models.enums import (
     Civility,
     Component,
     ContractType,
-    DecisionKind,
-    InstalmentStatus,
     MeetingKind,
     MeetingMode,
     Orientation,
@@ -80,35 +75,43 @@ from app.models.enums import (
     Relation,
 )
 from app.services import demo_data as data
-from app.services.actor import Actor
 from app.services.dates import add_months
 from app.services.dates import working_day as _weekday
-from app.services.demo_payments import Pause, PaymentHistory
+
+# Requests per year at département scale (30 000 beneficiaries); the current year is
+# prorated up to the demo's today. 27 people were helped in 2018 (seed document).
+from app.services.demo_case_plans import (
+    CasePlan,
+    JobPlan,
+    MeetingPlan,
+    PayeePlan,
+    PersonPlan,
+    UserPlan,
+    lower_first,
+    pick_weighted,
+    random_day,
+    rib_iban,
+)
+from app.services.demo_case_rows import CaseRows, bulk_insert
 from app.services.eligibility import (
     Eligibility,
     PersonFacts,
-    PreviousCase,
     RuleStatus,
     check_eligibility,
 )
-from app.services.grant_checks import GrantChecks, earlier_years
 from app.services.meetings import Obstacle
 from app.services.scale import ScaleRules, scale_in_force
 from app.services.schedule import (
     AidRequest,
-    ScheduledInstalment,
     aid_errors,
     build_schedule,
     needs_by_year,
-    six_month_end,
 )
 from app.services.settings import load_settings
 from app.services.storage import Database
-from app.services.text import format_cents, format_date
+from app.services.text import format_date
 from app.services.workflow import ExitReason
 
-# Requests per year at département scale (30 000 beneficiaries); the current year is
-# prorated up to the demo's today. 27 people were helped in 2018 (seed document).
 BASE_BENEFICIARIES = 30_000
 YEARLY_REQUESTS = {
     2018: 40,
@@ -161,21 +164,6 @@ MODES = ((MeetingMode.INTERVIEW, 0.55), (MeetingMode.PHONE, 0.30), (MeetingMode.
 MAX_FOLLOW_UPS = 4
 PICK_TRIES = 400
 STALE_CONTACT_DAYS = 730  # keep the retention demo: no new contact for these people
-LEGAL_BASIS = "délibération de l'Assemblée départementale du 13 novembre 2017"
-
-CASE_ACTIONS = (  # order of the transitions of one day
-    "create",
-    "submit",
-    "grant",
-    "refuse",
-    "start",
-    "meeting",
-    "suspend",
-    "resume",
-    "invite_observations",
-    "end_early",
-    "complete",
-)
 
 
 def notes_on_topic(topic: str, components: set[Component]) -> tuple[str, ...]:
@@ -211,223 +199,10 @@ def requests_per_year(n: int, today: date) -> dict[int, int]:
     return out
 
 
-# --- Plans ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _User:
-    id: uuid.UUID
-    login: str
-    name: str
-    capacity: str
-    workstation: str
-
-
-@dataclass
-class _Payee:
-    id: uuid.UUID
-    spec: data.PayeeSpec
-    iban: str
-    bic: str
-
-
-@dataclass
-class _Person:
-    index: int
-    id: uuid.UUID
-    civility: str
-    paying_body: str
-    first_name: str
-    last_name: str
-    commune: str
-    office_id: uuid.UUID
-    referent_id: uuid.UUID
-    facts: PersonFacts
-    created: date
-    last_contact: date | None
-    updated_at: datetime
-    updated_by: str
-    version_id: int
-    cases: list[_Plan] = field(default_factory=list)
-    busy_until: date = date.min
-    closed: bool = False
-    rsa_closed_on: date | None = None
-    iban: str = ""
-    bic: str = ""
-
-    @property
-    def female(self) -> bool:
-        return self.civility == Civility.MRS.value
-
-    @property
-    def payee_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    def previous(self) -> list[PreviousCase]:
-        return [
-            PreviousCase(
-                p.reference or "(en cours)",
-                p.final_state.value,
-                p.job_start,
-                p.end_on or p.complete_on,
-            )
-            for p in self.cases
-        ]
-
-
-@dataclass
-class _Job:
-    employer: str
-    address: str
-    title: str
-    contract: ContractType
-    trial_end: date | None
-    contract_end: date | None
-    weekly_hours: Decimal
-
-
-@dataclass
-class _MeetingPlan:
-    held_on: date
-    kind: MeetingKind
-    mode: MeetingMode
-    participants: str
-    obstacles: list[str]
-    job_situation: str
-    notes: str
-    next_steps: str
-    next_meeting_on: date | None = None
-
-
-@dataclass
-class _Plan:
-    seq: int
-    person: _Person
-    referent: _User
-    validator: _User
-    scale: ScaleRules
-    request: date
-    job_start: date
-    job: _Job
-    aids: list[tuple[AidRequest, _Payee | None]]
-    granted: bool  # else refused
-    submit_on: date | None  # None: never submitted (a draft); dates after today are to come
-    decide_on: date | None
-    schedule: list[ScheduledInstalment] = field(default_factory=list)
-    suspend_on: date | None = None
-    suspension_reason: str = ""
-    resume_on: date | None = None
-    fact_on: date | None = None  # what ends the case early happened that day
-    notice_on: date | None = None
-    deadline: date | None = None
-    end_on: date | None = None
-    exit_reason: ExitReason | None = None
-    complete_on: date | None = None
-    employed_at_exit: bool | None = None
-    meetings: list[_MeetingPlan] = field(default_factory=list)
-    today: date = date.max
-    # Set when the rows are written
-    id: uuid.UUID | None = None
-    reference: str = ""
-    created: datetime | None = None
-
-    def on(self, day: date | None) -> bool:
-        """Has ``day`` come by the demo's today?"""
-        return day is not None and day <= self.today
-
-    @property
-    def six_month_end(self) -> date:
-        return six_month_end(self.job_start, self.scale.max_months)
-
-    @property
-    def follow_from(self) -> date:
-        assert self.decide_on is not None
-        return max(self.job_start, self.decide_on)
-
-    @property
-    def suspended_now(self) -> bool:
-        return self.on(self.suspend_on) and not self.on(self.resume_on)
-
-    @property
-    def final_state(self) -> CaseState:
-        """The state at the demo's today."""
-        if not self.on(self.submit_on):
-            return CaseState.DRAFT
-        if not self.on(self.decide_on):
-            return CaseState.SUBMITTED
-        if not self.granted:
-            return CaseState.REFUSED
-        if self.on(self.end_on):
-            return CaseState.ENDED_EARLY
-        if self.on(self.complete_on):
-            return CaseState.COMPLETED
-        if self.suspended_now:
-            return CaseState.SUSPENDED
-        return CaseState.IN_PROGRESS if self.on(self.job_start) else CaseState.GRANTED
-
-    @property
-    def busy_until(self) -> date:
-        """No other request for the person before this day."""
-        if not self.on(self.decide_on):
-            return date.max
-        if not self.granted:
-            return cast(date, self.decide_on)
-        if self.suspended_now:
-            return date.max
-        return self.end_on or self.complete_on or date.max
-
-    @property
-    def last_day(self) -> date:
-        """The last day something happened on the case (a contact with the person)."""
-        days = [self.request, self.submit_on, self.decide_on, self.suspend_on, self.resume_on]
-        days += [self.notice_on, self.end_on, self.complete_on]
-        days += [m.held_on for m in self.meetings]
-        return max(d for d in days if d is not None and self.on(d))
-
-    @property
-    def requests(self) -> list[AidRequest]:
-        return [req for req, _payee in self.aids]
-
-
-def _pick_weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
-    total = sum(w for _c, w in choices)
-    draw = rng.random() * total
-    for choice, weight in choices:
-        draw -= weight
-        if draw < 0:
-            return choice
-    return choices[-1][0]
-
-
-def _of(noun: str) -> str:
-    """'de' with the French elision: 'd'agent', 'd'hôtesse', 'de vendeuse'."""
-    return f"d'{noun}" if noun[:1].lower() in "aâeéèêiîoôuh" else f"de {noun}"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _days(rng: random.Random, lo: date, hi: date) -> date:
-    return lo + timedelta(days=rng.randint(0, max((hi - lo).days, 0)))
-
-
-def _rib_iban(bank: str, branch: int, account: int) -> str:
-    """A French IBAN whose RIB key and ISO 13616 check digits are right."""
-    rib_key = 97 - ((89 * int(bank) + 15 * branch + 3 * account) % 97)
-    bban = f"{bank}{branch:05d}{account:011d}{rib_key:02d}"
-    check = 98 - int(bban + "152700") % 97  # "FR00" moved to the end, F=15, R=27
-    return f"FR{check:02d}{bban}"
-
-
-def _json(value: dict[str, Any] | None) -> str:
-    return json.dumps(value, ensure_ascii=False) if value else ""
-
-
 # --- The planner ---------------------------------------------------------------------------
 
 
-class _Planner:
+class Planner:
     """Plans the cases; reads the people it considers through ``session`` (a read)."""
 
     def __init__(self, session: Session, world: World, observations_delay: int) -> None:
@@ -436,7 +211,7 @@ class _Planner:
         self.rng = world.rng
         self.today = world.today
         self.observations_delay = observations_delay
-        self.plans: list[_Plan] = []
+        self.plans: list[CasePlan] = []
         self.skipped: Counter[str] = Counter()
         self._load(session)
 
@@ -496,14 +271,14 @@ class _Planner:
         )
         self.scale_starts = [v.effective_from for v in self.scales]
 
-        self.users: dict[uuid.UUID, _User] = {}
-        validators: dict[str, _User] = {}
+        self.users: dict[uuid.UUID, UserPlan] = {}
+        validators: dict[str, UserPlan] = {}
         runner = finance = None
         for uid, login, first, last, capacity, office_id, validator, is_finance in users:
             key = key_of.get(office_id, "")
             site = key.replace("_", "-").upper() if "_" in key else f"MDS-{key.upper()}"
             station = f"{site if key else 'CD91-SIEGE'}-PC{self.rng.randint(1, 80):03d}"
-            user = _User(uid, login or "", f"{first} {last}".strip(), capacity, station)
+            user = UserPlan(uid, login or "", f"{first} {last}".strip(), capacity, station)
             self.users[uid] = user
             if login == world.login:
                 runner = user
@@ -514,9 +289,9 @@ class _Planner:
                 finance = user
         # The finance user makes and confirms the payment batches (whoever runs the
         # command, who has every role, in a demo without one).
-        self.finance: _User = cast(_User, finance or runner)
+        self.finance: UserPlan = cast(UserPlan, finance or runner)
         fallback = validators[sorted(validators)[0]] if validators else None
-        self.validator_of: dict[uuid.UUID, _User] = {}
+        self.validator_of: dict[uuid.UUID, UserPlan] = {}
         for key, ref in world.offices.items():
             chosen = validators.get(data.DECIDING_MDS.get(key, ""), fallback)
             if chosen is not None:
@@ -531,27 +306,27 @@ class _Planner:
                 self.pools["global" if global_support else "emploi"].append(i)
             else:
                 self.pools["other"].append(i)
-        self.people: dict[int, _Person] = {}
+        self.people: dict[int, PersonPlan] = {}
         self.mds_of = {c.name: c.mds for c in data.COMMUNES}
         self.employer_addresses: dict[str, str] = {}
         self.payees = self._payees()
         self.committed: Counter[int] = Counter()
 
-    def _payees(self) -> list[_Payee]:
+    def _payees(self) -> list[PayeePlan]:
         payees = []
         for spec in (*data.CRECHES, *data.TRANSPORT_OPERATORS):
             bank = data.TRESOR_BANK if spec.public else self._bank()
-            payees.append(_Payee(self.world.new_id(), spec, *self._iban(bank)))
+            payees.append(PayeePlan(self.world.new_id(), spec, *self._iban(bank)))
         return payees
 
     def _bank(self) -> data.BankSpec:
-        return _pick_weighted(self.rng, [(b, b.weight) for b in data.BANKS])
+        return pick_weighted(self.rng, [(b, b.weight) for b in data.BANKS])
 
     def _iban(self, bank: data.BankSpec) -> tuple[str, str]:
         rng = self.rng
-        return _rib_iban(bank.code, rng.randrange(100_000), rng.randrange(10**11)), bank.bic
+        return rib_iban(bank.code, rng.randrange(100_000), rng.randrange(10**11)), bank.bic
 
-    def _person(self, index: int) -> _Person:
+    def _person(self, index: int) -> PersonPlan:
         person = self.people.get(index)
         if person is None:
             rowid, orientation, global_support, opened, oriented, created, contact = self.index[
@@ -566,7 +341,7 @@ class _Planner:
                 global_support=bool(global_support),
                 children_birth_dates=tuple(self.session.scalars(self._children, {"b": row.id})),
             )
-            person = _Person(
+            person = PersonPlan(
                 index,
                 row.id,
                 row.civility,
@@ -598,9 +373,9 @@ class _Planner:
         for year, count in requests_per_year(n, self.today).items():
             start, end = max(date(year, 1, 1), FIRST_REQUEST), min(date(year, 12, 31), self.today)
             for _ in range(count):
-                day = _days(rng, start, end)
+                day = random_day(rng, start, end)
                 if day.month == 8 and rng.random() < 0.5:  # summer: fewer job starts
-                    day = _days(rng, start, end)
+                    day = random_day(rng, start, end)
                 day = _weekday(day, back=_weekday(day) > end)
                 fate = "refuse" if rng.random() < REFUSAL_SHARE else "grant"
                 slots.append((day, fate))
@@ -609,7 +384,7 @@ class _Planner:
             if i % 500 == 0:
                 check_cancel()
             if fate == "refuse":
-                rule = _pick_weighted(rng, REFUSALS)
+                rule = pick_weighted(rng, REFUSALS)
                 self._refusal(day, rule) or self._refusal(day, "orientation")
             else:
                 self._grant(day)
@@ -654,7 +429,7 @@ class _Planner:
             self._grant(day, force=CaseState.ENDED_EARLY, job_start=start, notice_now=True)
 
     @staticmethod
-    def _shows(plan: _Plan, state: CaseState) -> bool:
+    def _shows(plan: CasePlan, state: CaseState) -> bool:
         """Does ``plan`` show ``state`` (a suspension: with instalments held back)?"""
         if plan.final_state is not state:
             return False
@@ -664,7 +439,7 @@ class _Planner:
 
     # Choosing the person
 
-    def _available(self, person: _Person, request: date) -> bool:
+    def _available(self, person: PersonPlan, request: date) -> bool:
         if person.closed or person.busy_until >= request or person.created > request:
             return False
         contact = person.last_contact
@@ -679,7 +454,7 @@ class _Planner:
         scale: ScaleRules,
         wanted: str | None,
         candidates: Sequence[int] | None = None,
-    ) -> tuple[_Person, Eligibility] | None:
+    ) -> tuple[PersonPlan, Eligibility] | None:
         """A person for whom exactly the rule ``wanted`` fails (None: no rule fails)."""
         rng = self.rng
         pools = [(name, w) for name, w in pools if self.pools[name] and w > 0]
@@ -690,7 +465,7 @@ class _Planner:
             if candidates:
                 index = candidates[rng.randrange(len(candidates))]
             else:
-                pool = self.pools[_pick_weighted(rng, pools)]
+                pool = self.pools[pick_weighted(rng, pools)]
                 index = pool[rng.randrange(len(pool))]
             _rowid, _orientation, _global, opened, oriented, *_rest = self.index[index]
             if (opened or "9") > day or (oriented or "9") > day:
@@ -732,7 +507,7 @@ class _Planner:
 
     def _new_plan(
         self,
-        person: _Person,
+        person: PersonPlan,
         eligibility: Eligibility,
         scale: ScaleRules,
         request: date,
@@ -740,7 +515,7 @@ class _Planner:
         granted: bool,
         submit: date | None,
         decide: date | None,
-    ) -> _Plan:
+    ) -> CasePlan:
         referent = self.users[person.referent_id]
         validator = self.validator_of.get(person.office_id) or referent
         job = self._job(person, start)
@@ -749,7 +524,7 @@ class _Planner:
         )
         aids = self._aids(person, scale, job, start, childcare_ok)
         assert not aid_errors([a for a, _p in aids], scale), aids
-        return _Plan(
+        return CasePlan(
             seq=len(self.plans),
             person=person,
             referent=referent,
@@ -765,7 +540,7 @@ class _Planner:
             today=self.today,
         )
 
-    def _keep(self, plan: _Plan) -> None:
+    def _keep(self, plan: CasePlan) -> None:
         person = plan.person
         person.cases.append(plan)
         person.busy_until = max(person.busy_until, plan.busy_until)
@@ -860,7 +635,7 @@ class _Planner:
         self._keep(plan)
         return True
 
-    def _story(self, plan: _Plan, force: CaseState | None, notice_now: bool = False) -> None:
+    def _story(self, plan: CasePlan, force: CaseState | None, notice_now: bool = False) -> None:
         """Follow-up, suspensions and exit of a granted case (dates may be after today);
         ``notice_now``: an early end whose invitation was sent a few days ago."""
         rng, today = self.rng, self.today
@@ -887,19 +662,19 @@ class _Planner:
             lo = max(follow + timedelta(days=7), today - timedelta(days=40))
             hi = today - timedelta(days=3)
             if lo <= hi:
-                plan.suspend_on = _weekday(_days(rng, lo, hi), back=True)
+                plan.suspend_on = _weekday(random_day(rng, lo, hi), back=True)
                 plan.suspension_reason = rng.choice(data.SUSPENSION_REASONS)
         elif force is None and rng.random() < SUSPENSION_EPISODE_SHARE:
             limit = first_fact - timedelta(days=30)
             lo = follow + timedelta(days=15)
             if lo <= limit:
-                plan.suspend_on = _weekday(_days(rng, lo, limit), back=True)
+                plan.suspend_on = _weekday(random_day(rng, lo, limit), back=True)
                 plan.resume_on = _weekday(plan.suspend_on + timedelta(days=rng.randint(10, 25)))
                 plan.suspension_reason = rng.choice(data.SUSPENSION_REASONS)
 
-    def _early_end(self, plan: _Plan, follow: date, end: date, notice_now: bool = False) -> None:
+    def _early_end(self, plan: CasePlan, follow: date, end: date, notice_now: bool = False) -> None:
         rng, today = self.rng, self.today
-        reason = _pick_weighted(rng, EXIT_REASONS)
+        reason = pick_weighted(rng, EXIT_REASONS)
         lo, hi = follow + timedelta(days=5), end - timedelta(days=45)
         if notice_now:
             reason = ExitReason.JOB_LOST if reason is ExitReason.PERSON_REQUEST else reason
@@ -911,7 +686,7 @@ class _Planner:
             hi = min(hi, cast(date, trial))
         if lo > hi:
             return
-        fact = _days(rng, lo, hi)
+        fact = random_day(rng, lo, hi)
         if reason.needs_observations:
             notice = _weekday(fact + timedelta(days=rng.randint(2, 8)))
             deadline = notice + timedelta(days=self.observations_delay)
@@ -926,9 +701,9 @@ class _Planner:
 
     # The job and the aids
 
-    def _job(self, person: _Person, start: date) -> _Job:
+    def _job(self, person: PersonPlan, start: date) -> JobPlan:
         rng = self.rng
-        contract = _pick_weighted(rng, CONTRACTS)
+        contract = pick_weighted(rng, CONTRACTS)
         if contract is ContractType.TEMPING:
             employers = data.TEMP_AGENCIES
         elif contract is ContractType.SUBSIDISED:
@@ -939,7 +714,7 @@ class _Planner:
         near = [e for e in employers if self.mds_of.get(e.commune) == area]
         employer = rng.choice(near if near and rng.random() < 0.6 else employers)
         title = rng.choice(data.JOB_TITLES[employer.sector])[0 if person.female else 1]
-        hours = _pick_weighted(rng, WEEKLY_HOURS)
+        hours = pick_weighted(rng, WEEKLY_HOURS)
         trial_end: date | None
         contract_end: date | None = None
         if contract is ContractType.CDI:
@@ -962,7 +737,7 @@ class _Planner:
             self.employer_addresses[employer.name] = (
                 f"{number} {rng.choice(data.STREETS)}\n{commune.postcode} {commune.name}"
             )
-        return _Job(
+        return JobPlan(
             employer.name,
             self.employer_addresses[employer.name],
             title,
@@ -973,8 +748,8 @@ class _Planner:
         )
 
     def _aids(
-        self, person: _Person, scale: ScaleRules, job: _Job, start: date, childcare_ok: bool
-    ) -> list[tuple[AidRequest, _Payee | None]]:
+        self, person: PersonPlan, scale: ScaleRules, job: JobPlan, start: date, childcare_ok: bool
+    ) -> list[tuple[AidRequest, PayeePlan | None]]:
         rng = self.rng
         wanted = [
             c
@@ -1025,7 +800,7 @@ class _Planner:
             )
         return out
 
-    def _payee(self, component: Component, commune: str) -> _Payee:
+    def _payee(self, component: Component, commune: str) -> PayeePlan:
         kind = "creche" if component is Component.CHILDCARE else "transport"
         choices = [p for p in self.payees if p.spec.kind == kind]
         for same in (
@@ -1039,7 +814,7 @@ class _Planner:
 
     # Meetings
 
-    def _meetings(self, plan: _Plan) -> None:
+    def _meetings(self, plan: CasePlan) -> None:
         rng, today = self.rng, self.today
         follow, end = plan.follow_from, plan.six_month_end
         if plan.end_on:
@@ -1055,13 +830,13 @@ class _Planner:
             days.append(day)
             day = _weekday(day + timedelta(days=rng.randint(30, 55)))
         if not days and follow + timedelta(days=3) <= limit:
-            days.append(_weekday(_days(rng, follow + timedelta(days=3), limit), back=True))
+            days.append(_weekday(random_day(rng, follow + timedelta(days=3), limit), back=True))
         for held in days:
             plan.meetings.append(self._follow_up(plan, held))
         review_on = None
         if plan.complete_on and plan.on(plan.complete_on):
             lo = max(end - timedelta(days=10), (days[-1] if days else follow) + timedelta(days=1))
-            review_on = _weekday(_days(rng, lo, plan.complete_on), back=True)
+            review_on = _weekday(random_day(rng, lo, plan.complete_on), back=True)
             if review_on < lo:
                 review_on = lo
             plan.meetings.append(self._review(plan, review_on))
@@ -1075,13 +850,13 @@ class _Planner:
             planned = _weekday(last.held_on + timedelta(days=rng.randint(21, 26)))
             last.next_meeting_on = planned if planned <= end else None
 
-    def _participants(self, plan: _Plan, mode: MeetingMode) -> str:
+    def _participants(self, plan: CasePlan, mode: MeetingMode) -> str:
         rng, person = self.rng, plan.person
         civility = Civility(person.civility).label if person.civility else ""
         who = f"{civility} {person.last_name}".strip()
         if mode is MeetingMode.PHONE:
             who += " (par téléphone)"
-        parts = [who, f"{plan.referent.name} ({_lower_first(plan.referent.capacity)})"]
+        parts = [who, f"{plan.referent.name} ({lower_first(plan.referent.capacity)})"]
         if mode is MeetingMode.WORKPLACE:
             group = rng.choice(data.NAME_GROUPS)
             female = rng.random() < 0.5
@@ -1093,11 +868,11 @@ class _Planner:
             )
         return " ; ".join(parts)
 
-    def _job_situation(self, plan: _Plan, held: date) -> str:
+    def _job_situation(self, plan: CasePlan, held: date) -> str:
         job = plan.job
         text = (
             f"En poste chez {job.employer} depuis le {format_date(plan.job_start)} "
-            f"({_lower_first(job.title)}, {job.contract.label}, "
+            f"({lower_first(job.title)}, {job.contract.label}, "
             f"{str(job.weekly_hours).replace('.', ',')} h par semaine)."
         )
         if job.trial_end:
@@ -1107,9 +882,9 @@ class _Planner:
                 text += f" Période d'essai jusqu'au {format_date(job.trial_end)}."
         return text
 
-    def _follow_up(self, plan: _Plan, held: date) -> _MeetingPlan:
+    def _follow_up(self, plan: CasePlan, held: date) -> MeetingPlan:
         rng = self.rng
-        mode = _pick_weighted(rng, MODES)
+        mode = pick_weighted(rng, MODES)
         components = {req.component for req in plan.requests}
         weights = [
             (Obstacle.TRANSPORT, 3 if Component.TRANSPORT in components else 1),
@@ -1123,8 +898,8 @@ class _Planner:
             (Obstacle.TRAINING, 1),
         ]
         obstacles: list[Obstacle] = []
-        for _ in range(_pick_weighted(rng, ((0, 0.15), (1, 0.55), (2, 0.30)))):
-            choice = _pick_weighted(rng, [(o, w) for o, w in weights if o not in obstacles])
+        for _ in range(pick_weighted(rng, ((0, 0.15), (1, 0.55), (2, 0.30)))):
+            choice = pick_weighted(rng, [(o, w) for o, w in weights if o not in obstacles])
             obstacles.append(choice)
         opening = {
             MeetingMode.INTERVIEW: rng.choice(data.MEETING_OPENINGS),
@@ -1133,7 +908,7 @@ class _Planner:
         }[mode]
         topics = [o.value for o in obstacles] or [Obstacle.OTHER.value]
         notes = " ".join([opening, *(rng.choice(notes_on_topic(t, components)) for t in topics)])
-        return _MeetingPlan(
+        return MeetingPlan(
             held_on=held,
             kind=MeetingKind.FOLLOW_UP,
             mode=mode,
@@ -1144,7 +919,7 @@ class _Planner:
             next_steps=rng.choice(data.MEETING_NEXT_STEPS[topics[0]]),
         )
 
-    def _review(self, plan: _Plan, held: date) -> _MeetingPlan:
+    def _review(self, plan: CasePlan, held: date) -> MeetingPlan:
         rng = self.rng
         employed = bool(plan.employed_at_exit)
         notes = rng.choice(
@@ -1155,7 +930,7 @@ class _Planner:
             if employed
             else f"N'est plus en poste chez {plan.job.employer} ; recherche d'emploi en cours."
         )
-        return _MeetingPlan(
+        return MeetingPlan(
             held_on=held,
             kind=MeetingKind.REVIEW_6M,
             mode=MeetingMode.INTERVIEW,
@@ -1167,597 +942,28 @@ class _Planner:
         )
 
 
-# --- Rows ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Event:
-    day: date
-    action: str
-    user: _User
-    stamp: datetime | None = None
-    meeting: _MeetingPlan | None = None
-    decision: DecisionKind | None = None
-    number: str = ""
-    sequence: int = 0
-
-
-def _events(plan: _Plan) -> list[_Event]:
-    """The transitions and meetings of a case up to the demo's today, in order."""
-    ref, val = plan.referent, plan.validator
-    out = [_Event(plan.request, "create", ref)]
-    if plan.on(plan.submit_on):
-        out.append(_Event(cast(date, plan.submit_on), "submit", ref))
-    if plan.on(plan.decide_on):
-        decided = cast(date, plan.decide_on)
-        if plan.granted:
-            out.append(_Event(decided, "grant", val, decision=DecisionKind.GRANT))
-            if plan.on(plan.job_start) and plan.job_start > decided:
-                out.append(_Event(plan.job_start, "start", ref))
-        else:
-            out.append(_Event(decided, "refuse", val, decision=DecisionKind.REFUSAL))
-    for day, action, user in (
-        (plan.suspend_on, "suspend", ref),
-        (plan.resume_on, "resume", ref),
-        (plan.notice_on, "invite_observations", val),
-    ):
-        if plan.on(day):
-            out.append(_Event(cast(date, day), action, user))
-    if plan.on(plan.end_on):
-        out.append(
-            _Event(cast(date, plan.end_on), "end_early", val, decision=DecisionKind.EARLY_END)
-        )
-    if plan.on(plan.complete_on):
-        out.append(
-            _Event(cast(date, plan.complete_on), "complete", val, decision=DecisionKind.COMPLETION)
-        )
-    out.extend(_Event(m.held_on, "meeting", ref, meeting=m) for m in plan.meetings)
-    out.sort(key=lambda e: (e.day, CASE_ACTIONS.index(e.action)))
-    return out
-
-
-class _Writer:
-    """Numbers the planned cases and turns them into rows."""
-
-    def __init__(self, planner: _Planner) -> None:
-        self.p = planner
-        self.world = planner.world
-        self.rng = planner.rng
-        self.today = planner.today
-        self.rows: dict[str, list[dict[str, Any]]] = {
-            name: []
-            for name in (
-                "third_party",
-                "case",
-                "aid_line",
-                "instalment",
-                "decision",
-                "meeting",
-                "audit",
-                "counter",
-                "payment_batch",
-            )
-        }
-        self.history: PaymentHistory  # made by build()
-        self.mandated: dict[uuid.UUID, datetime] = {}  # instalment -> when a batch took it
-
-    def _tracked(
-        self, at: datetime, by: str, updated: datetime | None = None, by2: str = ""
-    ) -> dict[str, Any]:
-        return {
-            "version_id": 1,
-            "created_at": at,
-            "created_by": by,
-            "updated_at": updated or at,
-            "updated_by": by2 or by,
-        }
-
-    def build(self) -> None:
-        world, rng = self.world, self.rng
-        plans = sorted(self.p.plans, key=lambda p: (p.request, p.seq))
-        events: dict[int, list[_Event]] = {}
-        for plan in plans:
-            plan.id = world.new_id()
-            timeline = _events(plan)
-            previous: datetime | None = None
-            for event in timeline:
-                stamp = world.stamp(event.day)
-                if previous is not None and stamp <= previous:
-                    stamp = previous + timedelta(minutes=rng.randint(2, 30))
-                event.stamp = previous = stamp
-            plan.created = timeline[0].stamp
-            events[plan.seq] = timeline
-        # Case references by request year, decision numbers by decision year.
-        counters: dict[str, int] = {}
-        for plan in sorted(plans, key=lambda p: (cast(datetime, p.created), p.seq)):
-            name = f"case-{plan.request.year}"
-            counters[name] = counters.get(name, 0) + 1
-            plan.reference = f"DOS-{plan.request.year}-{counters[name]:05d}"
-        decisions = sorted(
-            ((e, plan) for plan in plans for e in events[plan.seq] if e.decision),
-            key=lambda ep: (cast(datetime, ep[0].stamp), ep[1].seq),
-        )
-        for event, _plan in decisions:
-            name = f"decision-{event.day.year}"
-            counters[name] = counters.get(name, 0) + 1
-            event.number, event.sequence = (
-                f"PSR-{event.day.year}-{counters[name]:04d}",
-                counters[name],
-            )
-        self.rows["counter"] = [{"name": k, "value": v} for k, v in sorted(counters.items())]
-
-        created = datetime(2017, 11, 28, 9, 30, tzinfo=UTC)
-        for payee in self.p.payees:
-            commune = next(c for c in data.COMMUNES if c.name == payee.spec.commune)
-            self.rows["third_party"].append(
-                {
-                    "id": payee.id,
-                    "name": payee.spec.name,
-                    "kind": payee.spec.kind,
-                    "address": f"{payee.spec.address}\n{commune.postcode} {commune.name}",
-                    "iban": payee.iban,
-                    "bic": payee.bic,
-                    **self._tracked(created, "demo"),
-                }
-            )
-        for person in self._people():
-            if person.iban == "" and person.cases:
-                person.iban, person.bic = self.p._iban(self.p._bank())
-        f = self.p.finance
-        self.history = PaymentHistory(
-            world,
-            Actor(f.login, f.workstation, f.id, f.name, f.capacity, is_finance=True),
-            min((i.due_month for p in plans for i in p.schedule), default=self.today),
-            self.today,
-        )
-        for plan in plans:
-            self._case(plan, events[plan.seq])
-        batches, batch_events, batch_counters = self.history.settle()
-        self.rows["payment_batch"] = batches
-        self.rows["audit"].extend(batch_events)
-        self.rows["counter"] = sorted(self.rows["counter"] + batch_counters, key=itemgetter("name"))
-
-    def _people(self) -> list[_Person]:
-        return [self.p.people[i] for i in sorted(self.p.people) if self.p.people[i].cases]
-
-    # One case
-
-    def _case(self, plan: _Plan, events: list[_Event]) -> None:
-        person, job = plan.person, plan.job
-        state = plan.final_state
-        decisions = [e for e in events if e.decision]
-        case_id = cast(uuid.UUID, plan.id)
-        transitions = sum(1 for e in events[1:] if e.action != "meeting")
-        noticed = plan.on(plan.notice_on)  # decided and sent the same day
-        last_transition = [e for e in events if e.action != "meeting"][-1]
-        self.rows["case"].append(
-            {
-                "id": case_id,
-                "reference": plan.reference,
-                "beneficiary_id": person.id,
-                "referent_id": plan.referent.id,
-                "office_id": person.office_id,
-                "scale_version_id": plan.scale.id,
-                "state": state.value,
-                "request_date": plan.request,
-                "employer_name": job.employer,
-                "employer_address": job.address,
-                "job_title": job.title,
-                "contract_type": job.contract.value,
-                "job_start": plan.job_start,
-                "trial_end": job.trial_end,
-                "contract_end": job.contract_end,
-                "weekly_hours": job.weekly_hours,
-                "submitted_on": plan.submit_on if plan.on(plan.submit_on) else None,
-                "decided_on": decisions[-1].day if decisions else None,
-                "end_date": plan.end_on
-                if plan.on(plan.end_on)
-                else (plan.complete_on if plan.on(plan.complete_on) else None),
-                "exit_reason": (
-                    cast(ExitReason, plan.exit_reason).value
-                    if state is CaseState.ENDED_EARLY
-                    else ("completed" if state is CaseState.COMPLETED else "")
-                ),
-                "employed_at_exit": plan.employed_at_exit
-                if state in (CaseState.ENDED_EARLY, CaseState.COMPLETED)
-                else None,
-                "suspended_since": plan.suspend_on if state is CaseState.SUSPENDED else None,
-                "observations_invited_on": plan.notice_on if noticed else None,
-                "observations_invited_by_id": plan.validator.id if noticed else None,
-                "observations_sent_on": plan.notice_on if noticed else None,
-                "observations_deadline": plan.deadline if noticed else None,
-                "observations_grounds": self._grounds(plan) if noticed else "",
-                "notes": "",
-                **self._tracked(
-                    cast(datetime, plan.created),
-                    plan.referent.login,
-                    last_transition.stamp,
-                    last_transition.user.login,
-                ),
-                "version_id": 1 + transitions,
-            }
-        )
-        lines = self._aid_lines(plan)
-        instalments = self._instalments(plan, lines, events)
-        self._audit(plan, events, instalments)
-        for event in decisions:
-            self.rows["decision"].append(
-                {
-                    "id": self.world.new_id(),
-                    "case_id": case_id,
-                    "number": event.number,
-                    "year": event.day.year,
-                    "sequence": event.sequence,
-                    "kind": cast(DecisionKind, event.decision).value,
-                    "decided_on": event.day,
-                    "motivation": self._motivation(plan, event),
-                    "author_id": event.user.id,
-                    "signer_name": event.user.name,
-                    "signer_capacity": event.user.capacity,
-                    **self._tracked(cast(datetime, event.stamp), event.user.login),
-                }
-            )
-
-    def _aid_lines(self, plan: _Plan) -> dict[Component, dict[str, Any]]:
-        lines = {}
-        for req, payee in plan.aids:
-            row = {
-                "id": self.world.new_id(),
-                "case_id": plan.id,
-                "component": req.component.value,
-                "monthly_cents": req.monthly_cents,
-                "months": req.months,
-                "first_month": None,
-                "payee_kind": req.payee_kind.value,
-                "third_party_id": payee.id if payee else None,
-                **self._tracked(cast(datetime, plan.created), plan.referent.login),
-            }
-            self.rows["aid_line"].append(row)
-            lines[req.component] = row
-        return lines
-
-    def _status(self, plan: _Plan, due: date) -> InstalmentStatus:
-        """Where an instalment stands at the demo's today, batches aside: *mandated* for
-        one due by then, that a batch takes (see :meth:`_instalments`)."""
-        if plan.on(plan.end_on) and due > cast(date, plan.end_on):
-            return InstalmentStatus.CANCELLED
-        if plan.suspended_now and due > cast(date, plan.suspend_on):
-            return InstalmentStatus.SUSPENDED
-        if due > self.today:
-            return InstalmentStatus.PLANNED
-        return InstalmentStatus.MANDATED
-
-    def _instalments(
-        self, plan: _Plan, lines: dict[Component, dict[str, Any]], events: list[_Event]
-    ) -> list[dict[str, Any]]:
-        """The schedule's rows; each one due by the demo's today goes to the first batch
-        that takes it (:mod:`app.services.demo_payments`), else it is still planned, or
-        suspended or cancelled with the rest if the case was meanwhile."""
-        if not plan.on(plan.decide_on) or not plan.granted:
-            return []
-        granted = cast(datetime, next(e for e in events if e.action == "grant").stamp)
-        happened = {e.action: e for e in events}
-        paused, resumed = happened.get("suspend"), happened.get("resume")
-        pauses: list[Pause] = []
-        if paused is not None:
-            pauses.append((cast(datetime, paused.stamp), resumed.stamp if resumed else None))
-        ended = happened.get("end_early")
-        payees = {req.component: payee for req, payee in plan.aids}
-        out = []
-        for item in plan.schedule:
-            status = self._status(plan, item.due_month)
-            payee = payees[item.component]
-            row = {
-                "id": self.world.new_id(),
-                "case_id": plan.id,
-                "aid_line_id": lines[item.component]["id"],
-                "component": item.component.value,
-                "due_month": item.due_month,
-                "envelope_year": item.envelope_year,
-                "amount_cents": item.amount_cents,
-                "status": InstalmentStatus.PLANNED.value,
-                "payee_kind": lines[item.component]["payee_kind"],
-                "payee_name": payee.spec.name if payee else plan.person.payee_name,
-                "payee_iban": payee.iban if payee else plan.person.iban,
-                "batch_id": None,
-                "paid_on": None,
-                **self._tracked(granted, plan.validator.login),
-            }
-            out.append(row)
-            if status is InstalmentStatus.MANDATED:  # due: to the first batch that takes it
-                batch = self.history.take(row, granted, pauses, ended.stamp if ended else None)
-                if batch is not None:
-                    self.mandated[row["id"]] = batch.created
-                    continue
-                # None did before the end (which cancels what is planned) or the suspension.
-                status = InstalmentStatus.CANCELLED if ended else InstalmentStatus.PLANNED
-                if plan.suspended_now:
-                    status = InstalmentStatus.SUSPENDED
-            event = {InstalmentStatus.CANCELLED: ended, InstalmentStatus.SUSPENDED: paused}.get(
-                status
-            )
-            if event is not None:
-                row["status"] = status.value
-                row["updated_at"], row["updated_by"] = event.stamp, event.user.login
-                row["version_id"] = 2
-        self.rows["instalment"].extend(out)
-        return out
-
-    # Texts
-
-    def _request_facts(self, plan: _Plan) -> str:
-        verb = "commençant" if plan.job_start > plan.request else "commencé"
-        return (
-            f"Demande du {format_date(plan.request)} pour un emploi "
-            f"{_of(_lower_first(plan.job.title))} chez {plan.job.employer}, {verb} le "
-            f"{format_date(plan.job_start)}."
-        )
-
-    def _refusal(self, plan: _Plan) -> str:
-        person = plan.person
-        previous = [
-            PreviousCase(c.reference, c.final_state.value, c.job_start, c.end_on or c.complete_on)
-            for c in person.cases
-            if c.request < plan.request
-        ]
-        components = {req.component for req in plan.requests}
-        result = check_eligibility(
-            person.facts, plan.job_start, plan.request, plan.scale, previous, components
-        )
-        failed = " ".join(r.explanation for r in result.failed)
-        return (
-            f"{self._request_facts(plan)} {failed} Les conditions d'attribution du Pack sortie "
-            f"RSA fixées par la {LEGAL_BASIS} ne sont donc pas remplies : la demande est refusée."
-        )
-
-    def _facts(self, plan: _Plan) -> str:
-        person, job = plan.person, plan.job
-        who = f"{Civility(person.civility).label} {person.last_name}"
-        fact = format_date(plan.fact_on)
-        return {
-            ExitReason.JOB_LOST: (
-                f"Le contrat de travail de {who} chez {job.employer} a pris fin le {fact}."
-            ),
-            ExitReason.TRIAL_FAILED: (
-                f"La période d'essai de {who} chez {job.employer} a été rompue le {fact}."
-            ),
-            ExitReason.MOVED_AWAY: (
-                f"{who} a quitté l'Essonne le {fact} (nouvelle adresse hors du département)."
-            ),
-            ExitReason.RSA_CLOSED: (
-                f"Le droit au RSA de {who} a été clos le {fact} par la "
-                f"{person.paying_body} (information de l'organisme payeur)."
-            ),
-            ExitReason.PERSON_REQUEST: (
-                f"Par courrier du {fact}, {who} a demandé qu'il soit mis fin au Pack sortie RSA."
-            ),
-        }[cast(ExitReason, plan.exit_reason)]
-
-    def _grounds(self, plan: _Plan) -> str:
-        return (
-            f"{self._facts(plan)} Il est envisagé de mettre fin au Pack sortie RSA avant son "
-            f"terme ; la personne peut présenter ses observations jusqu'au "
-            f"{format_date(plan.deadline)}."
-        )
-
-    def _motivation(self, plan: _Plan, event: _Event) -> str:
-        if event.decision is DecisionKind.REFUSAL:
-            return self._refusal(plan)
-        if event.decision is not DecisionKind.EARLY_END:
-            return ""
-        reason = cast(ExitReason, plan.exit_reason)
-        why = {
-            ExitReason.JOB_LOST: "La reprise d'emploi qui fondait l'attribution n'existe plus.",
-            ExitReason.TRIAL_FAILED: "La reprise d'emploi qui fondait l'attribution n'existe plus.",
-            ExitReason.MOVED_AWAY: (
-                "Le Pack sortie RSA est une aide du Département de l'Essonne réservée aux "
-                "personnes qui y résident."
-            ),
-            ExitReason.RSA_CLOSED: "Le Pack sortie RSA est réservé aux bénéficiaires du RSA.",
-            ExitReason.PERSON_REQUEST: "Il est fait droit à cette demande.",
-        }[reason]
-        observed = ""
-        if reason.needs_observations:
-            observed = (
-                f" La personne, invitée le {format_date(plan.notice_on)} à présenter ses "
-                f"observations au plus tard le {format_date(plan.deadline)}, n'a pas fait "
-                "valoir d'élément de nature à modifier cette appréciation."
-            )
-        return (
-            f"{self._facts(plan)} {why}{observed} Il est mis fin au Pack sortie RSA à compter "
-            f"du {format_date(plan.end_on)} ({LEGAL_BASIS}) ; les échéances restantes sont "
-            "annulées."
-        )
-
-    # Audit trail
-
-    def _audit(self, plan: _Plan, events: list[_Event], instalments: list[dict]) -> None:
-        ref = plan.reference
-        state = CaseState.DRAFT
-        total = sum(i.amount_cents for i in plan.schedule)
-        # A suspension holds back the instalments no batch had taken yet; a resumption
-        # gives them back.
-        paused = next((cast(datetime, e.stamp) for e in events if e.action == "suspend"), None)
-        taken = [self.mandated.get(i["id"]) for i in instalments]
-        held = sum(1 for at in taken if paused is not None and (at is None or at > paused))
-        for event in events:
-            before: dict[str, Any] | None = {"state": state.value}
-            entity, entity_id = "case", plan.id
-            action, after = event.action, cast(dict[str, Any] | None, None)
-            if action == "create":
-                before = None
-                after = {
-                    "reference": ref,
-                    "beneficiary_id": str(plan.person.id),
-                    "referent_id": str(plan.referent.id),
-                    "state": CaseState.DRAFT.value,
-                    "request_date": plan.request.isoformat(),
-                    "employer_name": plan.job.employer,
-                    "job_title": plan.job.title,
-                    "contract_type": plan.job.contract.value,
-                    "job_start": plan.job_start.isoformat(),
-                    "aids": [
-                        f"{a.component.value}:{a.monthly_cents}x{a.months}" for a in plan.requests
-                    ],
-                }
-                summary = ref
-            elif action == "submit":
-                state = CaseState.SUBMITTED
-                summary = f"{ref} : demande soumise à validation"
-            elif action == "grant":
-                state = CaseState.GRANTED
-                if plan.job_start <= event.day:
-                    state = CaseState.IN_PROGRESS
-                summary = f"{ref} : Pack accordé ({format_cents(total)}), décision {event.number}"
-                late = GrantChecks([], earlier_years(plan.schedule)).charges()
-                summary += "".join(f" ; {line}" for line in late)
-            elif action == "refuse":
-                state = CaseState.REFUSED
-                summary = f"{ref} : refus, décision {event.number}"
-            elif action == "start":
-                state = CaseState.IN_PROGRESS
-                summary = f"{ref} : début du suivi (emploi commencé)"
-            elif action == "suspend":
-                state = CaseState.SUSPENDED
-                summary = (
-                    f"{ref} : suspension ({plan.suspension_reason}), "
-                    f"{held} échéance(s) suspendue(s)"
-                )
-            elif action == "resume":
-                state = CaseState.IN_PROGRESS
-                summary = f"{ref} : reprise, {held} échéance(s) rétablie(s)"
-            elif action == "invite_observations":
-                summary = (
-                    f"{ref} : invitation à présenter des observations décidée et envoyée le "
-                    f"{format_date(plan.notice_on)}, observations possibles jusqu'au "
-                    f"{format_date(plan.deadline)} inclus"
-                )
-            elif action == "end_early":
-                state = CaseState.ENDED_EARLY
-                cancelled = sum(1 for i in instalments if i["status"] == "cancelled")
-                label = cast(ExitReason, plan.exit_reason).label
-                summary = f"{ref} : fin anticipée ({label}), {cancelled} échéance(s) annulée(s)"
-            elif action == "complete":
-                state = CaseState.COMPLETED
-                summary = f"{ref} : fin du dispositif, " + (
-                    "toujours en emploi" if plan.employed_at_exit else "n'est plus en emploi"
-                )
-            else:  # a meeting
-                meeting = cast(_MeetingPlan, event.meeting)
-                entity, entity_id = "meeting", self._meeting(plan, meeting, event)
-                before = None
-                after = {
-                    "case_id": str(plan.id),
-                    "kind": meeting.kind.value,
-                    "held_on": meeting.held_on.isoformat(),
-                    "mode": meeting.mode.value,
-                    "participants": "(texte modifié)",
-                    "obstacles": ",".join(meeting.obstacles),
-                    "job_situation": "(texte modifié)",
-                    "notes": "(texte modifié)",
-                    "next_steps": "(texte modifié)",
-                    "next_meeting_on": meeting.next_meeting_on.isoformat()
-                    if meeting.next_meeting_on
-                    else None,
-                    "author_id": str(plan.referent.id),
-                }
-                summary = f"{ref} : entretien du {format_date(meeting.held_on)}"
-            if action not in ("create", "meeting"):
-                after = {"state": state.value}
-            self.rows["audit"].append(
-                {
-                    "id": self.world.new_id(),
-                    "at": event.stamp,
-                    "user_login": event.user.login,
-                    "workstation": event.user.workstation,
-                    "action": "create" if action == "meeting" else action,
-                    "entity": entity,
-                    "entity_id": str(entity_id),
-                    "case_id": plan.id,
-                    "summary": summary,
-                    "before": _json(before),
-                    "after": _json(after),
-                }
-            )
-
-    def _meeting(self, plan: _Plan, meeting: _MeetingPlan, event: _Event) -> uuid.UUID:
-        meeting_id = self.world.new_id()
-        self.rows["meeting"].append(
-            {
-                "id": meeting_id,
-                "case_id": plan.id,
-                "kind": meeting.kind.value,
-                "held_on": meeting.held_on,
-                "mode": meeting.mode.value,
-                "participants": meeting.participants,
-                "obstacles": ",".join(meeting.obstacles),
-                "job_situation": meeting.job_situation,
-                "notes": meeting.notes,
-                "next_steps": meeting.next_steps,
-                "next_meeting_on": meeting.next_meeting_on,
-                "author_id": plan.referent.id,
-                **self._tracked(cast(datetime, event.stamp), plan.referent.login),
-            }
-        )
-        return meeting_id
-
-    # The beneficiaries
-
-    def beneficiary_updates(self) -> list[dict[str, Any]]:
-        out = []
-        for person in self._people():
-            latest = max(person.cases, key=lambda p: (p.job_start, cast(datetime, p.created)))
-            contact = max(p.last_day for p in person.cases)
-            if person.last_contact is not None:
-                contact = max(contact, person.last_contact)
-            last_case = max(person.cases, key=lambda p: p.last_day)
-            updated, by = person.updated_at, person.updated_by
-            moment = self.world.stamp(last_case.last_day)
-            if moment > updated:
-                updated, by = moment, last_case.referent.login
-            out.append(
-                {
-                    "b_id": person.id,
-                    "b_state": latest.final_state.value,
-                    "b_contact": contact,
-                    "b_iban": person.iban,
-                    "b_bic": person.bic,
-                    "b_closed": person.rsa_closed_on,
-                    "b_updated_at": updated,
-                    "b_updated_by": by,
-                    "b_version": person.version_id + 1,
-                }
-            )
-        return out
-
-
-def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(cast(Table, model.__table__)), rows)
-
-
 def add_cases(db: Database, world: World, n: int, check_cancel: Callable[[], None]) -> int:
     """Plan and write the demo's cases (see the module docstring); returns their number."""
     check_cancel()
     delay = load_settings(db).observations_delay_days
     with db.read() as s:
-        planner = _Planner(s, world, delay)
+        planner = Planner(s, world, delay)
         planner.run(n, check_cancel)
     check_cancel()
-    writer = _Writer(planner)
+    writer = CaseRows(planner)
     writer.build()
     rows = writer.rows
     b = cast(Table, Beneficiary.__table__)
     with db.write() as s:
-        _insert(s, ThirdParty, rows["third_party"])
-        _insert(s, Case, rows["case"])
-        _insert(s, AidLine, rows["aid_line"])
-        _insert(s, PaymentBatch, rows["payment_batch"])
-        _insert(s, Instalment, rows["instalment"])
-        _insert(s, Decision, rows["decision"])
-        _insert(s, Meeting, rows["meeting"])
-        _insert(s, AuditEvent, rows["audit"])
-        _insert(s, CounterRow, rows["counter"])
+        bulk_insert(s, ThirdParty, rows["third_party"])
+        bulk_insert(s, Case, rows["case"])
+        bulk_insert(s, AidLine, rows["aid_line"])
+        bulk_insert(s, PaymentBatch, rows["payment_batch"])
+        bulk_insert(s, Instalment, rows["instalment"])
+        bulk_insert(s, Decision, rows["decision"])
+        bulk_insert(s, Meeting, rows["meeting"])
+        bulk_insert(s, AuditEvent, rows["audit"])
+        bulk_insert(s, CounterRow, rows["counter"])
         updates = writer.beneficiary_updates()
         if updates:
             s.execute(
