@@ -18,7 +18,6 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -50,7 +49,6 @@ from app.services.errors import NotAllowed
 from app.services.evaluation import ESTIMATION, Evaluation, Period, Scope, evaluate
 from app.services.letter_pdf import (
     ELECTRONIC_MENTION,
-    Letterhead,
     SignatureBox,
     SignaturePlace,
     paragraph,
@@ -58,7 +56,7 @@ from app.services.letter_pdf import (
     register_fonts,
     signature_block,
 )
-from app.services.report_pdf import TEXT_W, ReportDocument, report_table
+from app.services.report_pdf import TEXT_W, ReportDocument, letterhead_of, report_table
 from app.services.settings import OfficeSettings, load_settings
 from app.services.storage import Database
 
@@ -196,18 +194,6 @@ def report_story(
     ]
     story += [Spacer(1, 10), signature_block(mention, right, styles, TEXT_W)]
     return story
-
-
-def letterhead_of(settings: OfficeSettings, issued_on: date) -> Letterhead:
-    return Letterhead(
-        department=settings.department_name,
-        office_name="",
-        office_address=settings.department_address,
-        office_phone="",
-        logo_path=settings.logo_path,
-        city=settings.signature_city,
-        issued_on=issued_on,
-    )
 
 
 def render_annual_report(

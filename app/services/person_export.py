@@ -54,7 +54,7 @@ from app.services.letter_pdf import (
     paragraph_styles,
     register_fonts,
 )
-from app.services.report_pdf import TEXT_W, ReportDocument, report_table
+from app.services.report_pdf import TEXT_W, ReportDocument, letterhead_of, report_table
 from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import format_cents, format_date, format_month
@@ -467,19 +467,6 @@ def _case_story(case: dict[str, Any], styles: dict) -> list[Any]:
     return story
 
 
-def _letterhead(db: Database) -> Letterhead:
-    settings = load_settings(db)
-    return Letterhead(
-        department=settings.department_name,
-        office_name="",
-        office_address=settings.department_address,
-        office_phone="",
-        logo_path=settings.logo_path,
-        city=settings.signature_city,
-        issued_on=clock.today(),
-    )
-
-
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".partiel")
     try:
@@ -496,7 +483,7 @@ def _write(path: Path, data: bytes) -> None:
 def export_person(db: Database, actor: Actor, person_id: uuid.UUID, out: Path) -> tuple[Path, Path]:
     """Write the PDF at ``out`` and the JSON beside it (same name, ``.json``); logged."""
     record = person_record(db, actor, person_id)
-    pdf = render_pdf(record, _letterhead(db))
+    pdf = render_pdf(record, letterhead_of(load_settings(db), clock.today()))
     out = out if out.suffix.lower() == ".pdf" else out.with_name(out.name + ".pdf")
     json_path = out.with_suffix(".json")
     _write(json_path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))

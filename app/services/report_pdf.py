@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from reportlab.lib import colors
@@ -22,12 +23,26 @@ from app.services.letter_pdf import (
     Letterhead,
     draw_letterhead,
 )
+from app.services.settings import OfficeSettings
 
 TEXT_W = PAGE_W - 2 * MARGIN
 BOTTOM = 16 * mm
 FIRST_TOP = 52 * mm  # below the letterhead
 GRID = colors.HexColor("#d0d7de")
 HEAD_BG = colors.HexColor("#e8eef5")
+
+
+def letterhead_of(settings: OfficeSettings, issued_on: date) -> Letterhead:
+    """The département's own letterhead (no office): for the documents it issues itself."""
+    return Letterhead(
+        department=settings.department_name,
+        office_name="",
+        office_address=settings.department_address,
+        office_phone="",
+        logo_path=settings.logo_path,
+        city=settings.signature_city,
+        issued_on=issued_on,
+    )
 
 
 def _frame(name: str, top: float) -> Frame:
