@@ -3,10 +3,6 @@ it, a figure lists its cases and a case opens from there; the annual report's pr
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -165,31 +161,3 @@ def test_a_case_change_reloads_an_open_dashboard(qtbot, db, office):
     win, view = opened_dashboard(qtbot, db, validator)
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         win._on_case_changed(cases[0])
-
-
-def test_the_window_does_not_load_the_dashboard_at_start_up(populated_db, tmp_path):
-    populated_db.dispose()
-    child = (
-        "import json, sys\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "app = QApplication([])\n"
-        "from app.services.actor import current_actor\n"
-        "from app.services.schema import open_database\n"
-        "from app.ui.main_window import MainWindow\n"
-        "db = open_database(sys.argv[1])\n"
-        "w = MainWindow(db, current_actor(db)); w.show(); app.processEvents()\n"
-        "print(json.dumps([m for m in ('app.ui.dashboard_tab', 'PySide6.QtSvg', "
-        "'reportlab.graphics.shapes', 'app.services.evaluation') if m in sys.modules]))\n"
-    )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACK_SORTIE_HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", child, str(populated_db.path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -42,11 +43,12 @@ print(json.dumps(seen))
 """
 
 
-def test_the_list_is_painted_before_the_orm_loads_which_follows(populated_db, tmp_path):
-    populated_db.dispose()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACK_SORTIE_HOME": str(tmp_path)}
+def run_child(code: str, db_path: Path, home: Path) -> Any:
+    """Run ``code`` in a fresh process (a real start-up) on ``db_path``; the JSON it printed
+    last."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACK_SORTIE_HOME": str(home)}
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(populated_db.path)],
+        [sys.executable, "-c", code, str(db_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -55,7 +57,12 @@ def test_the_list_is_painted_before_the_orm_loads_which_follows(populated_db, tm
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_list_is_painted_before_the_orm_loads_which_follows(populated_db, tmp_path):
+    populated_db.dispose()
+    seen = run_child(CHILD, populated_db.path, tmp_path)
     assert seen == {"orm": False, "rows": 200, "orm_after": True}
 
 
@@ -81,3 +88,20 @@ def test_the_todo_screen_is_built_when_first_shown(qtbot, populated_db, actor):
     view = win.findChild(CaseloadView)
     assert view is not None and view is win.caseload_view
     assert win.tabs.currentWidget().isAncestorOf(view)
+
+
+def test_the_window_does_not_load_the_dashboard_at_start_up(populated_db, tmp_path):
+    populated_db.dispose()
+    child = (
+        "import json, sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from app.services.actor import current_actor\n"
+        "from app.services.schema import open_database\n"
+        "from app.ui.main_window import MainWindow\n"
+        "db = open_database(sys.argv[1])\n"
+        "w = MainWindow(db, current_actor(db)); w.show(); app.processEvents()\n"
+        "print(json.dumps([m for m in ('app.ui.dashboard_tab', 'PySide6.QtSvg', "
+        "'reportlab.graphics.shapes', 'app.services.evaluation') if m in sys.modules]))\n"
+    )
+    assert run_child(child, populated_db.path, tmp_path) == []
