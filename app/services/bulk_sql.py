@@ -197,13 +197,3 @@ def execute(s: Session, prepared: Prepared) -> None:
         s.connection().exec_driver_sql(prepared.statement, (*prepared.shared, rows))
     else:
         s.execute(prepared.statement, prepared.params)
-
-
-def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT ``rows`` now (see :func:`prepare_insert`)."""
-    execute(s, prepare_insert(s.connection().dialect, table, rows))
-
-
-def update_rows(s: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
-    """UPDATE ``rows`` by ``key`` now (see :func:`prepare_update`)."""
-    execute(s, prepare_update(s.connection().dialect, table, key, rows))
