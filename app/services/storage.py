@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.services.errors import ConflictError, DatabaseRefused, DatabaseUnavailable
+from app.services.lock_wait import cancel_check, raise_if_cancelled, retry_while_locked
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -201,6 +202,7 @@ class Database:
         try:
             with session.begin():
                 yield session
+                raise_if_cancelled()  # the user gave up meanwhile: roll back, not commit
         except (DBAPIError, sqlite3.Error, StaleDataError) as exc:
             translated = translate_error(exc)
             if translated is exc:
@@ -227,7 +229,13 @@ class Database:
             with self._reader_lock:
                 if self._reader is None:
                     self._reader = self._connect_reader()
-                return self._reader.execute(sql, params).fetchall()
+                reader = self._reader
+                return retry_while_locked(
+                    reader,
+                    lambda: reader.execute(sql, params).fetchall(),
+                    busy_ms=busy_timeout_ms(self.mode),
+                    undo=lambda: None,
+                )
         except sqlite3.Error as exc:
             self._close_reader()  # a broken connection (share gone) is made again
             raise translate_error(exc) from exc
@@ -258,9 +266,14 @@ class Database:
             self._engine.dispose()
 
 
+def busy_timeout_ms(mode: StorageMode) -> int:
+    """How long a statement waits for another station's lock before giving up."""
+    return BUSY_TIMEOUT_MS["shared" if mode is StorageMode.SHARED else "local"]
+
+
 def connect_sqlite(path: Path, *, mode: StorageMode, read_only: bool) -> sqlite3.Connection:
     """A driver connection with our pragmas, in autocommit mode (we emit BEGIN ourselves)."""
-    busy_ms = BUSY_TIMEOUT_MS["shared" if mode is StorageMode.SHARED else "local"]
+    busy_ms = busy_timeout_ms(mode)
     uri = f"file:{path.as_posix()}{'?mode=ro' if read_only else ''}"
     conn = sqlite3.connect(uri, uri=True, timeout=busy_ms / 1000, check_same_thread=False)
     conn.isolation_level = None  # the driver must not BEGIN on its own
@@ -268,8 +281,22 @@ def connect_sqlite(path: Path, *, mode: StorageMode, read_only: bool) -> sqlite3
     conn.execute(f"PRAGMA busy_timeout={busy_ms}")
     # 64 MB of page cache (SQLite's default is 2 MB): an import's chunk or a search on a
     # big base finds its index pages in memory; it grows only as pages are read.
-    conn.execute("PRAGMA cache_size=-65536")
+    try:
+        run_pragmas(conn, mode, "PRAGMA cache_size=-65536")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def run_pragmas(conn: sqlite3.Connection, mode: StorageMode, *statements: str) -> None:
+    """Pragmas that read the schema, hence wait (cancellably) for another station's lock."""
+
+    def run() -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    retry_while_locked(conn, run, busy_ms=busy_timeout_ms(mode), undo=lambda: None)
 
 
 def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
@@ -280,8 +307,12 @@ def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
         conn = connect_sqlite(path, mode=mode, read_only=read_only)
         if not read_only:
             # Never WAL: its shared-memory index does not work over SMB/NFS.
-            conn.execute("PRAGMA journal_mode=DELETE")
-            conn.execute(f"PRAGMA synchronous={'FULL' if mode is StorageMode.SHARED else 'NORMAL'}")
+            sync = "FULL" if mode is StorageMode.SHARED else "NORMAL"
+            try:
+                run_pragmas(conn, mode, "PRAGMA journal_mode=DELETE", f"PRAGMA synchronous={sync}")
+            except BaseException:
+                conn.close()
+                raise
         return conn
 
     engine = create_engine("sqlite+pysqlite://", creator=connect)
@@ -293,7 +324,19 @@ def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         kind = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {kind}")
+        raw: sqlite3.Connection = conn.connection.dbapi_connection
+
+        def begin() -> None:
+            raw.execute(f"BEGIN {kind}")
+            if kind == "DEFERRED" and cancel_check() is not None:
+                # Take the shared lock now, while a wait for it can still be cancelled.
+                raw.execute("PRAGMA schema_version")
+
+        def undo() -> None:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+
+        retry_while_locked(raw, begin, busy_ms=busy_timeout_ms(mode), undo=undo)
 
     return engine
 
