@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.services import demo, demo_day
+from app.services import demo, demo_beneficiaries, demo_day, demo_organisation
 from app.services import demo_data as data
 from app.services.actor import os_login
 from app.services.beneficiaries import BeneficiaryInput, HouseholdInput, validate
@@ -138,7 +138,7 @@ def test_cancel_before_start_creates_nothing(folder: Path):
 def test_cancel_midway_leaves_no_file_and_keeps_the_old_demo(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(demo, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(demo_beneficiaries, "CHUNK_SIZE", 100)
     path = folder / "demo.sqlite"
     build_demo(path, beneficiaries=200, seed=1)
     before = path.read_bytes()
@@ -157,7 +157,7 @@ def test_cancel_midway_leaves_no_file_and_keeps_the_old_demo(
 
 
 def test_progress_is_reported_by_chunks(folder: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(demo, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(demo_beneficiaries, "CHUNK_SIZE", 100)
     seen: list[tuple[int, int]] = []
     build_demo(folder / "d.sqlite", beneficiaries=250, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(0, 250), (100, 250), (200, 250), (250, 250)]
@@ -167,7 +167,7 @@ def test_a_failure_midway_removes_the_temporary_file(folder: Path, monkeypatch: 
     def broken(*_args: object) -> None:
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(demo, "_add_beneficiaries", broken)
+    monkeypatch.setattr(demo, "add_beneficiaries", broken)
     with pytest.raises(RuntimeError):
         build_demo(folder / "demo.sqlite", beneficiaries=300)
     assert listing(folder) == []
@@ -446,8 +446,8 @@ def test_people_pass_the_form_checks_and_are_found_by_search(demo_path: Path):
 
 def test_referent_quotas_follow_the_caseloads():
     offices = ["a", "b", "c"]
-    quotas = demo._referent_quotas(offices, Counter(a=20_000, b=9_900, c=100), 30_000)
+    quotas = demo_organisation._referent_quotas(offices, Counter(a=20_000, b=9_900, c=100), 30_000)
     assert sum(quotas.values()) == round(30_000 / 350)
     assert quotas["a"] > quotas["b"] > quotas["c"] == 1
-    small = demo._referent_quotas(offices, Counter(a=10), 10)
+    small = demo_organisation._referent_quotas(offices, Counter(a=10), 10)
     assert small == {"a": 4, "b": 1, "c": 1}  # at least 6 in all, at least one per office

@@ -174,7 +174,7 @@ def notes_on_topic(topic: str, components: set[Component]) -> tuple[str, ...]:
 
 
 class World(Protocol):
-    """What the demo builder shares with this step (see ``demo._World``)."""
+    """What the demo builder shares with this step (see ``demo_world.World``)."""
 
     rng: random.Random
     today: date

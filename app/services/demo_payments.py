@@ -62,7 +62,7 @@ Pause = tuple[datetime, datetime | None]
 
 
 class _Stamps(Protocol):
-    """What the history needs of the demo's world (see ``demo._World``)."""
+    """What the history needs of the demo's world (see ``demo_world.World``)."""
 
     rng: random.Random
 
