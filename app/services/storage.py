@@ -138,6 +138,7 @@ class Database:
         self._write_engine: Engine | None = None
         self._reader: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
+        self._engine_lock = threading.Lock()  # work runs in worker threads too
         self.path = path
         self.mode = mode
         self.read_only = read_only
@@ -148,12 +149,15 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = self._engine_factory()
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = self._engine_factory()
         return self._engine
 
     @property
     def write_engine(self) -> Engine:
         if self._write_engine is None:
+            # Made twice by two threads at once, both are the same options on one engine.
             if self.mode is StorageMode.SERVER:
                 options: dict[str, Any] = {"isolation_level": "SERIALIZABLE"}
             else:

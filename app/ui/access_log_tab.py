@@ -25,9 +25,9 @@ from app.services.actor import Actor
 from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.services.text import format_date
-from app.ui import dialogs, status
+from app.ui import db_wait, dialogs, status
 from app.ui.caseload_view import RowTable
-from app.ui.widgets import DateField, ErrorLabel, RowListModel, busy_cursor
+from app.ui.widgets import DateField, ErrorLabel, RowListModel
 
 ANY_USER = "Tous les utilisateurs"
 
@@ -109,7 +109,7 @@ class AccessLogTab(QWidget):
         self.refresh()
 
     def _fill_users(self) -> None:
-        ok, found = status.attempt(self, lambda: access_log.logins(self._db))
+        ok, found = status.attempt_db(self, lambda: access_log.logins(self._db))
         self.user.clear()
         self.user.addItem(ANY_USER)
         self.user.addItems(found or [])
@@ -134,8 +134,7 @@ class AccessLogTab(QWidget):
             return
         self.error.set_message("")
         try:
-            with busy_cursor():
-                entries = access_log.search(self._db, self._actor, flt)
+            entries = db_wait.run_db(self, lambda: access_log.search(self._db, self._actor, flt))
         except UserFacingError as exc:
             self.error.set_message(str(exc))
             return
@@ -159,7 +158,7 @@ class AccessLogTab(QWidget):
         )
         if not target:
             return
-        ok, count = status.attempt(
+        ok, count = status.attempt_db(
             self, lambda: access_log.export_csv(self._db, self._actor, flt, Path(target))
         )
         if ok:

@@ -48,7 +48,6 @@ from app.ui.settings_tab import SettingsTab
 from app.ui.users_tab import UsersTab
 from app.ui.widgets import (
     INVALID_STYLE,
-    busy_cursor,
     fit_to_screen,
 )
 
@@ -80,7 +79,7 @@ class AdminDialog(QDialog):
         today = today or clock.today()
         self.editable = actor.is_admin and not db.read_only
 
-        ok, initial = status.attempt(parent, self._fetch)
+        ok, initial = status.attempt_db(parent, self._fetch)
         self.loaded = ok and initial is not None
         if initial is None:
             initial = _Initial(OfficeSettings(), [], [])
@@ -120,12 +119,11 @@ class AdminDialog(QDialog):
         fit_to_screen(self, 1080, 720)
 
     def _fetch(self) -> _Initial:
-        with busy_cursor():
-            return _Initial(
-                settings_service.load_settings(self._db),
-                envelope_service.envelopes_overview(self._db),
-                scale_service.list_scales(self._db),
-            )
+        return _Initial(
+            settings_service.load_settings(self._db),
+            envelope_service.envelopes_overview(self._db),
+            scale_service.list_scales(self._db),
+        )
 
     def exec(self) -> int:
         if not self.loaded:

@@ -20,6 +20,7 @@ import sys
 import threading
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
@@ -167,7 +168,10 @@ def bring_up_to_date(window: MainWindow) -> None:
         window.offer_demo_rebuild()  # a demo that time overtook: today's, if the user wants
         start_daily_backup(window.db)
         window.start_presence()
-        if refresh_case_states(window, window.db, window.actor):
+        moved = refresh_case_states(window, window.db, window.actor)
+        if not shiboken6.isValid(window):
+            return  # closed while the states were brought up to date
+        if moved:
             window.beneficiary_list.refresh()
         QTimer.singleShot(0, window, preload_screens)
 

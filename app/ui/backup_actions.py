@@ -10,7 +10,6 @@ from app.services import backups
 from app.services.presence import refuse_if_others
 from app.services.storage import Database
 from app.ui import dialogs, status
-from app.ui.widgets import busy_cursor
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -28,10 +27,9 @@ def backup_now(window: MainWindow) -> Path | None:
         return None
 
     def copy() -> Path:
-        with busy_cursor():
-            return backups.make_backup(db.path, backups.BackupKind.MANUAL)  # type: ignore[arg-type]
+        return backups.make_backup(db.path, backups.BackupKind.MANUAL)  # type: ignore[arg-type]
 
-    ok, target = status.attempt(window, copy)
+    ok, target = status.attempt_db(window, copy)
     if ok and target is not None:
         dialogs.show_info(window, f"Sauvegarde enregistrée :\n{target}")
     return target
@@ -44,7 +42,7 @@ def restore_from_backup(window: MainWindow) -> bool:
         return False
     path = db.path
     token = window.presence_label.token  # others are told first, before any choice
-    ok, _ = status.attempt(window, lambda: refuse_if_others(path, "La restauration", token))
+    ok, _ = status.attempt_db(window, lambda: refuse_if_others(path, "La restauration", token))
     if not ok:
         return False
     found = backups.list_backups(path)[:CHOICES_SHOWN]
@@ -79,10 +77,9 @@ def restore_from_backup(window: MainWindow) -> bool:
     db.dispose()  # our own connections closed before the file changes
 
     def restore() -> Path:
-        with busy_cursor():
-            return backups.restore_backup(path, source, token=token)
+        return backups.restore_backup(path, source, token=token)
 
-    ok, safety = status.attempt(window, restore)
+    ok, safety = status.attempt_db(window, restore)
     reopened = window.switch_database(str(path))
     if ok and safety is not None:
         log.info("Restored %s from %s", path, source)

@@ -40,7 +40,7 @@ from app.services.beneficiary_search import Lookups
 from app.services.edit_conflicts import BENEFICIARY_FIELDS, EditConflict, field_changes, merge
 from app.services.errors import ConflictError, DatabaseUnavailable, ValidationError
 from app.services.storage import Database
-from app.ui import dialogs, edit_conflict_dialog
+from app.ui import db_wait, dialogs, edit_conflict_dialog
 from app.ui.form_errors import FormErrors
 from app.ui.widgets import (
     INVALID_STYLE,
@@ -48,7 +48,6 @@ from app.ui.widgets import (
     DateField,
     ErrorLabel,
     ValidatedField,
-    busy_cursor,
     combo,
     fit_to_screen,
     set_invalid,
@@ -221,12 +220,7 @@ class BeneficiaryDialog(QDialog):
         owner = self.parentWidget()
         while True:
             try:
-                with busy_cursor():
-                    lookups = beneficiary_search.lookups(self._db)
-                    if beneficiary_id is None:
-                        data = BeneficiaryInput()
-                    else:
-                        data = beneficiaries.load_beneficiary(self._db, beneficiary_id, self._actor)
+                lookups, data = db_wait.run_db(owner, lambda: self._read(beneficiary_id))
             except DatabaseUnavailable as exc:
                 if dialogs.ask_retry(owner, exc.message):
                     continue
@@ -239,6 +233,12 @@ class BeneficiaryDialog(QDialog):
                 return None
             self._lookups = lookups
             return data
+
+    def _read(self, beneficiary_id: uuid.UUID | None) -> tuple[Lookups, BeneficiaryInput]:
+        lookups = beneficiary_search.lookups(self._db)
+        if beneficiary_id is None:
+            return lookups, BeneficiaryInput()
+        return lookups, beneficiaries.load_beneficiary(self._db, beneficiary_id, self._actor)
 
     def exec(self) -> int:
         if not self.loaded:
@@ -815,10 +815,12 @@ class BeneficiaryDialog(QDialog):
             return
         while True:
             try:
-                with busy_cursor():
-                    saved = beneficiaries.save_beneficiary(
+                saved = db_wait.run_db(
+                    self,
+                    lambda: beneficiaries.save_beneficiary(
                         self._db, self._actor, data, nir_enabled=self._nir_enabled
-                    )
+                    ),
+                )
             except ValidationError as exc:
                 self.show_errors(exc.errors)
                 return

@@ -50,7 +50,7 @@ from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
-from app.ui.widgets import RowListModel, busy_cursor
+from app.ui.widgets import RowListModel
 
 NONE = "—"
 NO_CASE_HINT = "Aucun dossier pour ce bénéficiaire.\n« Nouveau dossier » en crée un."
@@ -455,10 +455,9 @@ class BeneficiaryFile(QWidget):
 
     def _fetch(self) -> _Loaded:
         try:
-            with busy_cursor():
-                data = beneficiaries.load_beneficiary(self._db, self.beneficiary_id, self._actor)
-                found = beneficiary_search.lookups(self._db)
-                cases, latest = self._fetch_cases()
+            data = beneficiaries.load_beneficiary(self._db, self.beneficiary_id, self._actor)
+            found = beneficiary_search.lookups(self._db)
+            cases, latest = self._fetch_cases()
         except ValidationError as exc:  # deleted or anonymised from another workstation
             raise NotAllowed("\n".join(exc.errors.values())) from exc
         stored = getattr(data, "last_contact_at", None)
@@ -467,7 +466,7 @@ class BeneficiaryFile(QWidget):
 
     def reload(self) -> bool:
         """Read the person and the cases again; False when the user gave up (already told)."""
-        ok, loaded = status.attempt(self.parentWidget() or self, self._fetch)
+        ok, loaded = status.attempt_db(self.parentWidget() or self, self._fetch)
         if not ok or loaded is None:
             return False
         self.data = loaded.data
@@ -480,7 +479,7 @@ class BeneficiaryFile(QWidget):
     def reload_cases(self) -> bool:
         """Only the cases (after a case changed): the person is not read again, so the
         access log is not filled with reads nobody made."""
-        ok, found = status.attempt(self, self._fetch_cases)
+        ok, found = status.attempt_db(self, self._fetch_cases)
         if not ok or found is None:
             return False
         cases, latest = found
@@ -617,7 +616,7 @@ class BeneficiaryFile(QWidget):
         target = dialogs.ask_save_file(self, caption, "PDF (*.pdf)", name)
         if not target:
             return False
-        ok, paths = status.attempt(
+        ok, paths = status.attempt_db(
             self,
             lambda: person_export.export_person(
                 self._db, self._actor, self.beneficiary_id, Path(target)

@@ -212,7 +212,7 @@ class BeneficiaryList(QWidget):
         for value, label in CaseState.choices():
             self.case_combo.addItem(label, value)
         self.case_combo.addItem("Sans dossier", NO_CASE)
-        ok, found = status.attempt(self, lambda: svc.lookups(self._db))
+        ok, found = status.attempt_db(self, lambda: svc.lookups(self._db))
         if not ok or found is None:
             return
         for combo, choices in (

@@ -2,8 +2,11 @@
 
 Only the rows already fetched are held in memory; ``data()`` never queries. A new filter or
 sort costs at most one page query plus one COUNT (no COUNT when the first page is short).
-Database errors never escape from Qt's virtual methods: they are reported through
-``loadFailed`` and the failed step can be replayed with :meth:`retry`.
+Queries run off the GUI thread (:func:`app.ui.db_wait.run_db`): on a locked share the
+window repaints and the wait can be cancelled. A query overtaken by a newer one (a new
+filter while a page was loading) is dropped. Database errors never escape from Qt's
+virtual methods: they are reported through ``loadFailed`` and the failed step can be
+replayed with :meth:`retry`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -21,6 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtWidgets import QWidget
 
 from app.services import beneficiary_search as svc
 from app.services.beneficiary_search import BeneficiaryFilter, BeneficiaryRow
@@ -28,6 +33,7 @@ from app.services.errors import UserFacingError
 from app.services.storage import Database
 from app.services.text import format_date
 from app.services.visibility import ReadScope
+from app.ui import db_wait
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +106,8 @@ class BeneficiaryTableModel(QAbstractTableModel):
         self._rows: list[BeneficiaryRow] = []
         self._total = 0
         self._failed: Callable[[], None] | None = None
+        self._generation = 0  # bumped by every (re)load: an older query's rows are dropped
+        self._fetching = False
 
     # --- state -----------------------------------------------------------------------------
 
@@ -167,28 +175,49 @@ class BeneficiaryTableModel(QAbstractTableModel):
         self._failed = None
         return True
 
-    def _page(self, offset: int, limit: int) -> list[BeneficiaryRow]:
-        return svc.list_beneficiaries(
-            self._db,
-            self._filter,
-            sort=SORT_KEYS[self._sort_column],
-            descending=self._order == Qt.SortOrder.DescendingOrder,
-            offset=offset,
-            limit=limit,
-        )
+    def _query[T](self, work: Callable[[], T]) -> T:
+        owner = self.parent()
+        return db_wait.run_db(owner if isinstance(owner, QWidget) else None, work)
+
+    def _pager(self) -> Callable[[int, int], list[BeneficiaryRow]]:
+        """Pages of the current filter and sort, as they are now (read off the GUI thread)."""
+        db, flt, sort = self._db, self._filter, SORT_KEYS[self._sort_column]
+        descending = self._order == Qt.SortOrder.DescendingOrder
+
+        def page(offset: int, limit: int) -> list[BeneficiaryRow]:
+            return svc.list_beneficiaries(
+                db, flt, sort=sort, descending=descending, offset=offset, limit=limit
+            )
+
+        return page
 
     def _load_first_rows(self, limit: int) -> None:
-        rows = self._page(0, limit)
-        # A short result is the whole result: no COUNT needed.
-        total = len(rows) if len(rows) < limit else svc.count_beneficiaries(self._db, self._filter)
+        self._generation += 1
+        generation, page, db, flt = self._generation, self._pager(), self._db, self._filter
+
+        def fetch() -> tuple[list[BeneficiaryRow], int]:
+            rows = page(0, limit)
+            # A short result is the whole result: no COUNT needed.
+            return rows, len(rows) if len(rows) < limit else svc.count_beneficiaries(db, flt)
+
+        rows, total = self._query(fetch)
+        if not shiboken6.isValid(self) or generation != self._generation:
+            return  # a newer filter was asked for meanwhile: its rows are shown
         self.beginResetModel()
         self._rows, self._total = rows, max(total, len(rows))
         self.endResetModel()
         self.countChanged.emit(self._total)
 
     def _fetch_page(self) -> None:
-        first = len(self._rows)
-        rows = self._page(first, self._page_size)
+        first, generation, page = len(self._rows), self._generation, self._pager()
+        self._fetching = True
+        try:
+            rows = self._query(lambda: page(first, self._page_size))
+        finally:
+            if shiboken6.isValid(self):
+                self._fetching = False
+        if not shiboken6.isValid(self) or generation != self._generation:
+            return  # the list was reloaded meanwhile
         if rows:
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
@@ -207,7 +236,12 @@ class BeneficiaryTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._failed is None and len(self._rows) < self._total
+        return (
+            not parent.isValid()
+            and self._failed is None
+            and not self._fetching
+            and len(self._rows) < self._total
+        )
 
     def fetchMore(self, parent: Index) -> None:
         if self.canFetchMore(parent):

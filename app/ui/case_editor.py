@@ -49,7 +49,7 @@ from app.services.schedule import AidRequest, aid_errors
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.services.validation import format_iban, iban_error
-from app.ui import dialogs, edit_conflict_dialog
+from app.ui import db_wait, dialogs, edit_conflict_dialog
 from app.ui.case_widgets import ERROR_NOTICE, EligibilityPanel, muted, notice
 from app.ui.form_errors import FormErrors
 from app.ui.widgets import (
@@ -59,7 +59,6 @@ from app.ui.widgets import (
     DateField,
     ErrorLabel,
     ValidatedField,
-    busy_cursor,
     fit_to_screen,
     set_invalid,
 )
@@ -330,25 +329,22 @@ class CaseEditor(QDialog):
         self, beneficiary_id: uuid.UUID | None, case_id: uuid.UUID | None
     ) -> CaseInput | None:
         owner = self.parentWidget()
+
+        def read() -> tuple[CaseInput, str, str]:
+            """The form's data, the case reference and the person's name (off the GUI thread)."""
+            if case_id is not None:
+                detail = load_case(self._db, case_id, self._actor, log_access=False)
+                return load_case_input(self._db, case_id), detail.reference, detail.person_name
+            assert beneficiary_id is not None
+            person = beneficiaries.load_beneficiary(self._db, beneficiary_id, self._actor)
+            name = f"{person.last_name.upper()} {person.first_name}".strip()
+            today = clock.today()
+            new = CaseInput(beneficiary_id=beneficiary_id, job_start=today, request_date=today)
+            return new, self._reference, name
+
         while True:
             try:
-                with busy_cursor():
-                    if case_id is not None:
-                        data = load_case_input(self._db, case_id)
-                        detail = load_case(self._db, case_id, self._actor, log_access=False)
-                        self._reference = detail.reference
-                        self._person = detail.person_name
-                    else:
-                        assert beneficiary_id is not None
-                        person = beneficiaries.load_beneficiary(
-                            self._db, beneficiary_id, self._actor
-                        )
-                        self._person = f"{person.last_name.upper()} {person.first_name}".strip()
-                        data = CaseInput(
-                            beneficiary_id=beneficiary_id,
-                            job_start=clock.today(),
-                            request_date=clock.today(),
-                        )
+                data, self._reference, self._person = db_wait.run_db(owner, read)
             except DatabaseUnavailable as exc:
                 if dialogs.ask_retry(owner, exc.message):
                     continue
@@ -908,8 +904,7 @@ class CaseEditor(QDialog):
         """Run a service call: retry on an unavailable database, show the rest in French."""
         while True:
             try:
-                with busy_cursor():
-                    return True, action()
+                return True, db_wait.run_db(self, action)
             except ValidationError as exc:
                 self.show_errors(exc.errors)
                 return False, None

@@ -84,7 +84,6 @@ from app.ui.case_widgets import (
 from app.ui.documents_panel import DocumentsPanel, document_columns
 from app.ui.meeting_dialog import MeetingDialog
 from app.ui.timeline import STATUS_COLOURS, AidTimeline
-from app.ui.widgets import busy_cursor
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +223,7 @@ class CaseView(QWidget):
         self.action_buttons: dict[Action, QPushButton] = {}
         self._syncing = False
         self._build()
-        ok, detail = status.attempt(self.parentWidget(), lambda: self._load(log_access=True))
+        ok, detail = status.attempt_db(self.parentWidget(), lambda: self._load(log_access=True))
         self.loaded = ok and detail is not None
         if self.loaded:
             assert detail is not None
@@ -251,7 +250,7 @@ class CaseView(QWidget):
     def reload(self) -> bool:
         """Read the case again (after an action here or elsewhere); keeps the open tab and
         the selected instalment. False when it could not be read (the user was told)."""
-        ok, detail = status.attempt(self, lambda: self._load(log_access=False))
+        ok, detail = status.attempt_db(self, lambda: self._load(log_access=False))
         if not ok or detail is None:
             return False
         self.loaded = True
@@ -262,8 +261,7 @@ class CaseView(QWidget):
         return True
 
     def _load(self, *, log_access: bool) -> CaseDetail:
-        with busy_cursor():
-            return load_case(self._db, self._case_id, self._actor, log_access=log_access)
+        return load_case(self._db, self._case_id, self._actor, log_access=log_access)
 
     # --- building ------------------------------------------------------------------------
     def _build(self) -> None:

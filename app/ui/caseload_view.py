@@ -285,7 +285,7 @@ class CaseloadView(QWidget):
         """Query again, keeping the selected row when it is still there."""
         everyone = self.everyone_check.isChecked() and not self.everyone_check.isHidden()
         today = self.today
-        ok, found = status.attempt(
+        ok, found = status.attempt_db(
             self,
             lambda: caseload_service.caseload(self._db, self._actor, today, everyone=everyone),
         )

@@ -51,10 +51,10 @@ from app.services.evaluation_types import MIN_YEAR
 from app.services.letter_pdf import register_fonts
 from app.services.storage import Database
 from app.services.text import format_date
-from app.ui import dialogs
+from app.ui import db_wait, dialogs
 from app.ui.case_widgets import ERROR_NOTICE, MUTED_STYLE
 from app.ui.chart_view import ChartView
-from app.ui.widgets import DateField, busy_cursor
+from app.ui.widgets import DateField
 from app.ui.workers import Background
 
 log = logging.getLogger(__name__)
@@ -476,10 +476,12 @@ class DashboardTab(QWidget):
         line = card.line
         figure: Figure = line.figure
         try:
-            with busy_cursor():
-                rows = cases_for(
+            rows = db_wait.run_db(
+                self,
+                lambda: cases_for(
                     self.db, self.actor, figure, ev.period, ev.scope, detail=line.detail
-                )
+                ),
+            )
         except UserFacingError as exc:
             dialogs.show_error(self, exc)
             return None

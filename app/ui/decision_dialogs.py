@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -45,7 +46,7 @@ from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.services.validation import motivation_error
 from app.services.workflow import MIN_MOTIVATION, ExitReason
-from app.ui import case_widgets, dialogs, status
+from app.ui import case_widgets, db_wait, dialogs, status
 from app.ui.case_widgets import (
     ERROR_NOTICE,
     INFO_NOTICE,
@@ -60,7 +61,7 @@ from app.ui.case_widgets import (
     notice,
     section_title,
 )
-from app.ui.widgets import ERROR_COLOR, INVALID_STYLE, DateField, ValidatedField, busy_cursor
+from app.ui.widgets import ERROR_COLOR, INVALID_STYLE, DateField, ValidatedField
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class MotivationEdit(QWidget):
 
 class DecisionDialog(QDialog):
     """The frame of every transition dialog: case line, intro, fields, error banner and the
-    buttons. Subclasses fill :meth:`_build_body` and :meth:`perform` (the service call)."""
+    buttons. Subclasses fill :meth:`_build_body` and :meth:`action` (the service call)."""
 
     confirm_text = "Valider"
     date_label: str | None = "Date de la décision"
@@ -291,7 +292,8 @@ class DecisionDialog(QDialog):
         return {}
 
     # --- the action ----------------------------------------------------------------------
-    def perform(self, on: date) -> Any:
+    def action(self, on: date) -> Callable[[], Any]:
+        """The service call, with the form's values read now: it runs off the GUI thread."""
         raise NotImplementedError
 
     def confirm(self) -> None:
@@ -304,8 +306,7 @@ class DecisionDialog(QDialog):
             return
         while True:
             try:
-                with busy_cursor():
-                    self.result_value = self.perform(on)
+                self.result_value = db_wait.run_db(self, self.action(on))
             except ValidationError as exc:
                 self.show_errors(exc.errors)
                 return
@@ -355,24 +356,24 @@ class SubmitDialog(DecisionDialog):
         if label is not None:
             self.body.addWidget(label)
 
-    def perform(self, on: date) -> None:
-        workflow.submit(self._db, self._actor, self._case_id, on=on)
+    def action(self, on: date) -> Callable[[], None]:
+        return partial(workflow.submit, self._db, self._actor, self._case_id, on=on)
 
 
 class StartDialog(DecisionDialog):
     confirm_text = "Démarrer le suivi"
     date_label = "Début du suivi"
 
-    def perform(self, on: date) -> None:
-        workflow.start_follow_up(self._db, self._actor, self._case_id, on=on)
+    def action(self, on: date) -> Callable[[], None]:
+        return partial(workflow.start_follow_up, self._db, self._actor, self._case_id, on=on)
 
 
 class ResumeDialog(DecisionDialog):
     confirm_text = "Reprendre"
     date_label = None
 
-    def perform(self, on: date) -> None:
-        workflow.resume(self._db, self._actor, self._case_id, on=on)
+    def action(self, on: date) -> Callable[[], None]:
+        return partial(workflow.resume, self._db, self._actor, self._case_id, on=on)
 
 
 # --- grant -----------------------------------------------------------------------------------
@@ -440,14 +441,17 @@ class GrantDialog(DecisionDialog):
         self.on_field.textChanged.connect(lambda _text: self._timer.start())
         self.refresh_preview()
 
+    def done(self, result: int) -> None:
+        self._timer.stop()  # a closed dialog asks for no more previews
+        super().done(result)
+
     def refresh_preview(self) -> None:
         assert self.on_field is not None
         on = self.on_field.value()
         if on is None:
             return
         try:
-            with busy_cursor():
-                preview = grant_preview(self._db, self._case_id, on)
+            preview = db_wait.run_db(self, lambda: grant_preview(self._db, self._case_id, on))
         except UserFacingError as exc:
             self.preview = None
             self.fit_label.setText(exc.message)
@@ -564,10 +568,12 @@ class GrantDialog(DecisionDialog):
             and (not self.preview.checks.needs_statement or self.statement.is_enough())
         )
 
-    def perform(self, on: date) -> workflow.DecisionInfo:
+    def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
         needed = self.preview is not None and self.preview.checks.needs_statement
         statement = self.statement.text() if needed else ""
-        return workflow.grant(self._db, self._actor, self._case_id, on=on, statement=statement)
+        return partial(
+            workflow.grant, self._db, self._actor, self._case_id, on=on, statement=statement
+        )
 
 
 # --- refusal, observations, early end ---------------------------------------------------------
@@ -609,8 +615,9 @@ class RefusalDialog(DecisionDialog):
     def can_confirm(self) -> bool:
         return self.motivation.is_enough()
 
-    def perform(self, on: date) -> workflow.DecisionInfo:
-        return workflow.refuse(self._db, self._actor, self._case_id, self.motivation.text(), on=on)
+    def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
+        motivation = self.motivation.text()
+        return partial(workflow.refuse, self._db, self._actor, self._case_id, motivation, on=on)
 
 
 class ObservationsDialog(DecisionDialog):
@@ -620,7 +627,7 @@ class ObservationsDialog(DecisionDialog):
 
     def _build_body(self) -> None:
         self.delay_days = 15
-        ok, settings = status.attempt(self.parentWidget(), lambda: load_settings(self._db))
+        ok, settings = status.attempt_db(self.parentWidget(), lambda: load_settings(self._db))
         if ok and settings is not None:
             self.delay_days = settings.observations_delay_days
         self.motivation = MotivationEdit(
@@ -644,9 +651,10 @@ class ObservationsDialog(DecisionDialog):
     def can_confirm(self) -> bool:
         return self.motivation.is_enough()
 
-    def perform(self, on: date) -> None:
-        workflow.invite_observations(
-            self._db, self._actor, self._case_id, self.motivation.text(), on=on
+    def action(self, on: date) -> Callable[[], None]:
+        motivation = self.motivation.text()
+        return partial(
+            workflow.invite_observations, self._db, self._actor, self._case_id, motivation, on=on
         )
 
 
@@ -726,11 +734,12 @@ class EarlyEndDialog(DecisionDialog):
     def can_confirm(self) -> bool:
         return self.selected_reason() is not None and self.motivation.is_enough()
 
-    def perform(self, on: date) -> workflow.DecisionInfo:
+    def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
         reason = self.selected_reason()
         assert reason is not None
-        return workflow.end_early(
-            self._db, self._actor, self._case_id, reason, self.motivation.text(), on=on
+        motivation = self.motivation.text()
+        return partial(
+            workflow.end_early, self._db, self._actor, self._case_id, reason, motivation, on=on
         )
 
 
@@ -755,8 +764,9 @@ class SuspensionDialog(DecisionDialog):
     def can_confirm(self) -> bool:
         return bool(self.reason.text().strip())
 
-    def perform(self, on: date) -> None:
-        workflow.suspend(self._db, self._actor, self._case_id, self.reason.text(), on=on)
+    def action(self, on: date) -> Callable[[], None]:
+        reason = self.reason.text()
+        return partial(workflow.suspend, self._db, self._actor, self._case_id, reason, on=on)
 
 
 class CompletionDialog(DecisionDialog):
@@ -783,10 +793,9 @@ class CompletionDialog(DecisionDialog):
     def can_confirm(self) -> bool:
         return self.employed.isChecked() or self.not_employed.isChecked()
 
-    def perform(self, on: date) -> workflow.DecisionInfo:
-        return workflow.complete(
-            self._db, self._actor, self._case_id, self.employed.isChecked(), on=on
-        )
+    def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
+        employed = self.employed.isChecked()
+        return partial(workflow.complete, self._db, self._actor, self._case_id, employed, on=on)
 
 
 # --- the functions the case view calls ----------------------------------------------------------
@@ -799,7 +808,7 @@ def _detail(
 ) -> CaseDetail | None:
     if detail is not None:
         return detail
-    ok, loaded = status.attempt(parent, lambda: load_case(db, case_id, actor, log_access=False))
+    ok, loaded = status.attempt_db(parent, lambda: load_case(db, case_id, actor, log_access=False))
     return loaded if ok else None
 
 

@@ -39,7 +39,6 @@ from app.ui.case_widgets import (
 )
 from app.ui.pdf_preview import PdfPreview, print_file
 from app.ui.signer_setup import HAND, SignerSession, signer_session_of
-from app.ui.widgets import busy_cursor
 from app.ui.workers import run_with_progress
 
 if TYPE_CHECKING:
@@ -224,12 +223,9 @@ class DocumentsPanel(QWidget):
         case_id = detail.id
 
         def render():
-            with busy_cursor():
-                return documents.render(
-                    self._db, case_id, kind, electronic=True, meeting_id=meeting_id
-                )
+            return documents.render(self._db, case_id, kind, electronic=True, meeting_id=meeting_id)
 
-        ok, rendered = status.attempt(self, render)
+        ok, rendered = status.attempt_db(self, render)
         if not ok or rendered is None:
             return None
         letter = rendered[0]
@@ -323,7 +319,7 @@ class DocumentsPanel(QWidget):
         doc = self.selected_document()
         if doc is None:
             return None
-        ok, path = status.attempt(self, lambda: self.document_path(doc))
+        ok, path = status.attempt_db(self, lambda: self.document_path(doc))
         return path if ok else None
 
     def preview_selected(self) -> PdfPreview | None:

@@ -170,7 +170,7 @@ class EnvelopesTab(QWidget):
         self.amount.setText(format_cents(amount).replace("\u00a0€", "") if amount else "")
 
     def reload(self) -> bool:
-        ok, rows = status.attempt(self, lambda: envelope_service.envelopes_overview(self._db))
+        ok, rows = status.attempt_db(self, lambda: envelope_service.envelopes_overview(self._db))
         if not ok or rows is None:
             return False
         self.model.set_rows(rows)

@@ -93,7 +93,7 @@ def decide_identity_conflicts(
         log.info("Identity conflicts of %s left as they are", report.file_name)
         return []
     chosen = dialog.chosen()
-    ok, result = status.attempt(
+    ok, result = status.attempt_db(
         parent, lambda: apply_identity_choices(db, actor, report.file_name, chosen)
     )
     if not ok or result is None:

@@ -46,7 +46,7 @@ from app.ui.case_widgets import (
     section_title,
 )
 from app.ui.signer_setup import HAND, SignerSession
-from app.ui.widgets import DateField, busy_cursor
+from app.ui.widgets import DateField
 from app.ui.workers import run_with_progress
 
 log = logging.getLogger(__name__)
@@ -290,10 +290,9 @@ class LettersBatchDialog(QDialog):
         )
 
         def pending() -> list[PendingLetter]:
-            with busy_cursor():
-                return documents.letters_to_produce(self._db, day)
+            return documents.letters_to_produce(self._db, day)
 
-        ok, items = status.attempt(self, pending)
+        ok, items = status.attempt_db(self, pending)
         self.model.set_rows(items or [])
         self.empty_label.setText(
             f"Aucun courrier à produire pour les décisions du {format_date(day)}."

@@ -46,9 +46,9 @@ from app.services.meetings import (
 from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold
-from app.ui import dialogs, edit_conflict_dialog
+from app.ui import db_wait, dialogs, edit_conflict_dialog
 from app.ui.case_widgets import ERROR_NOTICE, notice
-from app.ui.widgets import INVALID_STYLE, DateField, ValidatedField, busy_cursor, combo
+from app.ui.widgets import INVALID_STYLE, DateField, ValidatedField, combo
 
 log = logging.getLogger(__name__)
 
@@ -390,8 +390,9 @@ class MeetingDialog(QDialog):
             return
         while True:
             try:
-                with busy_cursor():
-                    saved = save_meeting(self._db, self._actor, data, today=self._today)
+                saved = db_wait.run_db(
+                    self, lambda: save_meeting(self._db, self._actor, data, today=self._today)
+                )
             except ValidationError as exc:
                 self.show_errors(exc.errors)
                 return

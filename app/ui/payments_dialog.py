@@ -33,7 +33,7 @@ from app.services.storage import Database
 from app.services.text import format_cents, format_date, format_month
 from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
-from app.ui.widgets import DateField, RowListModel, busy_cursor, fit_to_screen
+from app.ui.widgets import DateField, RowListModel, fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,9 @@ class PaymentsDialog(QDialog):
             self.summary.setText("Mois invalide : écrivez MM/AAAA, par exemple 05/2026.")
             self.create_button.setEnabled(False)
             return False
-        ok, preview = status.attempt(self, lambda: payment_service.preview_batch(self._db, until))
+        ok, preview = status.attempt_db(
+            self, lambda: payment_service.preview_batch(self._db, until)
+        )
         if not ok or preview is None:
             return False
         self.preview = preview
@@ -244,10 +246,9 @@ class PaymentsDialog(QDialog):
         until = self.preview.until
 
         def make() -> payment_service.BatchInfo:
-            with busy_cursor():
-                return payment_service.create_batch(self._db, self._actor, until)
+            return payment_service.create_batch(self._db, self._actor, until)
 
-        ok, info = status.attempt(self, make)
+        ok, info = status.attempt_db(self, make)
         if not ok or info is None:
             self.refresh_preview()
             return None
@@ -261,7 +262,7 @@ class PaymentsDialog(QDialog):
     def refresh_batches(self) -> None:
         from app.services.envelope import envelopes_overview
 
-        ok, found = status.attempt(
+        ok, found = status.attempt_db(
             self, lambda: (payment_service.list_batches(self._db), envelopes_overview(self._db))
         )
         if not ok or found is None:
@@ -289,10 +290,9 @@ class PaymentsDialog(QDialog):
 
         def write() -> Path:
             out = Path(chosen) if chosen else None
-            with busy_cursor():
-                return export_service.export_batch(self._db, self._actor, number, out)
+            return export_service.export_batch(self._db, self._actor, number, out)
 
-        ok, path = status.attempt(self, write)
+        ok, path = status.attempt_db(self, write)
         if ok and path is not None:
             dialogs.show_info(self, f"Lot {number} exporté :\n{path}")
         return path if ok else None
@@ -314,10 +314,9 @@ class PaymentsDialog(QDialog):
         from app.services.payment_sepa import export_sepa
 
         def write() -> Path:
-            with busy_cursor():
-                return export_sepa(self._db, self._actor, row.number, Path(chosen))
+            return export_sepa(self._db, self._actor, row.number, Path(chosen))
 
-        ok, path = status.attempt(self, write)
+        ok, path = status.attempt_db(self, write)
         if ok and path is not None:
             dialogs.show_info(self, f"Fichier SEPA du lot {row.number} :\n{path}")
         return path if ok else None
@@ -333,12 +332,11 @@ class PaymentsDialog(QDialog):
 
         def confirm() -> tuple[int, int]:
             rejected = export_service.read_rejections(rejected_file) if rejected_file else []
-            with busy_cursor():
-                return payment_service.confirm_batch(
-                    self._db, self._actor, row.number, paid_on, rejected
-                )
+            return payment_service.confirm_batch(
+                self._db, self._actor, row.number, paid_on, rejected
+            )
 
-        ok, counts = status.attempt(self, confirm)
+        ok, counts = status.attempt_db(self, confirm)
         if not ok or counts is None:
             return False
         paid, refused = counts

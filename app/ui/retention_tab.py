@@ -130,7 +130,7 @@ class RetentionTab(QWidget):
         if not target:
             return
         text = retention.report_text(self.plan, done=False)
-        ok, path = status.attempt(self, lambda: retention.write_report(Path(target), text))
+        ok, path = status.attempt_db(self, lambda: retention.write_report(Path(target), text))
         if ok:
             dialogs.show_info(self, f"Rapport enregistré : {path}")
 

@@ -433,7 +433,7 @@ class ScaleTab(QWidget):
             self.error_label.set_message("\n".join(errors.values()) if errors else None)
             return False
         self.saved_id = new_id
-        found_ok, scales = status.attempt(self, lambda: scale_service.list_scales(self._db))
+        found_ok, scales = status.attempt_db(self, lambda: scale_service.list_scales(self._db))
         if found_ok and scales is not None:
             self.set_scales(scales)
         self.saved_label.setText(

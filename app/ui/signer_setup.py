@@ -408,7 +408,7 @@ class SignerSession:
         """Open (once) the configured certificate, as ``actor`` signs: their name and
         ``capacity`` go on the visible stamp. Without a usable certificate, offer to
         configure one or to go on with a hand signature (:data:`HAND`)."""
-        ok, settings = status.attempt(parent, lambda: load_settings(db))
+        ok, settings = status.attempt_db(parent, lambda: load_settings(db))
         if not ok or settings is None:
             return None
         path = self.configured_path

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.errors import UserFacingError, ValidationError
 from app.services.storage import Database, StorageMode
-from app.ui import dialogs
-from app.ui.widgets import busy_cursor
+from app.ui import db_wait, dialogs
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +73,21 @@ def attempt[T](parent: QWidget | None, action: Callable[[], T]) -> tuple[bool, T
                 return False, None
 
 
+def attempt_db[T](parent: QWidget | None, action: Callable[[], T]) -> tuple[bool, T | None]:
+    """:func:`attempt` for database work: ``action`` runs off the GUI thread
+    (:func:`app.ui.db_wait.run_db`), so it must not touch widgets."""
+    return attempt(parent, lambda: db_wait.run_db(parent, action))
+
+
 def attempt_inline[T](
     parent: QWidget, action: Callable[[], T]
 ) -> tuple[bool, T | None, dict[str, str]]:
-    """Run a save: ``(True, result, {})``; on bad input ``(False, None, errors)`` to show
-    beside the form; other user-facing errors are shown (with a retry when it may help)."""
+    """Run a save off the GUI thread: ``(True, result, {})``; on bad input
+    ``(False, None, errors)`` to show beside the form; other user-facing errors are shown
+    (with a retry when it may help)."""
     while True:
         try:
-            with busy_cursor():
-                return True, action(), {}
+            return True, db_wait.run_db(parent, action), {}
         except ValidationError as exc:
             return False, None, exc.errors
         except UserFacingError as exc:

@@ -67,7 +67,7 @@ class UsersTab(QWidget):
         self._actor = actor
         self._editing = UserInput()
         self.model = UserModel(self)
-        ok, found = status.attempt(self, lambda: (user_service.list_users(db), lookups(db)))
+        ok, found = status.attempt_db(self, lambda: (user_service.list_users(db), lookups(db)))
         rows, choices = found if ok and found else ([], Lookups([], [], []))
         self.model.set_rows(rows)
 
@@ -196,7 +196,7 @@ class UsersTab(QWidget):
             self.error_label.set_message("\n".join(errors.values()) if errors else None)
             return False
         self.error_label.set_message(None)
-        found_ok, rows = status.attempt(self, lambda: user_service.list_users(self._db))
+        found_ok, rows = status.attempt_db(self, lambda: user_service.list_users(self._db))
         if found_ok and rows is not None:
             self.model.set_rows(rows)
             row = self.model.row_of(saved)

@@ -168,7 +168,7 @@ class VerifyDialog(QDialog):
     def check(self, path: str | Path) -> Verification | None:
         """Verify ``path`` and show the result; None when the database could not be read."""
         path = Path(path)
-        ok, result = status.attempt(self.parentWidget() or self, lambda: verify(self._db, path))
+        ok, result = status.attempt_db(self.parentWidget() or self, lambda: verify(self._db, path))
         if not ok or result is None:
             return None
         self.verification = result

@@ -17,8 +17,7 @@ from app.services.errors import UserFacingError
 from app.services.presence import OthersConnected
 from app.services.sqlite_file import WalMode
 from app.services.storage import Database
-from app.ui import dialogs, status
-from app.ui.widgets import busy_cursor
+from app.ui import db_wait, dialogs, status
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +40,10 @@ def open_workspace(
         options: dict[str, bool] = {}
         while True:
             try:
-                with busy_cursor():
-                    db = schema.open_database(location, create=create, shared=shared, **options)
+                db = db_wait.run_db(
+                    parent,
+                    lambda: schema.open_database(location, create=create, shared=shared, **options),
+                )
                 break
             except WalMode as exc:
                 question = exc.message + "\n\nRemettre la base en mode normal maintenant ?"
@@ -90,8 +91,7 @@ def refresh_case_states(parent: QWidget | None, db: Database, actor: Actor) -> i
 
     while True:
         try:
-            with busy_cursor():
-                moved = workflow.refresh_states(db, actor)
+            moved = db_wait.run_db(parent, lambda: workflow.refresh_states(db, actor))
             break
         except UserFacingError as exc:
             if not status.offer_retry(parent, exc):

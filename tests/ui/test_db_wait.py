@@ -1,0 +1,142 @@
+"""Database calls leave the GUI thread: the window repaints while the share is locked,
+the wait can be cancelled (nothing written), and results and errors come back as from a
+plain call."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QWidget
+from sqlalchemy import func, select
+
+from app.models import Institution
+from app.services import storage
+from app.services.errors import DatabaseUnavailable
+from app.services.lock_wait import WaitCancelled
+from app.ui import db_wait
+
+
+class PaintCounter(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+        self.resize(200, 100)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.paints += 1
+        super().paintEvent(event)
+
+
+@contextmanager
+def other_station_writing(db) -> Iterator[sqlite3.Connection]:
+    blocker = sqlite3.connect(db.path, timeout=0, check_same_thread=False)
+    blocker.isolation_level = None
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        yield blocker
+    finally:
+        if blocker.in_transaction:
+            blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def save(db) -> str:
+    with db.write() as s:
+        s.add(Institution(name="CCAS de Massy", kind="ccas"))
+    return "enregistré"
+
+
+def institutions(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Institution))
+
+
+@pytest.fixture
+def window(qtbot):
+    widget = PaintCounter()
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_the_result_and_the_errors_come_back_in_the_gui_thread(window):
+    gui = threading.get_ident()
+    seen: list[int] = []
+
+    def work() -> int:
+        seen.append(threading.get_ident())
+        return 42
+
+    assert db_wait.run_db(window, work) == 42
+    assert seen and seen[0] != gui  # ran in a worker thread
+    with pytest.raises(DatabaseUnavailable, match="occupée"):
+        db_wait.run_db(window, lambda: (_ for _ in ()).throw(DatabaseUnavailable("occupée")))
+    assert db_wait.current_wait_dialog() is None  # a quick call shows no dialog
+
+
+def test_a_locked_share_shows_the_wait_and_annuler_writes_nothing(db, window, monkeypatch):
+    monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
+    seen: dict[str, object] = {}
+
+    def while_waiting() -> None:
+        dialog = db_wait.current_wait_dialog()
+        if dialog is None:  # not yet: look again shortly
+            window.update()
+            QTimer.singleShot(100, while_waiting)
+            return
+        seen["text"] = dialog.text.text()
+        seen["paints"] = window.paints
+        dialog.cancel_button.click()
+        seen["after_cancel"] = dialog.text.text()
+
+    with other_station_writing(db):
+        painted_before = window.paints
+        QTimer.singleShot(50, while_waiting)
+        with pytest.raises(WaitCancelled, match="rien n'a été enregistré"):
+            db_wait.run_db(window, lambda: save(db))
+    assert "occupée par un autre poste" in str(seen["text"])
+    assert seen["paints"] > painted_before  # the window repainted during the wait
+    assert "Annulation" in str(seen["after_cancel"])
+    assert db_wait.current_wait_dialog() is None
+    assert institutions(db) == 0
+
+
+def test_the_save_goes_through_when_the_other_station_finishes(db, window, monkeypatch):
+    monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
+    with other_station_writing(db) as blocker:
+
+        def release() -> None:
+            if db_wait.current_wait_dialog() is None:
+                QTimer.singleShot(100, release)
+                return
+            blocker.execute("COMMIT")
+
+        QTimer.singleShot(50, release)
+        assert db_wait.run_db(window, lambda: save(db)) == "enregistré"
+    assert institutions(db) == 1
+    assert db_wait.current_wait_dialog() is None
+
+
+def test_escape_on_the_wait_dialog_cancels_too(qtbot, db, window, monkeypatch):
+    monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
+
+    def press_escape() -> None:
+        dialog = db_wait.current_wait_dialog()
+        if dialog is None:
+            QTimer.singleShot(100, press_escape)
+            return
+        dialog.reject()  # what Escape and the title bar's close button do
+        assert dialog.isVisible()  # it stays until the worker has stopped
+
+    with other_station_writing(db):
+        QTimer.singleShot(50, press_escape)
+        with pytest.raises(WaitCancelled):
+            db_wait.run_db(window, lambda: save(db))
+    assert institutions(db) == 0
