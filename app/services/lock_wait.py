@@ -54,8 +54,13 @@ def raise_if_cancelled() -> None:
 
 
 def is_lock_error(exc: sqlite3.Error) -> bool:
+    """Another station holds the lock. A full-text index opened under a lock fails with
+    "vtable constructor failed" (its own busy error hidden): retried as a lock too, until
+    the usual timeout, after which the error stands as it is."""
     text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in text or "busy" in text or "vtable constructor failed" in text
+    )
 
 
 def retry_while_locked[T](

@@ -23,7 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.services.errors import ConflictError, DatabaseRefused, DatabaseUnavailable
-from app.services.lock_wait import cancel_check, raise_if_cancelled, retry_while_locked
+from app.services.lock_wait import (
+    cancel_check,
+    raise_if_cancelled,
+    retry_while_locked,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -91,7 +95,7 @@ def translate_error(exc: Exception) -> Exception:
         if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
             exc = exc.orig
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "vtable constructor failed" in text:
         return DatabaseUnavailable(
             "La base de données est occupée par un autre poste. Réessayez dans quelques instants.",
             detail=str(exc),

@@ -153,3 +153,43 @@ def test_failure_is_reported_and_retried(monkeypatch, populated_db):
     monkeypatch.setattr(svc, "list_beneficiaries", real)
     assert model.retry()
     assert model.rowCount() == 200 and model.canFetchMore(QModelIndex())
+
+
+def test_a_search_waiting_on_a_locked_share_can_be_cancelled_then_retried(
+    qtbot, populated_db, monkeypatch
+):
+    import sqlite3
+
+    from PySide6.QtCore import QTimer
+
+    from app.services import storage
+    from app.services.lock_wait import WaitCancelled
+    from app.ui import db_wait
+
+    monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
+    model = BeneficiaryTableModel(populated_db, page_size=50)
+    model.reload()
+    before = names(model)
+    failures: list[object] = []
+    model.loadFailed.connect(failures.append)
+
+    def press_annuler() -> None:
+        dialog = db_wait.current_wait_dialog()
+        if dialog is None:
+            QTimer.singleShot(50, press_annuler)
+            return
+        dialog.cancel_button.click()
+
+    blocker = sqlite3.connect(populated_db.path, timeout=0)
+    blocker.isolation_level = None
+    blocker.execute("BEGIN EXCLUSIVE")  # another station committing a long import chunk
+    try:
+        QTimer.singleShot(50, press_annuler)
+        model.set_filter(BeneficiaryFilter(text="mar"))
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert len(failures) == 1 and isinstance(failures[0], WaitCancelled)
+    assert names(model) == before  # the list as it was, nothing half-loaded
+    assert model.retry()  # once the share is free, the same search goes through
+    assert all("mar" in fold(n) for n in names(model, 50))
