@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -120,7 +120,11 @@ def current_wait_dialog() -> WaitDialog | None:
 
 
 def run_db[T](parent: QWidget | None, action: Callable[[], T], label: str = "Base occupée") -> T:
-    """``action()`` in a worker thread; its result (or exception) here, in the GUI thread."""
+    """``action()`` in a worker thread; its result (or exception) here, in the GUI thread.
+    Without a running Qt GUI application (a script, a test of a model alone), simply
+    ``action()``."""
+    if not isinstance(QCoreApplication.instance(), QGuiApplication):
+        return action()
     stop = threading.Event()
     call = _Call(action, stop)
     thread = QThread()
