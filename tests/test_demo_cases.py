@@ -30,12 +30,8 @@ from app.services.case_view import load_case
 from app.services.caseload import TodoKind, caseload
 from app.services.dates import add_months, age_on, month_start
 from app.services.demo import build_demo
-from app.services.demo_cases import (
-    MAX_SCALE,
-    YEARLY_REQUESTS,
-    notes_on_topic,
-    requests_per_year,
-)
+from app.services.demo_case_life import notes_on_topic
+from app.services.demo_cases import MAX_SCALE, YEARLY_REQUESTS, requests_per_year
 from app.services.eligibility import RuleStatus
 from app.services.envelope import envelopes_overview
 from app.services.integrity import check_database

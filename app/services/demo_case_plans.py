@@ -49,9 +49,6 @@ CASE_ACTIONS = (  # order of the transitions of one day
     "complete",
 )
 
-# Requests per year at département scale (30 000 beneficiaries); the current year is
-# prorated up to the demo's today. 27 people were helped in 2018 (seed document).
-
 
 @dataclass
 class UserPlan:
@@ -257,6 +254,16 @@ def rib_iban(bank: str, branch: int, account: int) -> str:
     bban = f"{bank}{branch:05d}{account:011d}{rib_key:02d}"
     check = 98 - int(bban + "152700") % 97  # "FR00" moved to the end, F=15, R=27
     return f"FR{check:02d}{bban}"
+
+
+def draw_bank(rng: random.Random) -> data.BankSpec:
+    """A bank, as often as its share of accounts."""
+    return pick_weighted(rng, [(b, b.weight) for b in data.BANKS])
+
+
+def bank_account(rng: random.Random, bank: data.BankSpec) -> tuple[str, str]:
+    """A fictitious account at ``bank``: its IBAN and BIC."""
+    return rib_iban(bank.code, rng.randrange(100_000), rng.randrange(10**11)), bank.bic
 
 
 def json_text(value: dict[str, Any] | None) -> str:

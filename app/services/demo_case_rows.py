@@ -10,12 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, insert
-from sqlalchemy.orm import Session
-
-from app.models import (
-    Base,
-)
 from app.models.enums import (
     CaseState,
     Civility,
@@ -35,6 +29,8 @@ from app.services.demo_case_plans import (
     MeetingPlan,
     PersonPlan,
     UserPlan,
+    bank_account,
+    draw_bank,
     json_text,
     lower_first,
     of_noun,
@@ -169,7 +165,7 @@ class CaseRows:
         self.rows["counter"] = [{"name": k, "value": v} for k, v in sorted(counters.items())]
 
         created = datetime(2017, 11, 28, 9, 30, tzinfo=UTC)
-        for payee in self.p.payees:
+        for payee in self.p.jobs.payees:
             commune = next(c for c in data.COMMUNES if c.name == payee.spec.commune)
             self.rows["third_party"].append(
                 {
@@ -184,8 +180,8 @@ class CaseRows:
             )
         for person in self._people():
             if person.iban == "" and person.cases:
-                person.iban, person.bic = self.p._iban(self.p._bank())
-        f = self.p.finance
+                person.iban, person.bic = bank_account(self.rng, draw_bank(self.rng))
+        f = self.p.population.finance
         self.history = PaymentHistory(
             world,
             Actor(f.login, f.workstation, f.id, f.name, f.capacity, is_finance=True),
@@ -200,7 +196,8 @@ class CaseRows:
         self.rows["counter"] = sorted(self.rows["counter"] + batch_counters, key=itemgetter("name"))
 
     def _people(self) -> list[PersonPlan]:
-        return [self.p.people[i] for i in sorted(self.p.people) if self.p.people[i].cases]
+        people = self.p.population.people
+        return [people[i] for i in sorted(people) if people[i].cases]
 
     # One case
 
@@ -611,8 +608,3 @@ class CaseRows:
                 }
             )
         return out
-
-
-def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(cast(Table, model.__table__)), rows)
