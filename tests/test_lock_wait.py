@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -15,20 +13,7 @@ from app.models import Institution
 from app.services import storage
 from app.services.errors import DatabaseUnavailable
 from app.services.lock_wait import WaitCancelled, cancellable
-
-
-@contextmanager
-def held(db, how: str) -> Iterator[sqlite3.Connection]:
-    """Another station holding the base: ``IMMEDIATE`` (a writer) or ``EXCLUSIVE``."""
-    blocker = sqlite3.connect(db.path, timeout=0)
-    blocker.isolation_level = None
-    blocker.execute(f"BEGIN {how}")
-    try:
-        yield blocker
-    finally:
-        if blocker.in_transaction:
-            blocker.execute("ROLLBACK")
-        blocker.close()
+from tests.locks import other_station
 
 
 def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
@@ -58,7 +43,7 @@ def institutions(db) -> int:
 def test_a_write_waiting_for_the_lock_stops_when_cancelled(db, monkeypatch):
     monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)  # would wait 10 minutes
     stop = threading.Event()
-    with held(db, "IMMEDIATE"):
+    with other_station(db, "IMMEDIATE"):
 
         def work() -> None:
             with cancellable(stop.is_set):
@@ -76,7 +61,7 @@ def test_a_write_waiting_for_the_lock_stops_when_cancelled(db, monkeypatch):
 
 
 def test_a_write_goes_through_once_the_other_station_commits(db):
-    with held(db, "IMMEDIATE") as blocker:
+    with other_station(db, "IMMEDIATE") as blocker:
 
         def work() -> None:
             with cancellable(lambda: False):
@@ -107,7 +92,7 @@ def test_the_usual_timeout_still_ends_a_cancellable_wait(db, monkeypatch):
         with cancellable(lambda: False):
             add_institution(db)
 
-    with held(db, "IMMEDIATE"):
+    with other_station(db, "IMMEDIATE"):
         thread, outcome = run_in_thread(work)
         thread.join(30)
         assert not thread.is_alive()
@@ -125,7 +110,7 @@ def test_a_read_waiting_for_an_exclusive_lock_stops_when_cancelled(db, reader, m
         "session": lambda: institutions(db),
         "rows": lambda: db.rows("SELECT count(*) FROM institution"),
     }[reader]
-    with held(db, "EXCLUSIVE"):
+    with other_station(db, "EXCLUSIVE"):
 
         def work() -> object:
             with cancellable(stop.is_set):

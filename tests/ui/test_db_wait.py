@@ -4,10 +4,7 @@ plain call."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -20,6 +17,7 @@ from app.services import storage
 from app.services.errors import DatabaseUnavailable
 from app.services.lock_wait import WaitCancelled
 from app.ui import db_wait
+from tests.locks import other_station
 
 
 class PaintCounter(QWidget):
@@ -31,19 +29,6 @@ class PaintCounter(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         self.paints += 1
         super().paintEvent(event)
-
-
-@contextmanager
-def other_station_writing(db) -> Iterator[sqlite3.Connection]:
-    blocker = sqlite3.connect(db.path, timeout=0, check_same_thread=False)
-    blocker.isolation_level = None
-    blocker.execute("BEGIN IMMEDIATE")
-    try:
-        yield blocker
-    finally:
-        if blocker.in_transaction:
-            blocker.execute("ROLLBACK")
-        blocker.close()
 
 
 def save(db) -> str:
@@ -96,7 +81,7 @@ def test_a_locked_share_shows_the_wait_and_annuler_writes_nothing(db, window, mo
         dialog.cancel_button.click()
         seen["after_cancel"] = dialog.text.text()
 
-    with other_station_writing(db):
+    with other_station(db):
         painted_before = window.paints
         QTimer.singleShot(50, while_waiting)
         with pytest.raises(WaitCancelled, match="rien n'a été enregistré"):
@@ -110,7 +95,7 @@ def test_a_locked_share_shows_the_wait_and_annuler_writes_nothing(db, window, mo
 
 def test_the_save_goes_through_when_the_other_station_finishes(db, window, monkeypatch):
     monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
-    with other_station_writing(db) as blocker:
+    with other_station(db) as blocker:
 
         def release() -> None:
             if db_wait.current_wait_dialog() is None:
@@ -135,7 +120,7 @@ def test_escape_on_the_wait_dialog_cancels_too(qtbot, db, window, monkeypatch):
         dialog.reject()  # what Escape and the title bar's close button do
         assert dialog.isVisible()  # it stays until the worker has stopped
 
-    with other_station_writing(db):
+    with other_station(db):
         QTimer.singleShot(50, press_escape)
         with pytest.raises(WaitCancelled):
             db_wait.run_db(window, lambda: save(db))
