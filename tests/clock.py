@@ -11,12 +11,20 @@ Scenarios that are history (a case of 2018 with its own ``today``) keep their li
 from __future__ import annotations
 
 import calendar
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 MOMENT: datetime = datetime.now(UTC).replace(microsecond=0)
 TODAY: date = MOMENT.astimezone().date()
+
+
+def pause(seconds: float) -> None:
+    """Wait ``seconds``. Never ``time.sleep`` in a test: under the libfaketime that runs the
+    suite at other dates (.ci/run, monotonic clock left real) it fails with EINVAL, while a
+    timed wait on an event goes through ``sem_clockwait`` and works."""
+    threading.Event().wait(seconds)
 
 
 def years_before(day: date, years: int) -> date:

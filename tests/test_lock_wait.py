@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +12,7 @@ from app.models import Institution
 from app.services import storage
 from app.services.errors import DatabaseUnavailable
 from app.services.lock_wait import WaitCancelled, cancellable
+from tests.clock import pause
 from tests.locks import other_station
 
 
@@ -50,7 +50,7 @@ def test_a_write_waiting_for_the_lock_stops_when_cancelled(db, monkeypatch):
                 add_institution(db)
 
         thread, outcome = run_in_thread(work)
-        time.sleep(0.4)
+        pause(0.4)
         assert thread.is_alive()  # waiting for the other station
         stop.set()
         thread.join(30)
@@ -68,7 +68,7 @@ def test_a_write_goes_through_once_the_other_station_commits(db):
                 add_institution(db)
 
         thread, outcome = run_in_thread(work)
-        time.sleep(0.4)
+        pause(0.4)
         assert thread.is_alive()
         blocker.execute("COMMIT")
         thread.join(30)
@@ -117,7 +117,7 @@ def test_a_read_waiting_for_an_exclusive_lock_stops_when_cancelled(db, reader, m
                 return read()
 
         thread, outcome = run_in_thread(work)
-        time.sleep(0.4)
+        pause(0.4)
         assert thread.is_alive()
         stop.set()
         thread.join(30)

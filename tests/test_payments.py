@@ -15,6 +15,7 @@ from app.models import Beneficiary, Instalment, PaymentBatch, User
 from app.models.enums import BatchStatus, InstalmentStatus
 from app.services.actor import actor_from_user, os_login
 from app.services.errors import DatabaseUnavailable, NotAllowed, UserFacingError, ValidationError
+from app.services.numbering import batch_order, format_batch_number
 from app.services.payment_export import archive_path, batch_csv, export_batch, read_rejections
 from app.services.payments import (
     NothingDue,
@@ -351,3 +352,8 @@ def test_the_departement_chooses_the_csv_columns(db, office, tmp_path):
         rows[-1]
         == f"TOTAL {info.number};{len(info.transfers)} virements;{total // 100},{total % 100:02d};"
     )
+
+
+def test_batches_sort_by_year_then_sequence_not_by_text():
+    numbers = [format_batch_number(y, n) for y, n in [(2027, 1000), (2028, 2), (2027, 999)]]
+    assert sorted(numbers, key=batch_order) == ["PAI-2027-999", "PAI-2027-1000", "PAI-2028-002"]

@@ -4,7 +4,6 @@ while other stations are there (restoring a backup, upgrading the schema)."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ from app.services.actor import Actor
 from app.services.backups import BackupKind
 from app.services.presence import Heartbeat, OthersConnected
 from app.services.schema import open_sqlite
-from tests.clock import MOMENT
+from tests.clock import MOMENT, pause
 
 OTHER = Actor(login="m.dupont", workstation="POSTE-2", name="Marie Dupont")
 
@@ -71,9 +70,8 @@ def test_heartbeat_thread_joins_reports_and_leaves(db, actor):
     heartbeat = Heartbeat(db, actor, period_s=0.05)
     heartbeat.start()
     deadline = time.monotonic() + 5
-    pause = threading.Event()  # never set; not time.sleep, which libfaketime breaks (CI)
     while heartbeat.others is None and time.monotonic() < deadline:
-        pause.wait(0.01)
+        pause(0.01)
     assert [s.workstation for s in heartbeat.others] == ["POSTE-2"]
     assert heartbeat.token in {row[0] for row in db.rows("SELECT token FROM station_presence")}
     heartbeat.stop()

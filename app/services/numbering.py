@@ -41,5 +41,12 @@ def format_batch_number(year: int, seq: int) -> str:
     return f"PAI-{year}-{seq:03d}"
 
 
+def batch_order(number: str) -> tuple[int, int]:
+    """Sort key of a batch number: its year, then its sequence (``PAI-2028-1000`` after
+    ``PAI-2028-999``), the order the counter gave them in."""
+    _, year, seq = number.split("-")
+    return int(year), int(seq)
+
+
 def batch_number(session: Session, year: int) -> str:
     return format_batch_number(year, next_number(session, batch_counter(year)))

@@ -34,7 +34,7 @@ from app.models.enums import (
 from app.services import audit, clock, validation
 from app.services.actor import Actor
 from app.services.errors import NotAllowed, UserFacingError, ValidationError
-from app.services.numbering import batch_number
+from app.services.numbering import batch_number, batch_order
 from app.services.storage import Database
 from app.services.text import format_cents, format_month
 
@@ -411,7 +411,8 @@ class BatchRow:
 
 
 def list_batches(db: Database) -> list[BatchRow]:
-    """Every batch, newest first, with its number of transfers."""
+    """Every batch, newest number first (a batch made today may carry an earlier hour than
+    the demo's of the same day), with its number of transfers."""
     from sqlalchemy import func
 
     with db.read() as s:
@@ -422,7 +423,9 @@ def list_batches(db: Database) -> list[BatchRow]:
                 .group_by(Instalment.batch_id)
             ).all()
         )
-        batches = s.scalars(select(PaymentBatch).order_by(PaymentBatch.created_at.desc()))
+        batches = sorted(
+            s.scalars(select(PaymentBatch)), key=lambda b: batch_order(b.number), reverse=True
+        )
         return [
             BatchRow(
                 b.number,
