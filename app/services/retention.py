@@ -16,26 +16,27 @@ decisions, amounts, dates, office and outcome stay, for the statistics and the p
 archives. The archived letters are kept (the default: decisions are administrative acts)
 or deleted, per the setting ``anonymised_letters``; the report says which. The access log
 is never purged with the people: it holds ids, codes and field names only.
+
+This module is the purge itself (the anonymising updates) and the public face of the
+others: the classification in ``retention_classification``, the dry run (who is due and
+why) in ``retention_plan``, the administrator's report in ``retention_report``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, or_, select, text, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (
     AuditEvent,
-    Base,
     Beneficiary,
     Case,
     Decision,
@@ -45,488 +46,72 @@ from app.models import (
     Instalment,
     Meeting,
 )
-from app.models.enums import CaseState, InstalmentStatus, PayeeKind
+from app.models.enums import PayeeKind
 from app.services import access_log, clock
 from app.services.actor import Actor
 from app.services.beneficiaries import search_columns_of
-from app.services.errors import NotAllowed, UserFacingError
+from app.services.retention_classification import (
+    ANONYMOUS_NAME,
+    CLASSIFICATION,
+    ERASED,
+    KEPT,
+    RECOMPUTED,
+    REDACTED,
+    YEAR_KEPT,
+    erased_fields,
+    erasure,
+)
+from app.services.retention_plan import (
+    CHUNK,
+    EVENT_LABELS,
+    LETTER_POLICIES,
+    OPEN_CASE_STATES,
+    UNPAID,
+    Candidate,
+    PurgeError,
+    PurgePlan,
+    build_plan,
+    last_contacts,
+    letters_policy,
+    plan_purge,
+    require_admin,
+)
+from app.services.retention_report import default_report_path, report_text, write_report
 from app.services.settings import load_settings
 from app.services.storage import Database
-from app.services.text import format_date
+
+__all__ = [
+    "ANONYMOUS_NAME",
+    "CHUNK",
+    "CLASSIFICATION",
+    "ERASED",
+    "EVENT_LABELS",
+    "KEPT",
+    "LETTER_POLICIES",
+    "OPEN_CASE_STATES",
+    "RECOMPUTED",
+    "REDACTED",
+    "UNPAID",
+    "YEAR_KEPT",
+    "Candidate",
+    "PurgeError",
+    "PurgePlan",
+    "PurgeResult",
+    "default_report_path",
+    "erased_fields",
+    "erasure",
+    "last_contacts",
+    "letters_policy",
+    "plan_purge",
+    "purge",
+    "report_text",
+    "require_admin",
+    "write_report",
+]
 
 log = logging.getLogger(__name__)
 
-KEPT, ERASED, YEAR_KEPT, RECOMPUTED = "kept", "erased", "year kept", "recomputed"
-# audit_event.before/after: the values of the erased columns are blanked, the rest kept.
-REDACTED = "erased values blanked"
 
-_TRACKED = {
-    "id": KEPT,
-    "version_id": KEPT,
-    "created_at": KEPT,
-    "created_by": KEPT,
-    "updated_at": KEPT,
-    "updated_by": KEPT,
-}
-CLASSIFICATION: dict[str, dict[str, str]] = {
-    "beneficiary": {
-        **_TRACKED,
-        "civility": KEPT,
-        "last_name": ERASED,
-        "birth_name": ERASED,
-        "first_name": ERASED,
-        "birth_date": YEAR_KEPT,
-        "address_line1": ERASED,
-        "address_line2": ERASED,
-        "postcode": ERASED,
-        "commune": ERASED,
-        "phone": ERASED,
-        "email": ERASED,
-        "paying_body": KEPT,
-        "allocataire_number": ERASED,
-        "nir": ERASED,
-        "iban": ERASED,
-        "bic": ERASED,
-        "rsa_open_since": KEPT,
-        "rsa_closed_on": KEPT,
-        "orientation": KEPT,
-        "orientation_date": KEPT,
-        "global_support": KEPT,
-        "support_contract": KEPT,
-        "referent_id": KEPT,
-        "office_id": KEPT,
-        "current_case_state": KEPT,
-        "last_contact_at": KEPT,
-        "notes": ERASED,
-        "search_text": RECOMPUTED,
-        "sort_name": RECOMPUTED,
-        "commune_key": RECOMPUTED,
-        "anonymised_at": KEPT,
-    },
-    # The household: every row of the person is deleted.
-    "household_member": {
-        **_TRACKED,
-        "beneficiary_id": ERASED,
-        "relation": ERASED,
-        "first_name": ERASED,
-        "last_name": ERASED,
-        "birth_date": ERASED,
-    },
-    "pack_case": {
-        **_TRACKED,
-        "reference": KEPT,
-        "beneficiary_id": KEPT,
-        "referent_id": KEPT,
-        "office_id": KEPT,
-        "scale_version_id": KEPT,
-        "state": KEPT,
-        "request_date": KEPT,
-        "employer_name": ERASED,
-        "employer_address": ERASED,
-        "job_title": KEPT,
-        "contract_type": KEPT,
-        "job_start": KEPT,
-        "trial_end": KEPT,
-        "contract_end": KEPT,
-        "weekly_hours": KEPT,
-        "submitted_on": KEPT,
-        "decided_on": KEPT,
-        "end_date": KEPT,
-        "exit_reason": KEPT,
-        "employed_at_exit": KEPT,
-        "suspended_since": KEPT,
-        "observations_invited_on": KEPT,
-        "observations_invited_by_id": KEPT,
-        "observations_sent_on": KEPT,
-        "observations_deadline": KEPT,
-        "observations_grounds": ERASED,
-        "notes": ERASED,
-    },
-    "decision": {
-        **_TRACKED,
-        "case_id": KEPT,
-        "number": KEPT,
-        "year": KEPT,
-        "sequence": KEPT,
-        "kind": KEPT,
-        "decided_on": KEPT,
-        "motivation": ERASED,
-        "author_id": KEPT,
-        "signer_name": KEPT,
-        "signer_capacity": KEPT,
-        "override_rules": KEPT,
-        "override_motivation": ERASED,
-    },
-    "meeting": {
-        **_TRACKED,
-        "case_id": KEPT,
-        "kind": KEPT,
-        "held_on": KEPT,
-        "mode": KEPT,
-        "participants": ERASED,
-        "obstacles": KEPT,
-        "job_situation": ERASED,
-        "notes": ERASED,
-        "next_steps": ERASED,
-        "next_meeting_on": KEPT,
-        "author_id": KEPT,
-    },
-    # The payee's name and IBAN are erased when the payee is the person (a crèche stays).
-    "instalment": {
-        **_TRACKED,
-        "case_id": KEPT,
-        "aid_line_id": KEPT,
-        "component": KEPT,
-        "due_month": KEPT,
-        "envelope_year": KEPT,
-        "amount_cents": KEPT,
-        "status": KEPT,
-        "payee_kind": KEPT,
-        "payee_name": ERASED,
-        "payee_iban": ERASED,
-        "batch_id": KEPT,
-        "paid_on": KEPT,
-    },
-    "aid_line": {
-        **_TRACKED,
-        "case_id": KEPT,
-        "component": KEPT,
-        "monthly_cents": KEPT,
-        "months": KEPT,
-        "first_month": KEPT,
-        "payee_kind": KEPT,
-        "third_party_id": KEPT,
-    },
-    # The archived letters: their record stays; the file per ``anonymised_letters``.
-    "document": {
-        **_TRACKED,
-        "case_id": KEPT,
-        "decision_id": KEPT,
-        "meeting_id": KEPT,
-        "kind": KEPT,
-        "reference": KEPT,
-        "path": KEPT,
-        "sha256": KEPT,
-        "signed_by": KEPT,
-        "signed_at": KEPT,
-        "supersedes_id": KEPT,
-        "superseded": KEPT,
-    },
-    "audit_event": {
-        "id": KEPT,
-        "at": KEPT,
-        "user_login": KEPT,
-        "workstation": KEPT,
-        "action": KEPT,
-        "entity": KEPT,
-        "entity_id": KEPT,
-        "case_id": KEPT,
-        "summary": ERASED,
-        "before": REDACTED,
-        "after": REDACTED,
-    },
-    # What an import changed on the person (to undo it): deleted with the person's data.
-    "import_undo": {
-        "run_id": ERASED,
-        "beneficiary_id": ERASED,
-        "version_id": ERASED,
-        "before": ERASED,
-    },
-}
-ANONYMOUS_NAME = "ANONYME"
-OPEN_CASE_STATES = (
-    CaseState.DRAFT.value,
-    CaseState.SUBMITTED.value,
-    CaseState.GRANTED.value,
-    CaseState.IN_PROGRESS.value,
-    CaseState.SUSPENDED.value,
-)
-UNPAID = (
-    InstalmentStatus.PLANNED.value,
-    InstalmentStatus.MANDATED.value,
-    InstalmentStatus.TO_SETTLE.value,
-    InstalmentStatus.SUSPENDED.value,
-)
-EVENT_LABELS = {
-    "meeting": "entretien",
-    "decision": "décision",
-    "instalment": "échéance",
-    "change": "modification",
-    "created": "création de la fiche",
-}
-LETTER_POLICIES = {"keep": "conservés", "delete": "supprimés"}
-CHUNK = 500
-
-
-class PurgeError(UserFacingError):
-    pass
-
-
-def erased_fields() -> set[str]:
-    """The column names whose values an anonymisation blanks (in the audit trail too)."""
-    return {
-        name
-        for table in ("beneficiary", "household_member", "pack_case", "decision", "meeting")
-        for name, how in CLASSIFICATION[table].items()
-        if how in (ERASED, YEAR_KEPT)
-        and name not in ("beneficiary_id", "relation")  # ids and codes stay readable
-    } | {"payee_name", "payee_iban", "household"}
-
-
-@dataclass(frozen=True)
-class Candidate:
-    id: uuid.UUID
-    name: str
-    allocataire: str
-    last_contact: date
-    event: str  # a key of EVENT_LABELS
-    cases: tuple[str, ...] = ()
-
-    @property
-    def reason(self) -> str:
-        return f"dernier contact le {format_date(self.last_contact)} ({EVENT_LABELS[self.event]})"
-
-
-@dataclass
-class PurgePlan:
-    today: date
-    cutoff: date  # last contact strictly before: anonymised
-    retention_years: int
-    letters: str  # keep | delete
-    candidates: list[Candidate] = field(default_factory=list)
-    kept_open: int = 0  # old enough, but a case or a payment is still open
-    documents: int = 0  # archived letters of the candidates
-
-    @property
-    def letters_text(self) -> str:
-        return f"Courriers archivés des personnes anonymisées : {LETTER_POLICIES[self.letters]}"
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("Seul un administrateur peut purger les données personnelles.")
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _day_text(value: Any) -> str | None:
-    """A stored date or time as « YYYY-MM-DD » (SQLite gives text: its first ten characters;
-    a stored time is UTC, a day apart at most from the local one, nothing for a rule in
-    years)."""
-    if value is None:
-        return None
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()[:10]
-    return str(value)[:10]
-
-
-def _key(value: Any) -> str:
-    """A person's id as 32 hex digits, whatever the driver gave (text or UUID)."""
-    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
-
-
-# Plain SQL without type processing: 300 000 people and their events in a few seconds.
-_LAST_EVENTS = (
-    ("created", "SELECT id, created_at FROM beneficiary"),
-    (
-        "meeting",
-        "SELECT c.beneficiary_id, max(m.held_on) FROM meeting m "
-        "JOIN pack_case c ON c.id = m.case_id GROUP BY c.beneficiary_id",
-    ),
-    (
-        "decision",
-        "SELECT c.beneficiary_id, max(d.decided_on) FROM decision d "
-        "JOIN pack_case c ON c.id = d.case_id GROUP BY c.beneficiary_id",
-    ),
-    (
-        "instalment",
-        "SELECT c.beneficiary_id, max(coalesce(i.paid_on, i.due_month)) FROM instalment i "
-        "JOIN pack_case c ON c.id = i.case_id WHERE i.status <> 'cancelled' "
-        "GROUP BY c.beneficiary_id",
-    ),
-    (
-        "change",
-        "SELECT c.beneficiary_id, max(a.at) FROM audit_event a "
-        "JOIN pack_case c ON c.id = a.case_id WHERE a.action <> 'read' "
-        "GROUP BY c.beneficiary_id",
-    ),
-    (
-        "change",
-        "SELECT entity_id, max(at) FROM audit_event "
-        "WHERE entity = 'beneficiary' AND action <> 'read' GROUP BY entity_id",
-    ),
-)
-
-
-def last_contacts(s: Session) -> dict[str, tuple[str, str]]:
-    """Per person (32 hex digits), the day of the last real event (« YYYY-MM-DD ») and its
-    kind (a key of :data:`EVENT_LABELS`)."""
-    best: dict[str, tuple[str, str]] = {}
-    for kind, sql in _LAST_EVENTS:
-        for person, value in s.execute(text(sql)):
-            day = _day_text(value)
-            if person is None or day is None:
-                continue
-            key = _key(person)
-            found = best.get(key)
-            if found is None or found[0] < day:
-                best[key] = (day, kind)
-    return best
-
-
-def _keys(s: Session, sql: str) -> set[str]:
-    return {_key(row[0]) for row in s.execute(text(sql))}
-
-
-def _plan(s: Session, today: date, years: int, letters: str) -> PurgePlan:
-    cutoff = _years_before(today, years)
-    plan = PurgePlan(today, cutoff, years, letters)
-    limit = cutoff.isoformat()
-    contacts = last_contacts(s)
-    old = {p for p, (day, _kind) in contacts.items() if day < limit}
-    old -= _keys(s, "SELECT id FROM beneficiary WHERE anonymised_at IS NOT NULL")
-    open_states = ", ".join(f"'{state}'" for state in OPEN_CASE_STATES)
-    unpaid = ", ".join(f"'{status}'" for status in UNPAID)
-    still_open = _keys(
-        s, f"SELECT beneficiary_id FROM pack_case WHERE state IN ({open_states})"
-    ) | _keys(
-        s,
-        "SELECT c.beneficiary_id FROM instalment i JOIN pack_case c ON c.id = i.case_id "
-        f"WHERE i.status IN ({unpaid})",
-    )
-    plan.kept_open = len(old & still_open)
-    old -= still_open
-    if not old:
-        return plan
-    references: dict[str, list[str]] = {}
-    for person, reference in s.execute(
-        text("SELECT beneficiary_id, reference FROM pack_case ORDER BY reference")
-    ):
-        key = _key(person)
-        if key in old:
-            references.setdefault(key, []).append(reference)
-    rows = s.execute(
-        text(
-            "SELECT id, last_name, first_name, paying_body, allocataire_number "
-            "FROM beneficiary ORDER BY sort_name"
-        )
-    )
-    for person, last, first, body, number in rows:
-        key = _key(person)
-        if key in old:
-            day, kind = contacts[key]
-            plan.candidates.append(
-                Candidate(
-                    uuid.UUID(key),
-                    f"{last.upper()} {first}".strip(),
-                    f"{body} {number}" if number else "",
-                    date.fromisoformat(day),
-                    kind,
-                    tuple(references.get(key, ())),
-                )
-            )
-    plan.documents = len(_documents_of(s, [c for refs in references.values() for c in refs]))
-    return plan
-
-
-def _documents_of(s: Session, references: Sequence[str]) -> list[tuple[uuid.UUID, str]]:
-    found: list[tuple[uuid.UUID, str]] = []
-    for start in range(0, len(references), CHUNK):
-        chunk = references[start : start + CHUNK]
-        found += [
-            (doc_id, path)
-            for doc_id, path in s.execute(
-                select(Document.id, Document.path)
-                .join(Case, Case.id == Document.case_id)
-                .where(Case.reference.in_(chunk))
-            ).all()
-        ]
-    return found
-
-
-def plan_purge(db: Database, actor: Actor, today: date | None = None) -> PurgePlan:
-    """The dry run: who would be anonymised today and why (nothing written but its log)."""
-    require_admin(actor)
-    settings = load_settings(db)
-    with db.read() as s:
-        plan = _plan(s, today or clock.today(), settings.retention_years, letters_policy(db))
-    access_log.record_alone(
-        db,
-        actor,
-        "purge_dry_run",
-        details={"persons": len(plan.candidates), "letters": plan.letters},
-    )
-    return plan
-
-
-def letters_policy(db: Database) -> str:
-    policy = str(getattr(load_settings(db), "anonymised_letters", "keep"))
-    return policy if policy in LETTER_POLICIES else "keep"
-
-
-# --- the report -----------------------------------------------------------------------------
-def report_text(plan: PurgePlan, *, done: bool, backup: Path | None = None) -> str:
-    """The report the administrator keeps. The dry run names the people (to check the list
-    before); the purge's own report gives their ids only (their names are gone)."""
-    title = "Purge des données personnelles" if done else "Simulation de purge (rien n'est modifié)"
-    lines = [
-        f"{title} — {format_date(plan.today)}",
-        f"Règle : anonymiser les personnes sans contact depuis {plan.retention_years} an(s), "
-        f"soit dont le dernier contact est antérieur au {format_date(plan.cutoff)} "
-        "(dernier entretien, décision, échéance ou modification), sans dossier ni paiement "
-        "en cours.",
-        f"Personnes {'anonymisées' if done else 'à anonymiser'} : {len(plan.candidates)}",
-        f"Personnes anciennes gardées (dossier ou paiement en cours) : {plan.kept_open}",
-        f"{plan.letters_text} ({plan.documents} courrier(s)).",
-        "Effacés : noms, date de naissance (l'année est gardée), adresse, téléphone, courriel, "
-        "n° allocataire, NIR, IBAN, foyer, employeur, comptes rendus d'entretien, motivations "
-        "et notes. Gardés : décisions (nature, numéro, dates), montants, échéances, bureau, "
-        "issue du dossier.",
-    ]
-    if backup is not None:
-        lines.append(f"Sauvegarde faite avant la purge : {backup}")
-    lines.append("")
-    if done:
-        lines.append("Identifiant\tDossiers\tMotif")
-        lines += [f"{c.id}\t{', '.join(c.cases) or '—'}\t{c.reason}" for c in plan.candidates]
-    else:
-        lines.append("Personne\tN° allocataire\tIdentifiant\tDossiers\tMotif")
-        lines += [
-            f"{c.name}\t{c.allocataire or '—'}\t{c.id}\t{', '.join(c.cases) or '—'}\t{c.reason}"
-            for c in plan.candidates
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def write_report(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".partiel")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PurgeError(
-            f"Impossible d'écrire le rapport « {path} » (dossier, droits, disque plein ?).",
-            detail=str(exc),
-        ) from exc
-    return path
-
-
-def default_report_path(db: Database, *, done: bool) -> Path:
-    """Beside the base, in its « purges » folder (the administrator keeps them)."""
-    base = db.path or Path.cwd() / "pack-sortie"
-    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-    kind = "purge" if done else "simulation"
-    return base.parent / "purges" / f"{base.stem}-{kind}-{stamp}.txt"
-
-
-# --- the purge --------------------------------------------------------------------------------
 @dataclass
 class PurgeResult:
     plan: PurgePlan
@@ -559,7 +144,7 @@ def purge(
 
         copy = make_backup(db.path, BackupKind.PURGE)
     with db.write() as s:
-        plan = _plan(s, day, settings.retention_years, policy)
+        plan = build_plan(s, day, settings.retention_years, policy)
         if expected is not None and expected != len(plan.candidates):
             raise PurgeError(
                 f"La liste a changé depuis la simulation ({expected} personne(s) prévue(s), "
@@ -636,20 +221,6 @@ def _anonymise(s: Session, actor: Actor, plan: PurgePlan) -> list[str]:
                 details={"entity": "beneficiary", "letters": plan.letters},
             )
     return paths
-
-
-def erasure(table: str) -> dict[str, Any]:
-    """The values the columns classified « erased » of ``table`` get: NULL where the column
-    allows it, else an empty text (the person's name: :data:`ANONYMOUS_NAME`)."""
-    columns = Base.metadata.tables[table].columns
-    values: dict[str, Any] = {
-        name: None if columns[name].nullable else ""
-        for name, how in CLASSIFICATION[table].items()
-        if how == ERASED
-    }
-    if table == "beneficiary":
-        values["last_name"] = ANONYMOUS_NAME
-    return values
 
 
 def _anonymise_cases(s: Session, cases: list[uuid.UUID], tracked: dict[str, Any]) -> None:
