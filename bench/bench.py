@@ -373,7 +373,7 @@ def letters(db_path: Path, count: int) -> dict:
 
     from app.models import Decision
     from app.models.enums import DocumentKind
-    from app.selftest import _throwaway_pkcs12
+    from app.selftest_steps import throwaway_pkcs12 as _throwaway_pkcs12
     from app.services.actor import current_actor
     from app.services.documents import produce_document
     from app.services.schema import open_database
