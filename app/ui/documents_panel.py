@@ -2,9 +2,12 @@
 electronically, or printed for a hand signature), preview, print, open the archive folder,
 verify a signature.
 
-The panel sits in the case view's ``documents_actions`` bar and drives the view's documents
-table; after producing, the case is reloaded and the new document selected. Every service
-call goes through :func:`app.ui.status.attempt` (French messages, retry offer).
+The panel sits above the documents table of the tab (:mod:`app.ui.case_tabs.documents_tab`)
+and drives it. It knows the case it is shown (:meth:`DocumentsPanel.refresh`), asks the
+meetings tab for the selected meeting and the case screen for a reload through the callables
+it is given, and says a new document by ``caseChanged`` and ``produced``: it knows no screen.
+After producing, the case is reloaded and the new document selected. Every service call goes
+through :func:`app.ui.status.attempt` (French messages, retry offer).
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.models.enums import DocumentKind
 from app.services import documents
@@ -25,6 +29,7 @@ from app.services.actor import Actor
 from app.services.case_letters import LetterChoice, letter_choices
 from app.services.case_view import CaseDetail, DocumentView, MeetingView
 from app.services.documents import ArchiveUnavailable, ProducedDocument
+from app.services.letter_content import Letter
 from app.services.storage import Database
 from app.ui import dialogs, status
 from app.ui.case_widgets import (
@@ -33,6 +38,7 @@ from app.ui.case_widgets import (
     OK_NOTICE,
     PRIMARY_BUTTON,
     Column,
+    RecordTableModel,
     notice,
     select_row,
     selected_row,
@@ -42,7 +48,7 @@ from app.ui.signer_setup import HAND, SignerSession, signer_session_of
 from app.ui.workers import run_with_progress
 
 if TYPE_CHECKING:
-    from app.ui.case_view import CaseView
+    from app.ui.verify_dialog import Verification
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +88,33 @@ def document_columns() -> list[Column]:
 
 # --- the panel ---------------------------------------------------------------------------------
 class DocumentsPanel(QWidget):
-    """Buttons of the Documents tab (see module docstring)."""
+    """Buttons of the Documents tab (see module docstring): ``table`` shows ``model``, the
+    case's documents; ``selected_meeting`` is the meeting a report would be about;
+    ``reload`` reads the case again (and calls :meth:`refresh`)."""
 
     produced = Signal(object)  # ProducedDocument
+    caseChanged = Signal(object)  # uuid.UUID of the case, after a document was produced
 
-    def __init__(self, view: CaseView, db: Database, actor: Actor) -> None:
-        super().__init__(view)
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        table: QTableView,
+        model: RecordTableModel,
+        *,
+        selected_meeting: Callable[[], MeetingView | None],
+        reload: Callable[[], object],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
         self.setObjectName("documentsPanel")
-        self._view = view
         self._db = db
         self._actor = actor
+        self._table = table
+        self._model = model
+        self._selected_meeting = selected_meeting
+        self._reload = reload
+        self._detail: CaseDetail | None = None
         self._own_session: SignerSession | None = None
         self.preview: PdfPreview | None = None
         self.last_produced: ProducedDocument | None = None
@@ -129,12 +152,11 @@ class DocumentsPanel(QWidget):
         self.result_label.setVisible(False)
         layout.addWidget(self.result_label)
 
-        table = view.document_table
         table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         table.doubleClicked.connect(lambda _index: self.preview_selected())
         self._update_buttons()
 
-    def _button(self, text: str, name: str, slot) -> QPushButton:
+    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
         button.setAutoDefault(False)
@@ -159,17 +181,13 @@ class DocumentsPanel(QWidget):
 
     def refresh(self, detail: CaseDetail) -> None:
         """After the case is (re)loaded: what may be produced, what is selected."""
-        del detail  # read again through the view by choices(), as the menu opens
+        self._detail = detail
         self._fill_menu()
         self._update_buttons()
 
     def choices(self) -> list[LetterChoice]:
-        detail = self._view.detail
+        detail = self._detail
         return letter_choices(detail, self._selected_meeting()) if detail is not None else []
-
-    def _selected_meeting(self) -> MeetingView | None:
-        row = selected_row(self._view.meeting_table)
-        return self._view.meeting_model.row_object(row) if row >= 0 else None
 
     def _fill_menu(self) -> None:
         self.produce_menu.clear()
@@ -191,8 +209,8 @@ class DocumentsPanel(QWidget):
         self.produce_button.setToolTip(tip)
 
     def selected_document(self) -> DocumentView | None:
-        row = selected_row(self._view.document_table)
-        return self._view.document_model.row_object(row) if row >= 0 else None
+        row = selected_row(self._table)
+        return self._model.row_object(row) if row >= 0 else None
 
     def _update_buttons(self) -> None:
         doc = self.selected_document()
@@ -206,8 +224,8 @@ class DocumentsPanel(QWidget):
         )
 
     def select_document(self, document_id: uuid.UUID) -> bool:
-        row = self._view.document_model.row_of(document_id)
-        select_row(self._view.document_table, row)
+        row = self._model.row_of(document_id)
+        select_row(self._table, row)
         self._update_buttons()
         return row >= 0
 
@@ -217,12 +235,12 @@ class DocumentsPanel(QWidget):
     ) -> ProducedDocument | None:
         """Render (checks the letter can be produced), ask how it is signed, produce and
         archive it, reload the case and select the new document."""
-        detail = self._view.detail
+        detail = self._detail
         if detail is None or self._db.read_only:
             return None
         case_id = detail.id
 
-        def render():
+        def render() -> tuple[Letter, bytes, object]:
             return documents.render(self._db, case_id, kind, electronic=True, meeting_id=meeting_id)
 
         ok, rendered = status.attempt_db(self, render)
@@ -267,7 +285,9 @@ class DocumentsPanel(QWidget):
                 return None
             signer = None if resolved == HAND else resolved
 
-        def job(_progress, _cancelled) -> ProducedDocument:
+        def job(
+            _progress: Callable[[int, int], None], _cancelled: Callable[[], bool]
+        ) -> ProducedDocument:
             return documents.produce_document(
                 self._db, self._actor, case_id, kind, signer=signer, meeting_id=meeting_id
             )
@@ -282,10 +302,10 @@ class DocumentsPanel(QWidget):
             return None
         self.last_produced = produced
         log.info("Produced %s v%s for case %s", kind.value, produced.version, detail.reference)
-        self._view.reload()
+        self._reload()
         self.select_document(produced.id)
         self._show_result(produced)
-        self._view.changed.emit(case_id)
+        self.caseChanged.emit(case_id)
         self.produced.emit(produced)
         if signer is None:
             self.print_selected()  # printed now, to be signed by hand
@@ -353,7 +373,7 @@ class DocumentsPanel(QWidget):
         dialogs.show_warning(self, f"Le dossier n'a pas pu être ouvert :\n{path.parent}")
         return False
 
-    def verify_selected(self):
+    def verify_selected(self) -> Verification | None:
         from app.ui.verify_dialog import verify_file
 
         path = self._selected_path()
