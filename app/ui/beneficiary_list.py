@@ -167,9 +167,12 @@ class BeneficiaryList(QWidget):
         metrics = header.fontMetrics()
         for column, sample in _COLUMN_SAMPLES.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
-        header.sectionResized.connect(
-            lambda column, _old, _new: column != COL_NAME and table.fit_name_column()
-        )
+
+        def refit(column: int, _old: int, _new: int) -> None:
+            if column != COL_NAME:
+                table.fit_name_column()
+
+        header.sectionResized.connect(refit)
         # Sorting is done by the model in SQL; the indicator starts on the name, A→Z.
         header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)

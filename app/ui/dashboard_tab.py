@@ -17,9 +17,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -41,7 +42,6 @@ from app.services.charts import to_svg
 from app.services.errors import UserFacingError, ValidationError
 from app.services.evaluation import (
     Evaluation,
-    Figure,
     Period,
     Scope,
     cases_for,
@@ -56,6 +56,10 @@ from app.ui.case_widgets import ERROR_NOTICE, MUTED_STYLE
 from app.ui.chart_view import ChartView
 from app.ui.widgets import DateField
 from app.ui.workers import Background
+
+if TYPE_CHECKING:
+    from app.ui.case_list_dialog import CaseListDialog
+    from app.ui.pdf_preview import PdfPreview
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +348,7 @@ class DashboardTab(QWidget):
             self.office_combo.setCurrentIndex(index)
 
     # --- loading ---------------------------------------------------------------------------
-    def showEvent(self, event: QEvent) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
             self.reload()
@@ -468,13 +472,13 @@ class DashboardTab(QWidget):
         self.use_label.setText(use)
 
     # --- the cases behind a figure ---------------------------------------------------------
-    def show_cases(self, key: str):
+    def show_cases(self, key: str) -> CaseListDialog | None:
         card = self.cards.get(key)
         ev = self.evaluation
-        if card is None or card.line is None or card.line.figure is None or ev is None:
+        line = card.line if card is not None else None
+        figure = line.figure if line is not None else None
+        if line is None or figure is None or ev is None:
             return None
-        line = card.line
-        figure: Figure = line.figure
         try:
             rows = db_wait.run_db(
                 self,
@@ -496,7 +500,7 @@ class DashboardTab(QWidget):
         return dialog
 
     # --- the annual report -----------------------------------------------------------------
-    def produce_annual_report(self):
+    def produce_annual_report(self) -> PdfPreview | None:
         year = self.period_combo.currentData()
         if year is None:
             return None

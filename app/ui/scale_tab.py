@@ -3,6 +3,7 @@ new version from a date, past versions are read-only (scale.add_scale_version)."
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -131,7 +132,7 @@ class ScaleTab(QWidget):
         self._actor = actor
         self._today = today
         self._scales: list[ScaleRules] = []
-        self.saved_id = None
+        self.saved_id: uuid.UUID | None = None
 
         self.versions = QListWidget()
         self.versions.setAccessibleName("Versions du barème")
@@ -187,10 +188,10 @@ class ScaleTab(QWidget):
         aids = QGridLayout()
         aids.setHorizontalSpacing(8)
         aids.setVerticalSpacing(4)
-        for column, caption in enumerate(("", "Par mois", "Durée", "Au plus")):
+        for place, caption in enumerate(("", "Par mois", "Durée", "Au plus")):
             head = QLabel(caption)
             head.setStyleSheet("color: palette(placeholder-text);")
-            aids.addWidget(head, 0, column)
+            aids.addWidget(head, 0, place)
         for row, component in enumerate(Component, start=1):
             included = QCheckBox(component.label)
             included.setObjectName(f"included_{component.value}")
@@ -203,9 +204,9 @@ class ScaleTab(QWidget):
             total.setMinimumWidth(total.fontMetrics().horizontalAdvance("1 350,00 €") + 4)
             line = _ComponentRow(component, included, monthly, months, total, False)
             self.components[component] = line
-            for widget in (included, monthly, months):
-                signal = widget.toggled if widget is included else widget.valueChanged
-                signal.connect(self._update_totals)
+            included.toggled.connect(self._update_totals)
+            monthly.valueChanged.connect(self._update_totals)
+            months.valueChanged.connect(self._update_totals)
             aids.addWidget(included, row, 0)
             aids.addWidget(monthly, row, 1)
             aids.addWidget(months, row, 2)

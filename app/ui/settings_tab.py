@@ -4,6 +4,7 @@ retention, payments), saved through settings.save_settings."""
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -218,7 +219,8 @@ class SettingsTab(QWidget):
         self.trusted_certificates.setPlainText(s.trusted_certificates)
 
     def collect(self) -> OfficeSettings:
-        texts = {
+        # str values only, but typed as Any: unpacked into replace() beside other fields
+        texts: dict[str, Any] = {
             name: (edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()).strip()
             for name, edit in self._texts().items()
         }

@@ -99,11 +99,11 @@ class _Job(QObject):
         super().__init__()
         self.owner, self.generation = owner, generation
         self.worker = _Worker(lambda _progress, _cancelled: job())
-        self.thread = QThread()
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
-        self.thread.finished.connect(self.on_finished, Qt.ConnectionType.QueuedConnection)
+        self.runner = QThread()  # not ``thread``: QObject.thread() is a method
+        self.worker.moveToThread(self.runner)
+        self.runner.started.connect(self.worker.run)
+        self.worker.finished.connect(self.runner.quit)
+        self.runner.finished.connect(self.on_finished, Qt.ConnectionType.QueuedConnection)
         app = QCoreApplication.instance()
         if app is not None and not app.property("packSortieWaitsForJobs"):
             app.setProperty("packSortieWaitsForJobs", True)  # once per application
@@ -111,7 +111,7 @@ class _Job(QObject):
         _ALIVE.add(self)
 
     def on_finished(self) -> None:
-        self.thread.wait()
+        self.runner.wait()
         _ALIVE.discard(self)
         if shiboken6.isValid(self.owner):
             self.owner._done(self)
@@ -120,7 +120,7 @@ class _Job(QObject):
 def wait_for_jobs() -> None:
     """Block until every background job's thread has ended (the application quits)."""
     for job in list(_ALIVE):
-        job.thread.wait()
+        job.runner.wait()
 
 
 atexit.register(wait_for_jobs)
@@ -148,7 +148,7 @@ class Background(QObject):
         self._generation += 1
         running = _Job(self, job, self._generation)
         self._running.append(running)
-        running.thread.start()
+        running.runner.start()
 
     def _done(self, job: _Job) -> None:
         self._running = [j for j in self._running if j is not job]
@@ -163,4 +163,4 @@ class Background(QObject):
         """Block until this screen's jobs' threads have ended (tests); their outcome still
         arrives through the event loop."""
         for job in list(self._running):
-            job.thread.wait()
+            job.runner.wait()
