@@ -1,47 +1,27 @@
 """Show and print a PDF letter inside the application (QtPdf: PDFium underneath).
 
 :class:`PdfPreview` opens a file or bytes (through a QBuffer), pages through it, zooms (fit
-to the width by default) and prints. :func:`print_pdf` renders each page into an image and
-paints it on a ``QPrinter`` page by page; the print dialog goes through
-:func:`app.ui.dialogs.print_document`, so tests print into a PDF file.
-
-Why the pages are not shown by ``QPdfView``: the visible electronic signature is a *widget*
-annotation (a signature field), and PDFium only draws widgets through a form-fill handle
-that QtPdf does not use; ``QPdfView`` does not even draw ordinary annotations. The signed
-letter would look unsigned. :class:`PdfPagesView` renders the pages with
-``QPdfDocument.render`` and the annotations flag, on an in-memory copy where the signature
-widget is relabelled as a stamp annotation (:func:`displayable_pdf`): same bytes length,
-same appearance stream, the archived file itself is never touched.
+to the width by default) and prints. The pages are shown by
+:class:`app.ui.pdf_pages_view.PdfPagesView`; reading, rendering and printing a PDF (and why
+the visible signature needs a relabelled copy) are in :mod:`app.ui.pdf_printing`, whose
+names this module still offers.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QRectF,
-    QSize,
-    QSizeF,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPageSize, QPainter, QPixmap, QShortcut
-from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtCore import QBuffer, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -49,273 +29,37 @@ from PySide6.QtWidgets import (
 
 from app.ui import dialogs
 from app.ui.case_widgets import MUTED_STYLE, PRIMARY_BUTTON
-from app.ui.widgets import busy_cursor
+from app.ui.pdf_pages_view import FIT_PAGE, FIT_WIDTH, ZOOM_STEPS, PdfPagesView
+from app.ui.pdf_printing import (
+    PRINT_DPI,
+    PrintFailed,
+    displayable_pdf,
+    load_pdf,
+    print_file,
+    print_pdf,
+    print_with_messages,
+    render_page,
+)
+
+__all__ = [
+    "FIT_PAGE",
+    "FIT_WIDTH",
+    "PRINT_DPI",
+    "ZOOM_STEPS",
+    "PdfPagesView",
+    "PdfPreview",
+    "PrintFailed",
+    "displayable_pdf",
+    "load_pdf",
+    "print_file",
+    "print_pdf",
+    "print_with_messages",
+    "render_page",
+]
 
 log = logging.getLogger(__name__)
 
-PRINT_DPI = 300  # enough for text and the logo; a page image stays around 25 MB in memory
-ZOOM_STEPS = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0]
-FIT_WIDTH, FIT_PAGE = "width", "page"
-_WIDGET = re.compile(rb"/Subtype(\s*)/Widget")
 
-
-def displayable_pdf(data: bytes) -> bytes:
-    """A copy of ``data`` whose widget annotations (the visible signature) PDFium draws.
-
-    ``/Subtype /Widget`` becomes ``/Subtype /Stamp `` (same length: the cross-reference
-    offsets stay right). For display and printing only, never to be saved or verified."""
-    return _WIDGET.sub(lambda m: b"/Subtype" + m.group(1) + b"/Stamp ", data)
-
-
-def _render_options() -> QPdfDocumentRenderOptions:
-    options = QPdfDocumentRenderOptions()
-    options.setRenderFlags(QPdfDocumentRenderOptions.RenderFlag.Annotations)
-    return options
-
-
-def render_page(document: QPdfDocument, page: int, size: QSize) -> QImage:
-    """Page ``page`` at ``size`` pixels, on white paper (PDFium leaves it transparent)."""
-    rendered = document.render(page, size, _render_options())
-    paper = QImage(size, QImage.Format.Format_RGB32)
-    paper.fill(QColor("white"))
-    painter = QPainter(paper)
-    painter.drawImage(0, 0, rendered)
-    painter.end()
-    return paper
-
-
-class PrintFailed(Exception):
-    """The printer could not be opened (shown in French by the caller)."""
-
-
-def print_pdf(parent: QWidget | None, document: QPdfDocument, title: str) -> int:
-    """Print ``document`` after the print dialog; the number of pages printed (0: cancelled).
-
-    Each page is rendered at up to :data:`PRINT_DPI` and scaled onto the whole sheet (the
-    letter has its own margins), keeping its proportions."""
-    count = document.pageCount()
-    if count <= 0:
-        return 0
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(title or "Pack Sortie")
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setFullPage(True)
-    printer.setFromTo(1, count)
-    if not dialogs.print_document(parent, printer):
-        return 0
-    first, last = 0, count - 1
-    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
-        first = max(printer.fromPage(), 1) - 1
-        last = min(max(printer.toPage(), printer.fromPage()), count) - 1
-    dpi = min(printer.resolution(), PRINT_DPI)
-    painter = QPainter()
-    with busy_cursor():
-        if not painter.begin(printer):
-            raise PrintFailed(printer.printerName() or printer.outputFileName())
-        try:
-            for n, page in enumerate(range(first, last + 1)):
-                if n:
-                    printer.newPage()
-                points = document.pagePointSize(page)
-                size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-                image = render_page(document, page, size)
-                sheet = QRectF(painter.viewport())
-                scale = min(sheet.width() / size.width(), sheet.height() / size.height())
-                width, height = size.width() * scale, size.height() * scale
-                target = QRectF(
-                    sheet.x() + (sheet.width() - width) / 2,
-                    sheet.y() + (sheet.height() - height) / 2,
-                    width,
-                    height,
-                )
-                painter.drawImage(target, image)
-        finally:
-            painter.end()
-    printed = last - first + 1
-    log.info("Printed %d page(s) of %s", printed, title)
-    return printed
-
-
-def print_with_messages(parent: QWidget | None, document: QPdfDocument, title: str) -> int:
-    """:func:`print_pdf`, telling the user (in French) when the printer cannot be used."""
-    try:
-        return print_pdf(parent, document, title)
-    except PrintFailed as exc:
-        log.warning("Printer could not be opened: %s", exc)
-        dialogs.show_warning(
-            parent,
-            "L'imprimante n'a pas pu être utilisée. Vérifiez qu'elle est allumée et "
-            "connectée, puis réessayez.",
-        )
-        return 0
-
-
-def load_pdf(document: QPdfDocument, data: bytes) -> QBuffer | None:
-    """Load ``data`` (made displayable) into ``document``; the buffer must be kept alive
-    as long as the document is used. None when QtPdf cannot read it."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(displayable_pdf(data)))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document.load(buffer)
-    if document.status() != QPdfDocument.Status.Ready or document.pageCount() == 0:
-        document.close()
-        buffer.close()
-        return None
-    return buffer
-
-
-# --- the page view -----------------------------------------------------------------------------
-class PdfPagesView(QScrollArea):
-    """The pages one below the other on a grey desk, rendered by QPdfDocument (see module
-    docstring); fit-to-width, whole page, or a zoom factor."""
-
-    pageChanged = Signal(int)
-    zoomChanged = Signal(float)
-
-    MARGIN = 16
-    SPACING = 12
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("pdfPages")
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        desk = QWidget()
-        desk.setObjectName("pdfDesk")
-        desk.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        desk.setStyleSheet("QWidget#pdfDesk { background: #8d949c; }")
-        self._layout = QVBoxLayout(desk)
-        self._layout.setContentsMargins(self.MARGIN, self.MARGIN, self.MARGIN, self.MARGIN)
-        self._layout.setSpacing(self.SPACING)
-        self._layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.setWidget(desk)
-        self._document: QPdfDocument | None = None
-        self._labels: list[QLabel] = []
-        self._mode: str = FIT_WIDTH
-        self._factor = 1.0
-        self._current = 0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(60)
-        self._timer.timeout.connect(self._render)
-        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
-
-    # --- state ---------------------------------------------------------------------------
-    @property
-    def mode(self) -> str:
-        return self._mode
-
-    @property
-    def factor(self) -> float:
-        """The zoom factor in use (for the fit modes, the one computed at the last render)."""
-        return self._factor
-
-    @property
-    def current_page(self) -> int:
-        return self._current
-
-    def page_label(self, page: int) -> QLabel:
-        return self._labels[page]
-
-    def set_document(self, document: QPdfDocument | None) -> None:
-        self._document = document
-        for label in self._labels:
-            label.hide()
-            label.deleteLater()
-        self._labels = []
-        count = document.pageCount() if document is not None else 0
-        for page in range(count):
-            label = QLabel()
-            label.setObjectName(f"pdfPage{page + 1}")
-            label.setAccessibleName(f"Page {page + 1} sur {count}")
-            label.setStyleSheet("QLabel { background: white; border: 1px solid #5f666d; }")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-            self._labels.append(label)
-        self._current = 0
-        self._render()
-        self.verticalScrollBar().setValue(0)
-
-    def set_mode(self, mode: str) -> None:
-        self._mode = mode
-        self._render()
-
-    def set_factor(self, factor: float) -> None:
-        self._mode = "custom"
-        self._factor = max(0.25, min(factor, 4.0))
-        self._render()
-
-    def zoom_in(self) -> None:
-        self.set_factor(next((z for z in ZOOM_STEPS if z > self._factor + 0.01), ZOOM_STEPS[-1]))
-
-    def zoom_out(self) -> None:
-        smaller = [z for z in ZOOM_STEPS if z < self._factor - 0.01]
-        self.set_factor(smaller[-1] if smaller else ZOOM_STEPS[0])
-
-    def go_to(self, page: int) -> None:
-        if not self._labels:
-            return
-        page = max(0, min(page, len(self._labels) - 1))
-        self.widget().adjustSize()
-        self.verticalScrollBar().setValue(max(self._labels[page].y() - self.MARGIN, 0))
-        self._set_current(page)
-
-    # --- rendering -----------------------------------------------------------------------
-    def _scale_for(self, points: QSizeF) -> float:
-        # The room inside the frame, less the vertical scroll bar whenever the pages may be
-        # taller than the view (fitting the width must not bring a horizontal one).
-        frame = 2 * self.frameWidth()
-        scroll_bar = self.verticalScrollBar().sizeHint().width()
-        many = len(self._labels) > 1 or self._mode not in (FIT_PAGE,)
-        room_w = self.width() - frame - 2 * self.MARGIN - 6 - (scroll_bar if many else 0)
-        room_h = self.height() - frame - 2 * self.MARGIN - 6
-        room_w, room_h = max(room_w, 100), max(room_h, 100)
-        # 1.0 = the paper's real size on a 96 dpi screen
-        width_px, height_px = points.width() * 96 / 72, points.height() * 96 / 72
-        if self._mode == FIT_WIDTH:
-            return room_w / width_px
-        if self._mode == FIT_PAGE:
-            return min(room_w / width_px, room_h / height_px)
-        return self._factor
-
-    def _render(self) -> None:
-        document = self._document
-        if document is None or not self._labels:
-            return
-        ratio = self.devicePixelRatioF()
-        self._factor = self._scale_for(document.pagePointSize(0))
-        for page, label in enumerate(self._labels):
-            points = document.pagePointSize(page)
-            width = round(points.width() * 96 / 72 * self._factor)
-            height = round(points.height() * 96 / 72 * self._factor)
-            image = render_page(document, page, QSize(round(width * ratio), round(height * ratio)))
-            pixmap = QPixmap.fromImage(image)
-            pixmap.setDevicePixelRatio(ratio)
-            label.setPixmap(pixmap)
-            label.setFixedSize(width + 2, height + 2)
-        self.zoomChanged.emit(self._factor)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self._mode in (FIT_WIDTH, FIT_PAGE):
-            self._timer.start()
-
-    def _on_scrolled(self, value: int) -> None:
-        middle = value + self.viewport().height() // 3
-        page = 0
-        for index, label in enumerate(self._labels):
-            if label.y() <= middle:
-                page = index
-        self._set_current(page)
-
-    def _set_current(self, page: int) -> None:
-        if page != self._current:
-            self._current = page
-            self.pageChanged.emit(page)
-
-
-# --- the preview dialog ------------------------------------------------------------------------
 class PdfPreview(QDialog):
     """A letter on screen: pages, zoom, « Imprimer… ». Not modal: the user may keep it open
     beside the case."""
@@ -394,14 +138,15 @@ class PdfPreview(QDialog):
         self.zoom_out_button.clicked.connect(self.pages.zoom_out)
         self.pages.pageChanged.connect(lambda _page: self._update_navigation())
         self.pages.zoomChanged.connect(self._on_zoom_changed)
-        for keys, slot in (
+        shortcuts: list[tuple[QKeySequence | QKeySequence.StandardKey, Callable[[], object]]] = [
             (QKeySequence.StandardKey.ZoomIn, self.pages.zoom_in),
             (QKeySequence.StandardKey.ZoomOut, self.pages.zoom_out),
             (QKeySequence.StandardKey.Print, self.print_document),
             (QKeySequence(Qt.Key.Key_PageDown), self.next_page),
             (QKeySequence(Qt.Key.Key_PageUp), self.previous_page),
-        ):
-            QShortcut(QKeySequence(keys), self, activated=slot)
+        ]
+        for keys, slot in shortcuts:
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
         self._update_navigation()
 
     def _tool(self, text: str, tip: str, name: str) -> QToolButton:
@@ -506,27 +251,3 @@ class PdfPreview(QDialog):
         if self.page_count() == 0:
             return 0
         return print_with_messages(self, self.document, self.title)
-
-
-def print_file(parent: QWidget | None, path: Path) -> int:
-    """Print an archived PDF without showing it; the pages printed (0: cancelled/failed)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        log.warning("Print: %s unreadable (%s)", path, exc)
-        dialogs.show_warning(
-            parent, f"Le document « {path.name} » ne peut pas être lu ({exc.strerror or exc})."
-        )
-        return 0
-    document = QPdfDocument()
-    buffer = load_pdf(document, data)
-    if buffer is None:
-        dialogs.show_warning(
-            parent, "Ce document n'est pas un PDF lisible : il ne peut pas être imprimé."
-        )
-        return 0
-    try:
-        return print_with_messages(parent, document, path.name)
-    finally:
-        document.close()
-        buffer.close()
