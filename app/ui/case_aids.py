@@ -33,7 +33,7 @@ from app.services.text import format_cents
 from app.services.validation import format_iban, iban_error
 from app.ui.case_widgets import muted
 from app.ui.form_fields import monospace
-from app.ui.widgets import FRENCH, ErrorLabel, combo, set_invalid
+from app.ui.widgets import FRENCH, ErrorLabel, clear_layout, combo, set_invalid
 
 CHECK_WIDTH = 190
 AMOUNT_WIDTH = 120
@@ -256,12 +256,7 @@ class AidsBox(QGroupBox):
         """One row per component of ``scale``; what was typed is kept where it still fits."""
         kept = {c: row.request() for c, row in self.rows.items()}
         grid = self._grid
-        while grid.count():
-            item = grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        clear_layout(grid)
         self.rows.clear()
         for col, title in enumerate(HEADERS):
             label = QLabel(f"<b>{title}</b>")

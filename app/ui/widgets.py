@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QMenu,
     QSizePolicy,
@@ -514,3 +515,14 @@ def euro_field(name: str, high: float = 100_000.0, sample: str = "100 000,00 €
 def cents_of(spin: QDoubleSpinBox) -> int:
     """The amount of a :func:`euro_field`, in integer cents."""
     return round(spin.value() * 100)
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Take every item out of ``layout``; its widgets are hidden at once and deleted later
+    (before a layout is filled again, e.g. rows rebuilt for another scale)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
     QCalendarWidget,
@@ -35,6 +34,7 @@ from app.services.errors import ConflictError, DatabaseUnavailable
 from app.ui import edit_conflict_dialog
 from app.ui.beneficiary_dialog import HEALTH_REMINDER, BeneficiaryDialog
 from app.ui.widgets import DateField
+from tests.ui.user_input import key_text, show_active
 
 GOOD_IBAN = "FR7630006000011234567890189"
 GOOD_NIR = "255081416802538"
@@ -66,30 +66,7 @@ def make_beneficiary(db, actor, **values) -> uuid.UUID:
 
 def open_dialog(qtbot, db, actor, beneficiary_id=None, **kwargs) -> BeneficiaryDialog:
     dialog = BeneficiaryDialog(db, actor, beneficiary_id, **kwargs)
-    # Hidden before qtbot closes it: no "unsaved changes" question at teardown.
-    qtbot.addWidget(dialog, before_close_func=lambda w: w.hide())
-    dialog.resize(1040, 760)  # the offscreen screen is small; a real one is not
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-    return dialog
-
-
-def key_text(qtbot, widget, text: str) -> None:
-    """Type like a user; accented letters go as key events with their text (QTest's
-    keyClicks only knows ASCII keys)."""
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            QTest.sendKeyEvent(
-                QTest.KeyAction.Click,
-                widget,
-                Qt.Key.Key_unknown,
-                char,
-                Qt.KeyboardModifier.NoModifier,
-            )
+    return show_active(qtbot, dialog, 1040, 760)
 
 
 def type_into(qtbot, widget, text: str) -> None:

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from app.models.enums import CaseState, Component, PayeeKind
 from app.services.case_view import cases_of_beneficiary, load_case
@@ -19,25 +18,12 @@ from app.services.scale import ComponentRule, ScaleRules, add_scale_version
 from app.ui.case_editor import CaseEditor
 from tests.clock import TODAY
 from tests.factories import make_case, make_person, make_users
+from tests.ui.user_input import key_text, show_active
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
 GOOD_IBAN = "FR7630006000011234567890189"
 BAD_IBAN = "FR7630006000011234567890188"
-
-
-def key_text(qtbot, widget, text: str) -> None:
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            QTest.sendKeyEvent(
-                QTest.KeyAction.Click,
-                widget,
-                Qt.Key.Key_unknown,
-                char,
-                Qt.KeyboardModifier.NoModifier,
-            )
 
 
 def type_date(qtbot, field, text: str) -> None:
@@ -61,14 +47,7 @@ def people(db):
 
 
 def open_editor(qtbot, db, actor, **kwargs) -> CaseEditor:
-    editor = CaseEditor(db, actor, **kwargs)
-    qtbot.addWidget(editor, before_close_func=lambda w: w.hide())
-    editor.resize(1180, 820)  # the offscreen screen is small; a real one is not
-    editor.show()
-    qtbot.waitExposed(editor)
-    editor.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is editor)
-    return editor
+    return show_active(qtbot, CaseEditor(db, actor, **kwargs), 1180, 820)
 
 
 def wait_preview(qtbot, editor: CaseEditor) -> None:
