@@ -12,6 +12,7 @@ import logging
 import re
 import uuid
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -35,7 +36,7 @@ from app.services import clock
 from app.services.actor import Actor
 from app.services.case_view import MeetingView
 from app.services.edit_conflicts import MEETING_FIELDS, EditConflict, field_changes, merge
-from app.services.errors import DatabaseUnavailable, UserFacingError, ValidationError
+from app.services.errors import DatabaseUnavailable, UserFacingError
 from app.services.meetings import (
     HEALTH_REMINDER,
     MeetingInput,
@@ -46,9 +47,10 @@ from app.services.meetings import (
 from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold
-from app.ui import db_wait, dialogs, edit_conflict_dialog
-from app.ui.case_widgets import ERROR_NOTICE, notice
-from app.ui.widgets import INVALID_STYLE, DateField, ValidatedField, combo
+from app.ui import dialogs, edit_conflict_dialog
+from app.ui.form_errors import FormErrors
+from app.ui.form_save import save_from_form
+from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, DateField, ValidatedField, combo
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,12 @@ def _health_list(db: Database) -> str | None:
         return None
 
 
+def _unavailable(exc: UserFacingError) -> bool:
+    """A conflict (edited elsewhere) is not retried as is: the text would overwrite the
+    other version. Only a busy or unreachable base is."""
+    return isinstance(exc, DatabaseUnavailable)
+
+
 def health_question(words: list[str]) -> str:
     listed = ", ".join(f"« {w} »" for w in words)
     return (
@@ -130,8 +138,9 @@ class MeetingDialog(QDialog):
         self._today = today
         self.saved_id: uuid.UUID | None = None
         self._fields: dict[str, ValidatedField] = {}
+        self.form_errors = FormErrors.for_fields(self._fields)
         self.obstacle_boxes: dict[Obstacle, QCheckBox] = {}
-        self.setStyleSheet(INVALID_STYLE)
+        self.setStyleSheet(INVALID_STYLE + SUMMARY_STYLE)
         self.setWindowTitle(
             "Nouvel entretien de suivi"
             if meeting is None
@@ -150,10 +159,7 @@ class MeetingDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 12)
         outer.setSpacing(10)
-        self.banner = notice("", ERROR_NOTICE)
-        self.banner.setObjectName("errorBanner")
-        self.banner.setVisible(False)
-        outer.addWidget(self.banner)
+        outer.addWidget(self.form_errors.summary)
 
         top = QGridLayout()
         top.setHorizontalSpacing(10)
@@ -185,7 +191,9 @@ class MeetingDialog(QDialog):
             check.setObjectName(f"obstacle_{obstacle.value}")
             self.obstacle_boxes[obstacle] = check
             grid.addWidget(check, index % per_column, index // per_column)
-        self._fields["obstacles"] = ValidatedField(QWidget())
+        anchor = QWidget()  # the obstacles' message line; a link to it focuses the first box
+        anchor.setFocusProxy(next(iter(self.obstacle_boxes.values())))
+        self._fields["obstacles"] = ValidatedField(anchor)
         grid.addWidget(self._fields["obstacles"], per_column, 0, 1, 3)
         outer.addWidget(box)
 
@@ -239,9 +247,9 @@ class MeetingDialog(QDialog):
         if self._read_only:
             self._lock()
 
-    def _cell(
-        self, grid: QGridLayout, row: int, col: int, label: str, name: str, field, span: int = 1
-    ):
+    def _cell[W: QWidget](
+        self, grid: QGridLayout, row: int, col: int, label: str, name: str, field: W, span: int = 1
+    ) -> W:
         """A caption and its field (error under it) in the header grid."""
         field.setObjectName(name)
         field.setAccessibleName(label.rstrip(" *"))
@@ -258,7 +266,9 @@ class MeetingDialog(QDialog):
             caption.setContentsMargins(12, 0, 0, 0)
         return field
 
-    def _text(self, layout: QVBoxLayout, label: str, name: str, field: QPlainTextEdit):
+    def _text(
+        self, layout: QVBoxLayout, label: str, name: str, field: QPlainTextEdit
+    ) -> QPlainTextEdit:
         field.setObjectName(name)
         field.setAccessibleName(label)
         caption = QLabel(f"<b>{label}</b>")
@@ -303,7 +313,7 @@ class MeetingDialog(QDialog):
             )
         )
 
-    def _state(self) -> tuple:
+    def _state(self) -> tuple[Any, ...]:
         return (
             self.held_on.text(),
             self.kind.currentData(),
@@ -350,25 +360,12 @@ class MeetingDialog(QDialog):
 
     # --- errors --------------------------------------------------------------------------
     def show_errors(self, errors: dict[str, str]) -> None:
-        rest = []
-        for name, holder in self._fields.items():
-            holder.set_error(errors.get(name))
-        for name, message in errors.items():
-            if name not in self._fields or name == "obstacles":
-                rest.append(message)
-        self.show_banner("\n".join(rest))
-        first = next((n for n in self._fields if n in errors and n != "obstacles"), None)
-        if first is not None:
-            self._fields[first].field.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def show_banner(self, message: str) -> None:
-        self.banner.setText(message)
-        self.banner.setVisible(bool(message))
+        """Each message beside its field and in the summary; the first field focused."""
+        self.form_errors.show(errors)
 
     def error_text(self) -> str:
-        parts = [self.banner.text()] if not self.banner.isHidden() else []
-        parts += [h.error for h in self._fields.values() if h.error]
-        return "\n".join(p for p in parts if p)
+        """What is currently shown as wrong (summary and field messages), for tests."""
+        return self.form_errors.text()
 
     # --- saving --------------------------------------------------------------------------
     def _save_shortcut(self) -> None:
@@ -385,33 +382,23 @@ class MeetingDialog(QDialog):
         texts = [getattr(data, name) for name in TEXT_FIELDS]
         words = as_written(health_words(*texts, words=self._health_list), texts)
         if words and dialogs.ask_yes_no(self, health_question(words), "Données de santé"):
-            self.show_errors({})
+            self.form_errors.clear()
             self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        while True:
-            try:
-                saved = db_wait.run_db(
-                    self, lambda: save_meeting(self._db, self._actor, data, today=self._today)
-                )
-            except ValidationError as exc:
-                self.show_errors(exc.errors)
-                return
-            except EditConflict as exc:
-                if self._on_conflict(exc, data):
-                    return self.save()
-                return
-            except UserFacingError as exc:
-                # A conflict (edited elsewhere) is not retried as is: the text would
-                # overwrite the other version.
-                if isinstance(exc, DatabaseUnavailable) and dialogs.ask_retry(self, exc.message):
-                    continue
-                self.show_errors({})
-                self.show_banner(exc.message)
-                return
-            except Exception as exc:
-                dialogs.show_error(self, exc)
-                return
-            break
+        try:
+            done, saved = save_from_form(
+                self,
+                self.form_errors,
+                lambda: save_meeting(self._db, self._actor, data, today=self._today),
+                retry_when=_unavailable,
+                passed_on=(EditConflict,),
+            )
+        except EditConflict as exc:
+            if self._on_conflict(exc, data):
+                self.save()
+            return
+        if not done:
+            return
         log.info("Meeting %s saved on case %s", saved, self._case_id)
         self.saved_id = saved
         self._initial = self._state()

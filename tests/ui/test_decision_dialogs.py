@@ -206,3 +206,33 @@ def test_grant_warns_when_an_envelope_is_short(qtbot, db, people, shoot):
     dialog.resize(720, 640)
     dialog.show()
     shoot(dialog, "decision_grant_short")
+
+
+def test_messages_go_to_the_form_summary_and_a_refusal_goes_when_the_input_changes(
+    qtbot, db, people, monkeypatch, shoot
+):
+    referent, validator, person = people
+    case_id = make_case(db, referent, person, job_start=date(2018, 6, 4))
+    workflow.submit(db, referent, case_id)
+    workflow.grant(db, validator, case_id, on=date(2018, 3, 20))
+
+    def start(dialog):
+        summary = dialog.form_errors.summary_label
+        dialog.on_field.clear()
+        click_confirm(qtbot, dialog)  # a field's message: beside it, linked from the summary
+        assert dialog.form_errors.messages == {"on": "Indiquez la date."}
+        assert 'href="on"' in summary.text() and not dialog.form_errors.summary.isHidden()
+        qtbot.waitUntil(lambda: dialog.on_field.lineEdit().hasFocus())
+        dialog.on_field.setValue(date(2018, 5, 2))
+        assert dialog.error_text() == ""  # the date was edited: its message went
+        click_confirm(qtbot, dialog)  # the service refuses: its message, without a link
+        assert dialog.error_text() == "L'emploi ne commence que le 04/06/2018."
+        assert "ne commence que le 04/06/2018." in summary.text()
+        assert "href" not in summary.text()
+        shoot(dialog, "decision_start_refused")
+        dialog.on_field.setValue(date(2018, 6, 5))  # the input changed: the refusal is stale
+        assert dialog.form_errors.summary.isHidden() and dialog.error_text() == ""
+        dialog.reject()
+
+    drive(monkeypatch, qtbot, start)
+    assert not dd.confirm_start(None, db, referent, case_id)
