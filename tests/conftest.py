@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -53,11 +54,67 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "office" / "pack-sortie.sqlite"
 
 
+# The backends a database test runs on (PACK_SORTIE_TEST_BACKENDS narrows them for a quick
+# run); a test marked ``sqlite_only``, or one reaching for the file (``db_path``), is about
+# SQLite itself and runs there only.
+BACKENDS = os.environ.get("PACK_SORTIE_TEST_BACKENDS", "sqlite").split(",")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite itself (file, locks)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    sqlite_only = (
+        metafunc.definition.get_closest_marker("sqlite_only") is not None
+        or "db_path" in metafunc.fixturenames
+    )
+    backends = ["sqlite"] if sqlite_only else BACKENDS
+    if backends != ["sqlite"]:
+        metafunc.parametrize("db_backend", backends, scope="function")
+
+
 @pytest.fixture
-def db(db_path: Path) -> Database:
-    database = open_sqlite(db_path, create=True)
-    yield database
-    database.dispose()
+def db_backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> Iterator[str]:
+    """A PostgreSQL server for the session (``tests/pg_server.py``)."""
+    from tests import pg_server
+
+    url = os.environ.get("PACK_SORTIE_TEST_PG_URL")
+    if url:
+        pg_server.make_template(url)
+        yield url
+        return
+    if pg_server.binaries() is None:
+        if os.environ.get("PACK_SORTIE_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL is required (PACK_SORTIE_REQUIRE_PG=1) but not installed")
+        pytest.skip("PostgreSQL is not installed on this machine")
+    with pg_server.throwaway_cluster() as url:
+        pg_server.make_template(url)
+        yield url
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, db_backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A fresh migrated base: a SQLite file, or a database of its own on the server."""
+    if db_backend == "sqlite":
+        database = open_sqlite(tmp_path / "office" / "pack-sortie.sqlite", create=True)
+        yield database
+        database.dispose()
+        return
+    from app.services.schema import open_server
+    from tests.pg_server import fresh_database
+
+    with fresh_database(request.getfixturevalue("pg_base_url")) as url:
+        database = open_server(url)
+        yield database
+        database.dispose()
 
 
 @pytest.fixture

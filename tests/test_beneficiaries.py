@@ -266,6 +266,7 @@ def test_both_query_plans_give_the_same_page(db, actor, monkeypatch, query):
     )
 
 
+@pytest.mark.sqlite_only  # SQLite's query plan (EXPLAIN QUERY PLAN)
 @pytest.mark.parametrize("sort", ["name", "allocataire", "commune"])
 def test_the_first_page_walks_the_sort_index_instead_of_sorting_everyone(db, actor, sort):
     """Not through the anonymised_at index, which matches nearly every row (then the whole

@@ -15,6 +15,8 @@ from app.services.lock_wait import WaitCancelled, cancellable
 from tests.clock import pause
 from tests.locks import other_station
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's file lock; a server's locks are its own
+
 
 def run_in_thread(work: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
     outcome: dict[str, object] = {}

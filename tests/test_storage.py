@@ -22,6 +22,7 @@ def pragma(db, name):
         return s.execute(text(f"PRAGMA {name}")).scalar()
 
 
+@pytest.mark.sqlite_only
 def test_local_mode_pragmas(db):
     assert db.mode is StorageMode.LOCAL
     assert pragma(db, "foreign_keys") == 1
@@ -54,6 +55,7 @@ def test_write_rolls_back_entirely_on_error(db):
         assert s.scalars(select(Institution)).all() == []
 
 
+@pytest.mark.sqlite_only
 def test_locked_database_gives_a_retryable_french_message(db, monkeypatch):
     blocker = sqlite3.connect(db.path, timeout=0)
     blocker.isolation_level = None
@@ -154,6 +156,7 @@ def test_rows_never_writes(db):
         db.rows("DELETE FROM institution")
 
 
+@pytest.mark.sqlite_only
 def test_rows_on_a_locked_database_gives_a_retryable_message_then_works(db, monkeypatch):
     monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 100)
     blocker = sqlite3.connect(db.path, timeout=0)

@@ -125,8 +125,9 @@ def _where(
     A unary ``+`` keeps SQLite from using an index for a condition: ``wide`` keeps it from
     driving the query from the match list, so it walks the name index in order instead
     (see WIDE_MATCH); ``walk_sort_index`` (or ``wide``) from the anonymised_at index."""
-    plus = "+" if wide else ""
-    anonymised = "+" if wide or walk_sort_index else ""
+    sqlite = db.dialect == "sqlite"  # PostgreSQL's planner needs no such hint (nor has it)
+    plus = "+" if wide and sqlite else ""
+    anonymised = "+" if (wide or walk_sort_index) and sqlite else ""
     conds = [f"{anonymised}beneficiary.anonymised_at IS NULL"]
     params: dict[str, Any] = {}
     if terms := search_terms(flt.text):

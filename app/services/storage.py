@@ -140,6 +140,7 @@ class Database:
         self._engine_factory = engine_factory
         self._engine: Engine | None = None
         self._write_engine: Engine | None = None
+        self._read_engine: Engine | None = None
         self._reader: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
         self._engine_lock = threading.Lock()  # work runs in worker threads too
@@ -170,6 +171,16 @@ class Database:
         return self._write_engine
 
     @property
+    def read_engine(self) -> Engine:
+        """SQLite reads are kept from writing by BEGIN DEFERRED and :meth:`rows`' query_only
+        connection; a server's by a READ ONLY transaction (psycopg asks it in its BEGIN)."""
+        if self.mode is not StorageMode.SERVER:
+            return self.engine
+        if self._read_engine is None:
+            self._read_engine = self.engine.execution_options(postgresql_readonly=True)
+        return self._read_engine
+
+    @property
     def location(self) -> str:
         return str(self.path) if self.path else self.engine.url.render_as_string(hide_password=True)
 
@@ -184,7 +195,7 @@ class Database:
         from sqlalchemy.exc import DBAPIError
         from sqlalchemy.orm import Session
 
-        session = Session(self.engine, expire_on_commit=False, autoflush=False)
+        session = Session(self.read_engine, expire_on_commit=False, autoflush=False)
         try:
             with session.begin():
                 yield session
