@@ -57,8 +57,8 @@ REMINDER_STYLE = (
     "QLabel { background: #eef4fb; border: 1px solid #c5d7ec; border-radius: 4px;"
     " padding: 6px; color: #1d3b5c; }"
 )
-# The lists' ids, shown by their label; one no longer offered (inactive) keeps this label.
-MISSING_CHOICE = {"referent_id": "(référent inactif)", "office_id": "(bureau supprimé)"}
+# Fields choosing an id (shown by its label); one no longer offered (inactive) shows this.
+ID_CHOICES = {"referent_id": "(référent inactif)", "office_id": "(bureau supprimé)"}
 OPTIONAL_CHOICES = ("orientation", "support_contract")
 
 
@@ -292,8 +292,8 @@ class BeneficiaryForm(QDialog):
             value = getattr(data, name)
             if name == "iban":
                 value = validation.format_iban(value)
-            if name in MISSING_CHOICE and isinstance(holder.field, QComboBox):
-                self._select_id(holder.field, value, MISSING_CHOICE[name])
+            if name in ID_CHOICES and isinstance(holder.field, QComboBox):
+                self._select_id(holder.field, value, ID_CHOICES[name])
             else:
                 set_value(holder.field, value)
         self.household.set_members(data.household)
@@ -318,7 +318,7 @@ class BeneficiaryForm(QDialog):
             values[name] = value_of(field)
         for name in OPTIONAL_CHOICES:
             values[name] = values[name] or None
-        for name in MISSING_CHOICE:
+        for name in ID_CHOICES:
             values[name] = uuid.UUID(values[name]) if values[name] else None
         # NIR not enabled: whatever the file holds is kept as it is, never shown.
         values.setdefault("nir", self._data.nir)
