@@ -12,49 +12,65 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.models.enums import CaseState, Civility, Orientation, PayingBody, Relation, SupportContract
+from app.models.enums import CaseState, Civility, Orientation
 from app.services import beneficiaries, beneficiary_search, clock
 from app.services import case_view as case_service
-from app.services import settings as settings_service
 from app.services.actor import Actor
-from app.services.beneficiaries import BeneficiaryInput, HouseholdInput
+from app.services.beneficiaries import BeneficiaryInput
 from app.services.beneficiary_search import Lookups
 from app.services.case_view import CaseSummary
-from app.services.dates import age_on
 from app.services.errors import NotAllowed, ValidationError
 from app.services.storage import Database
 from app.services.text import format_cents, format_date
 from app.ui import dialogs, status
+from app.ui.beneficiary_forms import run_beneficiary_dialog, run_case_editor
+from app.ui.beneficiary_texts import (
+    age_text,
+    ago_text,
+    born_text,
+    enum_label,
+    member_text,
+    person_title,
+)
 from app.ui.caseload_view import RowTable
+from app.ui.person_summary import CAPTION_STYLE, NONE, PersonSummary
 from app.ui.widgets import RowListModel
 
-NONE = "—"
+__all__ = [
+    "CASE_HEADERS",
+    "COL_AMOUNT",
+    "COL_EMPLOYER",
+    "COL_JOB_START",
+    "COL_REFERENCE",
+    "COL_STATE",
+    "NONE",
+    "NO_CASE_HINT",
+    "BeneficiaryFile",
+    "CaseListModel",
+    "age_text",
+    "ago_text",
+    "member_text",
+    "person_title",
+    "run_beneficiary_dialog",
+    "run_case_editor",
+]
+
 NO_CASE_HINT = "Aucun dossier pour ce bénéficiaire.\n« Nouveau dossier » en crée un."
-CAPTION_STYLE = "color: palette(placeholder-text);"
 # States whose case may hold follow-up meetings (the last contact is the latest of them).
 _FOLLOWED = {
     CaseState.GRANTED,
@@ -66,100 +82,6 @@ _FOLLOWED = {
 
 COL_REFERENCE, COL_STATE, COL_JOB_START, COL_EMPLOYER, COL_AMOUNT = range(5)
 CASE_HEADERS = ("Référence", "État", "Début de l'emploi", "Employeur", "Montant")
-
-
-def age_text(birth: date | None, today: date) -> str:
-    """'9 ans', '1 an', '7 mois' (under one year); '' when unknown or in the future."""
-    if birth is None or birth > today:
-        return ""
-    years = age_on(birth, today)
-    if years >= 1:
-        return f"{years} an{'s' if years > 1 else ''}"
-    months = (today.year - birth.year) * 12 + today.month - birth.month - (today.day < birth.day)
-    return f"{max(months, 0)} mois"
-
-
-def ago_text(day: date, today: date) -> str:
-    """' (il y a 17 jours)', ' (il y a 5 mois)', ' (il y a 2 ans)'; '' for today or later."""
-    days = (today - day).days
-    if days <= 0:
-        return ""
-    if days < 60:
-        return f" (il y a {days} jour{'s' if days > 1 else ''})"
-    months = (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
-    if months < 24:
-        return f" (il y a {months} mois)"
-    return f" (il y a {age_on(day, today)} ans)"
-
-
-def person_title(data: BeneficiaryInput) -> str:
-    """The tab title, as in the list: 'LEFÈVRE Hélène'."""
-    return f"{data.last_name.upper()} {data.first_name}".strip()
-
-
-def _label(enum: type, value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return enum(value).label
-    except ValueError:
-        return value
-
-
-def _born(civility: str) -> str:
-    return "Née" if civility == Civility.MRS.value else "Né"
-
-
-def member_text(member: HouseholdInput, today: date) -> str:
-    """'Enfant : Zoé Lefèvre, 9 ans (née le 02/03/2016)'."""
-    name = f"{member.first_name} {member.last_name}".strip() or "Sans nom"
-    text = f"{_label(Relation, member.relation) or 'Membre'} : {name}"
-    if member.birth_date is not None:
-        age = age_text(member.birth_date, today)
-        born = f"né(e) le {format_date(member.birth_date)}"
-        text += f", {age} ({born})" if age else f" ({born})"
-    return text
-
-
-def run_beneficiary_dialog(
-    parent: QWidget | None, db: Database, actor: Actor, beneficiary_id: uuid.UUID | None
-) -> uuid.UUID | None:
-    """The beneficiary form (a new person when ``beneficiary_id`` is None), with the NIR
-    field when the département enabled it; the id saved, or None when nothing was saved."""
-    from app.ui.beneficiary_dialog import BeneficiaryDialog
-
-    def build() -> BeneficiaryDialog:
-        nir = settings_service.load_settings(db).nir_enabled
-        return BeneficiaryDialog(db, actor, beneficiary_id, parent, nir_enabled=nir)
-
-    ok, dialog = status.attempt(parent, build)
-    if not ok or dialog is None:
-        return None
-    try:
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.saved_id or beneficiary_id
-        return None
-    finally:
-        dialog.deleteLater()
-
-
-def run_case_editor(
-    parent: QWidget | None, db: Database, actor: Actor, beneficiary_id: uuid.UUID
-) -> uuid.UUID | None:
-    """The case editor for a new case of this person; the id of the saved case, or None."""
-    from app.ui.case_editor import CaseEditor
-
-    ok, editor = status.attempt(
-        parent, lambda: CaseEditor(db, actor, beneficiary_id=beneficiary_id, parent=parent)
-    )
-    if not ok or editor is None:
-        return None
-    try:
-        if editor.exec() == QDialog.DialogCode.Accepted:
-            return editor.saved_id
-        return None
-    finally:
-        editor.deleteLater()
 
 
 class CaseListModel(RowListModel):
@@ -187,44 +109,18 @@ class CaseListModel(RowListModel):
         )
 
 
+def _last_contact(data: BeneficiaryInput, latest_meeting: date | None) -> date | None:
+    """The latest of the contact stored with the person and their latest meeting."""
+    stored = getattr(data, "last_contact_at", None)
+    return max((d for d in (stored, latest_meeting) if d is not None), default=None)
+
+
 @dataclass
 class _Loaded:
     data: BeneficiaryInput
     lookups: Lookups
     cases: list[CaseSummary]
     last_contact: date | None
-
-
-class _Section(QGroupBox):
-    """A titled block of caption/value rows; values are selectable (to copy a phone number)."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, parent)
-        self.grid = QGridLayout(self)
-        self.grid.setHorizontalSpacing(14)
-        self.grid.setVerticalSpacing(5)
-        self.grid.setColumnStretch(1, 1)
-        self.values: dict[str, QLabel] = {}
-
-    def add(self, caption: str, name: str) -> QLabel:
-        label = QLabel(caption)
-        label.setStyleSheet(CAPTION_STYLE)
-        value = QLabel()
-        value.setObjectName(name)
-        value.setTextFormat(Qt.TextFormat.PlainText)
-        value.setWordWrap(True)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        value.setAccessibleName(caption)
-        value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        label.setBuddy(value)
-        row = len(self.values)
-        top = Qt.AlignmentFlag.AlignTop
-        self.grid.addWidget(label, row, 0, top | Qt.AlignmentFlag.AlignLeft)
-        self.grid.addWidget(value, row, 1, top)
-        self.grid.setRowStretch(row + 1, 1)  # the rows stay packed at the top
-        self.grid.setRowStretch(row, 0)
-        self.values[name] = value
-        return value
 
 
 class BeneficiaryFile(QWidget):
@@ -373,70 +269,13 @@ class BeneficiaryFile(QWidget):
         self.cases_box = box
         return box
 
-    def _build_summary(self) -> QScrollArea:
-        self.identity = _Section("Identité")
-        self.identity.add("Civilité", "civility")
-        self.identity.add("Nom", "last_name")
-        self.identity.add("Nom de naissance", "birth_name")
-        self.identity.add("Prénom", "first_name")
-        self.identity.add("Date de naissance", "birth_date")
-
-        self.contact = _Section("Coordonnées")
-        self.contact.add("Adresse", "address")
-        self.contact.add("Téléphone", "phone")
-        self.contact.add("Courriel", "email")
-
-        self.rights = _Section("Droits RSA")
-        self.rights.add("Organisme payeur", "paying_body")
-        self.rights.add("N° allocataire", "allocataire_number")
-        self.rights.add("Droit RSA ouvert depuis le", "rsa_open_since")
-
-        self.support = _Section("Orientation et accompagnement")
-        self.support.add("Orientation", "orientation")
-        self.support.add("Date d'orientation", "orientation_date")
-        self.support.add("Accompagnement global", "global_support")
-        self.support.add("Contrat", "support_contract")
-        self.support.add("Référent", "referent")
-        self.support.add("Bureau", "office")
-        self.support.add("Dernier contact", "last_contact")
-
-        self.household_box = QGroupBox("Foyer")
-        self.household_label = QLabel()
-        self.household_label.setObjectName("household")
-        self.household_label.setWordWrap(True)
-        self.household_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.household_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(self.household_box).addWidget(self.household_label)
-
-        self.notes_box = QGroupBox("Notes")
-        self.notes_label = QLabel()
-        self.notes_label.setObjectName("notes")
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notes_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        QVBoxLayout(self.notes_box).addWidget(self.notes_label)
-
-        content = QWidget()
-        grid = QGridLayout(content)
-        grid.setContentsMargins(0, 0, 6, 0)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(10)
-        grid.addWidget(self.identity, 0, 0)
-        grid.addWidget(self.rights, 0, 1)
-        grid.addWidget(self.contact, 1, 0)
-        grid.addWidget(self.support, 1, 1, 2, 1)
-        grid.addWidget(self.household_box, 2, 0)
-        grid.addWidget(self.notes_box, 3, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(4, 1)
-
-        scroll = QScrollArea()
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        return scroll
+    def _build_summary(self) -> PersonSummary:
+        summary = PersonSummary()
+        self.summary = summary
+        self.identity, self.contact = summary.identity, summary.contact
+        self.rights, self.support = summary.rights, summary.support
+        self.household_label, self.notes_label = summary.household_label, summary.notes_label
+        return summary
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -460,9 +299,7 @@ class BeneficiaryFile(QWidget):
             cases, latest = self._fetch_cases()
         except ValidationError as exc:  # deleted or anonymised from another workstation
             raise NotAllowed("\n".join(exc.errors.values())) from exc
-        stored = getattr(data, "last_contact_at", None)
-        last = max((d for d in (stored, latest) if d is not None), default=None)
-        return _Loaded(data, found, cases, last)
+        return _Loaded(data, found, cases, _last_contact(data, latest))
 
     def reload(self) -> bool:
         """Read the person and the cases again; False when the user gave up (already told)."""
@@ -483,86 +320,32 @@ class BeneficiaryFile(QWidget):
         if not ok or found is None:
             return False
         cases, latest = found
-        stored = getattr(self.data, "last_contact_at", None)
-        self.last_contact = max((d for d in (stored, latest) if d is not None), default=None)
-        self.support.values["last_contact"].setText(self._last_contact_text())
+        self.last_contact = _last_contact(self.data, latest)
+        self.summary.show_last_contact(self.last_contact, self.today)
         self._show_cases(cases)
         return True
 
     # --- showing ---------------------------------------------------------------------------
 
-    def _name_of(self, choices: list, value: uuid.UUID | None) -> str:
-        if value is None:
-            return ""
-        return next((c.label for c in choices if c.id == value), "Inconnu ou inactif")
-
-    def _last_contact_text(self) -> str:
-        if self.last_contact is None:
-            return "Aucun entretien enregistré"
-        return f"{format_date(self.last_contact)}{ago_text(self.last_contact, self.today)}"
-
     def _show_person(self) -> None:
         d, today = self.data, self.today
-        civility = _label(Civility, d.civility)
+        civility = enum_label(Civility, d.civility)
         self.name_label.setText(
             " ".join(x for x in (civility, d.first_name, d.last_name.upper()) if x)
         )
         facts = []
         if d.birth_date:
             age = age_text(d.birth_date, today)
-            born = f"{_born(d.civility)} le {format_date(d.birth_date)}"
+            born = f"{born_text(d.civility)} le {format_date(d.birth_date)}"
             facts.append(f"{born} ({age})" if age else born)
         if d.allocataire_number:
             facts.append(f"{d.paying_body} {d.allocataire_number}")
         if d.commune:
             facts.append(d.commune)
         if d.orientation:
-            facts.append(f"Orientation {_label(Orientation, d.orientation).lower()}")
+            facts.append(f"Orientation {enum_label(Orientation, d.orientation).lower()}")
         self.subtitle_label.setText(" · ".join(facts))
-
-        birth = format_date(d.birth_date)
-        if birth and (age := age_text(d.birth_date, today)):
-            birth = f"{birth} ({age})"
-        address = "\n".join(
-            x for x in (d.address_line1, d.address_line2, f"{d.postcode} {d.commune}".strip()) if x
-        )
-        values = {
-            "civility": civility,
-            "last_name": d.last_name.upper(),
-            "birth_name": d.birth_name.upper(),
-            "first_name": d.first_name,
-            "birth_date": birth,
-            "address": address,
-            "phone": d.phone,
-            "email": d.email,
-            "paying_body": _label(PayingBody, d.paying_body),
-            "allocataire_number": d.allocataire_number,
-            "rsa_open_since": format_date(d.rsa_open_since),
-            "orientation": _label(Orientation, d.orientation),
-            "orientation_date": format_date(d.orientation_date),
-            "global_support": "Oui" if d.global_support else "Non",
-            "support_contract": _label(SupportContract, d.support_contract),
-            "referent": self._name_of(self._lookups.referents, d.referent_id),
-            "office": self._name_of(self._lookups.offices, d.office_id),
-        }
-        for section in (self.identity, self.contact, self.rights, self.support):
-            for name, label in section.values.items():
-                if name in values:
-                    label.setText(values[name] or NONE)
-        self.support.values["last_contact"].setText(self._last_contact_text())
-
-        members = sorted(
-            d.household,
-            key=lambda m: (m.relation != Relation.PARTNER.value, m.birth_date or date.max),
-        )
-        self.household_label.setText(
-            "\n".join(member_text(m, today) for m in members)
-            or "Aucun membre du foyer enregistré (personne seule)."
-        )
-        self.notes_label.setText(d.notes.strip() or "Aucune note.")
-        self.notes_label.setForegroundRole(
-            QPalette.ColorRole.WindowText if d.notes.strip() else QPalette.ColorRole.PlaceholderText
-        )
+        self.summary.show_person(d, self._lookups, self.last_contact, today)
 
     def _show_cases(self, cases: list[CaseSummary]) -> None:
         keep = self.selected_case_id()
@@ -575,7 +358,7 @@ class BeneficiaryFile(QWidget):
         self.case_hint.setVisible(not cases)
         self._update_buttons()
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.case_hint.setGeometry(self.case_table.viewport().rect().adjusted(8, 8, -8, -8))
 
