@@ -4,7 +4,7 @@ Reading and saving go through app.services.beneficiaries (the read is recorded i
 log). Input is checked by the service; its messages are shown next to each field and in a
 summary at the top, and nothing is written until everything is right. The form itself (its
 sections, the data in and out, the checks as a field is left) is
-:class:`app.ui.beneficiary_form.BeneficiaryForm`; this module loads, saves and settles an
+:class:`app.ui.beneficiary_fields.BeneficiaryFields`; this module loads, saves and settles an
 edit conflict with another station.
 """
 
@@ -25,7 +25,7 @@ from app.services.edit_conflicts import BENEFICIARY_FIELDS, EditConflict, field_
 from app.services.errors import ConflictError, ValidationError
 from app.services.storage import Database
 from app.ui import dialogs, edit_conflict_dialog
-from app.ui.beneficiary_form import HEALTH_REMINDER, BeneficiaryForm
+from app.ui.beneficiary_fields import HEALTH_REMINDER, BeneficiaryFields
 from app.ui.form_calls import call_service
 from app.ui.household_editor import HouseholdRow
 from app.ui.widgets import fit_to_screen
@@ -35,7 +35,7 @@ __all__ = ["HEALTH_REMINDER", "BeneficiaryDialog", "HouseholdRow"]
 log = logging.getLogger(__name__)
 
 
-class BeneficiaryDialog(BeneficiaryForm):
+class BeneficiaryDialog(BeneficiaryFields):
     """Create (``beneficiary_id`` None) or edit a beneficiary's file.
 
     After ``exec()`` returns Accepted, ``saved_id`` is the id of the saved beneficiary. If

@@ -5,7 +5,7 @@ The scale is re-read whenever the job start changes (through
 :func:`app.services.cases.preview_eligibility`, which also returns the verdict shown in the
 eligibility panel, debounced). Amounts cannot be typed above the scale; the service checks
 everything again on save and its messages are shown next to each field and in a summary.
-The form itself (fields, aids rows, data in and out) is :class:`app.ui.case_form.CaseForm`;
+The form itself (fields, aids rows, data in and out) is :class:`app.ui.case_fields.CaseFields`;
 this module loads the draft, keeps the preview and the checks live, and saves.
 """
 
@@ -33,7 +33,7 @@ from app.services.text import format_cents, format_date
 from app.services.validation import format_iban
 from app.ui import dialogs, edit_conflict_dialog
 from app.ui.case_aids import ComponentRow
-from app.ui.case_form import CaseForm, parse_hours
+from app.ui.case_fields import CaseFields, parse_hours
 from app.ui.form_calls import call_service
 from app.ui.widgets import DateField, fit_to_screen
 
@@ -46,7 +46,7 @@ JOB_START_MISSING = "Saisissez la date de début de l'emploi pour vérifier les 
 EMPLOYER_MISSING = "Le nom de l'employeur est obligatoire."
 
 
-class CaseEditor(CaseForm):
+class CaseEditor(CaseFields):
     """Create a draft for a beneficiary (``beneficiary_id``) or edit one (``case_id``).
 
     After ``exec()`` returns Accepted, ``saved_id`` is the case's id and ``submitted`` says

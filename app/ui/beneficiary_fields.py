@@ -2,7 +2,7 @@
 orientation, household and notes, the data in and out, and each field's check as it is
 left (the service's rules, :func:`app.services.beneficiaries.validate`).
 
-:class:`BeneficiaryForm` is the window without its loading and saving, which
+:class:`BeneficiaryFields` is the window without its loading and saving, which
 :class:`app.ui.beneficiary_dialog.BeneficiaryDialog` adds. Every field is registered in
 ``_fields`` under the name of its :class:`BeneficiaryInput` attribute, the name the
 service's messages use.
@@ -70,7 +70,7 @@ class _NotesEdit(QPlainTextEdit):
         return QSize(super().sizeHint().width(), 100)
 
 
-class BeneficiaryForm(QDialog):
+class BeneficiaryFields(QDialog):
     """The file's fields and their messages; ``_build`` lays them out once the lookups
     (referents, offices) are known, ``_populate`` and ``_collect`` move the data."""
 

@@ -2,7 +2,7 @@
 notes), the aids asked for (:class:`app.ui.case_aids.AidsBox`), the conditions panel on the
 right, and the data in and out (:class:`CaseInput`).
 
-:class:`CaseForm` is the window without its behaviour: loading, the live eligibility
+:class:`CaseFields` is the window without its behaviour: loading, the live eligibility
 preview, the checks and the saving are added by :class:`app.ui.case_editor.CaseEditor`.
 """
 
@@ -76,7 +76,7 @@ def hours_text(hours: Decimal | None) -> str:
     return f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-class CaseForm(QDialog):
+class CaseFields(QDialog):
     """The draft's fields, the aids and their messages' places; ``_build`` lays them out,
     ``_populate`` and ``collect`` move the data."""
 
