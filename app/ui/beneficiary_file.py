@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -49,6 +49,7 @@ from app.ui.beneficiary_texts import (
 )
 from app.ui.caseload_view import RowTable
 from app.ui.person_summary import CAPTION_STYLE, NONE, PersonSummary
+from app.ui.table_hint import TableHint
 from app.ui.widgets import RowListModel
 
 __all__ = [
@@ -247,12 +248,7 @@ class BeneficiaryFile(QWidget):
         row_height = self.case_table.verticalHeader().defaultSectionSize()
         self.case_table.setMinimumHeight(header.sizeHint().height() + 4 * row_height + 4)
 
-        self.case_hint = QLabel(NO_CASE_HINT, self.case_table.viewport())
-        self.case_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.case_hint.setWordWrap(True)
-        self.case_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.case_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.case_hint.hide()
+        self.case_hint = TableHint(self.case_table, NO_CASE_HINT, margin=8)
 
         self.open_case_button = QPushButton("Ou&vrir le dossier")
         self.open_case_button.setAutoDefault(False)
@@ -354,13 +350,13 @@ class BeneficiaryFile(QWidget):
         row = self.case_model.row_of(keep) if keep else -1
         if row >= 0:
             self.case_table.select_row(row)
-        self.case_hint.setGeometry(self.case_table.viewport().rect().adjusted(8, 8, -8, -8))
+        self.case_hint.place()
         self.case_hint.setVisible(not cases)
         self._update_buttons()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.case_hint.setGeometry(self.case_table.viewport().rect().adjusted(8, 8, -8, -8))
+        self.case_hint.place()
 
     def _update_buttons(self) -> None:
         self.open_case_button.setEnabled(self.selected_case_id() is not None)

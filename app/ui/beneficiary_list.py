@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,6 +40,7 @@ from app.ui.beneficiary_table_model import (
     COL_REFERENT,
     BeneficiaryTableModel,
 )
+from app.ui.table_hint import TableHint
 from app.ui.widgets import ActivatableTable, setup_row_table
 
 SEARCH_DELAY_MS = 150
@@ -117,12 +118,7 @@ class BeneficiaryList(QWidget):
 
         self.table = _Table(self)
         self._setup_table()
-        self.hint = QLabel(self.table.viewport())
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.hint.hide()
+        self.hint = TableHint(self.table)
         self.table.viewport().installEventFilter(self)
         self.search.installEventFilter(self)
 
@@ -320,7 +316,7 @@ class BeneficiaryList(QWidget):
             return
         searching = self.model.current_filter != BeneficiaryFilter(scope=self._scope)
         self.hint.setText(NO_MATCH_HINT if searching else EMPTY_DATABASE_HINT)
-        self.hint.setGeometry(self.table.viewport().rect().adjusted(16, 16, -16, -16))
+        self.hint.place()
         self.hint.show()
 
     def _on_load_failed(self, exc: UserFacingError) -> None:
@@ -329,7 +325,7 @@ class BeneficiaryList(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            self.hint.setGeometry(self.table.viewport().rect().adjusted(16, 16, -16, -16))
+            self.hint.place()
             self.table.fit_name_column()
         elif watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]

@@ -61,6 +61,16 @@ HEALTH_WORDS_TIP = (
 )
 
 
+def _form_box(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
+    """A titled group of labelled rows."""
+    box = QGroupBox(title)
+    form = form_layout()
+    for label, field in rows:
+        form.addRow(label, field)
+    box.setLayout(form)
+    return box
+
+
 class SettingsTab(QWidget):
     """The OfficeSettings fields; « Enregistrer les paramètres » saves them all."""
 
@@ -124,41 +134,47 @@ class SettingsTab(QWidget):
         self.nir_enabled.setObjectName("nir_enabled")
         self.nir_warning = note_label(CNIL_WARNING, "warning")
 
-        letters = QGroupBox("Courriers")
-        form = form_layout()
-        form.addRow("Département", self.department_name)
-        form.addRow("Adresse (en-tête)", self.department_address)
-        form.addRow("Autorité signataire", self.president_title)
-        form.addRow("Base légale", self.legal_basis)
-        form.addRow("Voies et délais de recours", self.appeal_routes)
-        form.addRow("Autorités de signature", self.trusted_certificates)
-        letters.setLayout(form)
-
-        rules = QGroupBox("Délais, conservation et saisie")
-        form = form_layout()
-        form.addRow(
-            "Délai d'observations",
-            beside(self.observations_delay_days, "avant une fin anticipée"),
+        letters = _form_box(
+            "Courriers",
+            [
+                ("Département", self.department_name),
+                ("Adresse (en-tête)", self.department_address),
+                ("Autorité signataire", self.president_title),
+                ("Base légale", self.legal_basis),
+                ("Voies et délais de recours", self.appeal_routes),
+                ("Autorités de signature", self.trusted_certificates),
+            ],
         )
-        form.addRow(
-            "Conservation du suivi", beside(self.retention_years, "après le dernier contact")
+        rules = _form_box(
+            "Délais, conservation et saisie",
+            [
+                (
+                    "Délai d'observations",
+                    beside(self.observations_delay_days, "avant une fin anticipée"),
+                ),
+                (
+                    "Conservation du suivi",
+                    beside(self.retention_years, "après le dernier contact"),
+                ),
+                ("Journal des accès", beside(self.access_log_months, "6 mois au minimum")),
+                ("Courriers des anonymisés", self.anonymised_letters),
+                ("Mots évoquant la santé", self.health_words),
+                ("Objectif annuel", beside(self.yearly_target, "aidées par an")),
+                ("RSA moyen versé", self.rsa_rates),
+                ("N° allocataire CAF", beside(self.caf_number_digits, "")),
+                ("NIR", self.nir_enabled),
+                ("", self.nir_warning),
+            ],
         )
-        form.addRow("Journal des accès", beside(self.access_log_months, "6 mois au minimum"))
-        form.addRow("Courriers des anonymisés", self.anonymised_letters)
-        form.addRow("Mots évoquant la santé", self.health_words)
-        form.addRow("Objectif annuel", beside(self.yearly_target, "aidées par an"))
-        form.addRow("RSA moyen versé", self.rsa_rates)
-        form.addRow("N° allocataire CAF", beside(self.caf_number_digits, ""))
-        form.addRow("NIR", self.nir_enabled)
-        form.addRow("", self.nir_warning)
-        rules.setLayout(form)
-        payer = QGroupBox("Paiements : compte payeur (SEPA) et fichier des finances")
-        form = form_layout()
-        form.addRow("Titulaire", self.debtor_name)
-        form.addRow("IBAN", self.debtor_iban)
-        form.addRow("BIC", self.debtor_bic)
-        form.addRow("Colonnes du fichier CSV", self.payment_csv_columns)
-        payer.setLayout(form)
+        payer = _form_box(
+            "Paiements : compte payeur (SEPA) et fichier des finances",
+            [
+                ("Titulaire", self.debtor_name),
+                ("IBAN", self.debtor_iban),
+                ("BIC", self.debtor_bic),
+                ("Colonnes du fichier CSV", self.payment_csv_columns),
+            ],
+        )
 
         self.save_button = QPushButton("&Enregistrer les paramètres")
         self.save_button.setAutoDefault(False)
