@@ -13,6 +13,7 @@ through :func:`app.ui.case_widgets.exec_dialog`, the seam tests replace.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
@@ -49,8 +50,10 @@ def run_decision(
     db: Database,
     actor: Actor,
     case_id: uuid.UUID,
+    *,
     detail: CaseDetail | None = None,
 ) -> bool:
+    """Open ``cls`` on the case (its detail read when not given); True once recorded."""
     if detail is None:
         ok, detail = status.attempt_db(
             parent, lambda: load_case(db, case_id, actor, log_access=False)
@@ -64,31 +67,16 @@ def run_decision(
         dialog.deleteLater()
 
 
-def _asking(cls: type[DecisionDialog]) -> AskDecision:
-    def ask(
-        parent: QWidget | None,
-        db: Database,
-        actor: Actor,
-        case_id: uuid.UUID,
-        *,
-        detail: CaseDetail | None = None,
-    ) -> bool:
-        return run_decision(cls, parent, db, actor, case_id, detail)
-
-    ask.__doc__ = f"« {cls.title} » on a case; True once the decision is recorded."
-    return ask
-
-
 # --- the functions the case view calls ----------------------------------------------------------
-confirm_submit = _asking(SubmitDialog)
-confirm_grant = _asking(GrantDialog)
-ask_refusal = _asking(RefusalDialog)
-ask_observations_notice = _asking(ObservationsDialog)
-ask_early_end = _asking(EarlyEndDialog)
-confirm_start = _asking(StartDialog)
-ask_suspension = _asking(SuspensionDialog)
-confirm_resume = _asking(ResumeDialog)
-ask_completion = _asking(CompletionDialog)
+confirm_submit: AskDecision = partial(run_decision, SubmitDialog)
+confirm_grant: AskDecision = partial(run_decision, GrantDialog)
+ask_refusal: AskDecision = partial(run_decision, RefusalDialog)
+ask_observations_notice: AskDecision = partial(run_decision, ObservationsDialog)
+ask_early_end: AskDecision = partial(run_decision, EarlyEndDialog)
+confirm_start: AskDecision = partial(run_decision, StartDialog)
+ask_suspension: AskDecision = partial(run_decision, SuspensionDialog)
+confirm_resume: AskDecision = partial(run_decision, ResumeDialog)
+ask_completion: AskDecision = partial(run_decision, CompletionDialog)
 
 __all__ = [
     "AskDecision",

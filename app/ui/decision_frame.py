@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
@@ -45,14 +46,15 @@ class DecisionDialog(QDialog):
     say their title and intro for :func:`app.ui.decision_dialogs` to open them."""
 
     title: ClassVar[str] = ""
+    intro_text: ClassVar[str] = ""  # what the decision implies, shown under the case line
     confirm_text = "Valider"
     date_label: str | None = "Date de la décision"
     dialog_width = 560
 
     @classmethod
     def intro_for(cls, detail: CaseDetail) -> str:
-        """What the decision implies, shown under the case line."""
-        return ""
+        """The intro for this case (``intro_text`` unless it depends on the case)."""
+        return cls.intro_text
 
     def __init__(
         self,
@@ -191,6 +193,12 @@ class DecisionDialog(QDialog):
     def action(self, on: date) -> Callable[[], Any]:
         """The service call, with the form's values read now: it runs off the GUI thread."""
         raise NotImplementedError
+
+    def service_call[R](
+        self, service: Callable[..., R], *args: Any, **kwargs: Any
+    ) -> Callable[[], R]:
+        """``service(db, actor, case_id, *args, **kwargs)``, to run later."""
+        return partial(service, self._db, self._actor, self._case_id, *args, **kwargs)
 
     def confirm(self) -> None:
         """Call the service; close on success, otherwise show why and stay open."""

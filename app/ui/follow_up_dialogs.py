@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLineEdit, QRadioButton, QWidget
 
@@ -28,7 +27,7 @@ class StartDialog(DecisionDialog):
         )
 
     def action(self, on: date) -> Callable[[], None]:
-        return partial(workflow.start_follow_up, self._db, self._actor, self._case_id, on=on)
+        return self.service_call(workflow.start_follow_up, on=on)
 
 
 class ResumeDialog(DecisionDialog):
@@ -36,15 +35,13 @@ class ResumeDialog(DecisionDialog):
     confirm_text = "Reprendre"
     date_label = None
 
-    @classmethod
-    def intro_for(cls, detail: CaseDetail) -> str:
-        return (
-            "Reprendre le suivi : les échéances suspendues redeviennent prévues et seront "
-            "payées au prochain lot."
-        )
+    intro_text = (
+        "Reprendre le suivi : les échéances suspendues redeviennent prévues et seront "
+        "payées au prochain lot."
+    )
 
     def action(self, on: date) -> Callable[[], None]:
-        return partial(workflow.resume, self._db, self._actor, self._case_id, on=on)
+        return self.service_call(workflow.resume, on=on)
 
 
 class SuspensionDialog(DecisionDialog):
@@ -52,9 +49,7 @@ class SuspensionDialog(DecisionDialog):
     confirm_text = "Suspendre"
     date_label = "Suspendu à partir du"
 
-    @classmethod
-    def intro_for(cls, detail: CaseDetail) -> str:
-        return "Suspendre le dossier met les paiements en attente sans y mettre fin."
+    intro_text = "Suspendre le dossier met les paiements en attente sans y mettre fin."
 
     def _build_body(self) -> None:
         self.reason = QLineEdit()
@@ -73,8 +68,7 @@ class SuspensionDialog(DecisionDialog):
         return bool(self.reason.text().strip())
 
     def action(self, on: date) -> Callable[[], None]:
-        reason = self.reason.text()
-        return partial(workflow.suspend, self._db, self._actor, self._case_id, reason, on=on)
+        return self.service_call(workflow.suspend, self.reason.text(), on=on)
 
 
 class CompletionDialog(DecisionDialog):
@@ -111,5 +105,4 @@ class CompletionDialog(DecisionDialog):
         return self.employed.isChecked() or self.not_employed.isChecked()
 
     def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
-        employed = self.employed.isChecked()
-        return partial(workflow.complete, self._db, self._actor, self._case_id, employed, on=on)
+        return self.service_call(workflow.complete, self.employed.isChecked(), on=on)

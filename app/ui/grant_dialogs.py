@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -70,7 +69,7 @@ class SubmitDialog(DecisionDialog):
             self.body.addWidget(label)
 
     def action(self, on: date) -> Callable[[], None]:
-        return partial(workflow.submit, self._db, self._actor, self._case_id, on=on)
+        return self.service_call(workflow.submit, on=on)
 
 
 def schedule_rows(preview: GrantPreview) -> tuple[list[Component], list[Row]]:
@@ -168,13 +167,11 @@ class GrantDialog(DecisionDialog):
     confirm_text = "Accorder"
     dialog_width = 720
 
-    @classmethod
-    def intro_for(cls, detail: CaseDetail) -> str:
-        return (
-            "Vérifiez l'échéancier et l'enveloppe de chaque année avant d'accorder. La "
-            "décision sera numérotée et datée ; le courrier d'attribution reprendra cet "
-            "échéancier."
-        )
+    intro_text = (
+        "Vérifiez l'échéancier et l'enveloppe de chaque année avant d'accorder. La "
+        "décision sera numérotée et datée ; le courrier d'attribution reprendra cet "
+        "échéancier."
+    )
 
     def _build_body(self) -> None:
         self.preview: GrantPreview | None = None
@@ -298,6 +295,4 @@ class GrantDialog(DecisionDialog):
     def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
         needed = self.preview is not None and self.preview.checks.needs_statement
         statement = self.statement.text() if needed else ""
-        return partial(
-            workflow.grant, self._db, self._actor, self._case_id, on=on, statement=statement
-        )
+        return self.service_call(workflow.grant, on=on, statement=statement)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton
 
@@ -85,8 +84,7 @@ class RefusalDialog(MotivatedDecision):
         self.motivation.insert(self.failed_rules_text())
 
     def action(self, on: date) -> Callable[[], workflow.DecisionInfo]:
-        motivation = self.motivation.text()
-        return partial(workflow.refuse, self._db, self._actor, self._case_id, motivation, on=on)
+        return self.service_call(workflow.refuse, self.motivation.text(), on=on)
 
 
 class ObservationsDialog(MotivatedDecision):
@@ -95,12 +93,10 @@ class ObservationsDialog(MotivatedDecision):
     date_label = "Date de la décision"
     dialog_width = 620
 
-    @classmethod
-    def intro_for(cls, detail: CaseDetail) -> str:
-        return (
-            "Avant de mettre fin au Pack avant terme (sauf à sa demande), la personne est "
-            "invitée par courrier à présenter ses observations sur les motifs envisagés."
-        )
+    intro_text = (
+        "Avant de mettre fin au Pack avant terme (sauf à sa demande), la personne est "
+        "invitée par courrier à présenter ses observations sur les motifs envisagés."
+    )
 
     def _build_body(self) -> None:
         self.delay_days = 15
@@ -125,10 +121,7 @@ class ObservationsDialog(MotivatedDecision):
         )
 
     def action(self, on: date) -> Callable[[], None]:
-        motivation = self.motivation.text()
-        return partial(
-            workflow.invite_observations, self._db, self._actor, self._case_id, motivation, on=on
-        )
+        return self.service_call(workflow.invite_observations, self.motivation.text(), on=on)
 
 
 class EarlyEndDialog(MotivatedDecision):
@@ -136,12 +129,10 @@ class EarlyEndDialog(MotivatedDecision):
     confirm_text = "Mettre fin au Pack"
     dialog_width = 660
 
-    @classmethod
-    def intro_for(cls, detail: CaseDetail) -> str:
-        return (
-            "La fin anticipée est une décision motivée, notifiée par courrier ; elle annule "
-            "les échéances restantes."
-        )
+    intro_text = (
+        "La fin anticipée est une décision motivée, notifiée par courrier ; elle annule "
+        "les échéances restantes."
+    )
 
     def _build_body(self) -> None:
         self.reason = QComboBox()
@@ -217,6 +208,4 @@ class EarlyEndDialog(MotivatedDecision):
         reason = self.selected_reason()
         assert reason is not None
         motivation = self.motivation.text()
-        return partial(
-            workflow.end_early, self._db, self._actor, self._case_id, reason, motivation, on=on
-        )
+        return self.service_call(workflow.end_early, reason, motivation, on=on)
