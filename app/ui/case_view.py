@@ -15,25 +15,17 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from app.models.enums import CaseState
 from app.services.actor import Actor
 from app.services.case_view import Action, CaseDetail, MeetingView, load_case
 from app.services.storage import Database
 from app.ui import case_widgets, decision_dialogs, status
+from app.ui.case_actions import CaseActionBar
 from app.ui.case_editor import CaseEditor
+from app.ui.case_header import CaseHeader
 from app.ui.case_tabs import CaseTab
 from app.ui.case_tabs.aids_tab import AidsTab
 from app.ui.case_tabs.conditions_tab import ConditionsTab
@@ -43,35 +35,11 @@ from app.ui.case_tabs.history_tab import HistoryTab
 from app.ui.case_tabs.instalments_tab import InstalmentsTab
 from app.ui.case_tabs.job_tab import JobTab
 from app.ui.case_tabs.meetings_tab import MeetingsTab
-from app.ui.case_texts import birth_text, french_changes, household_text, state_notice
-from app.ui.case_widgets import (
-    INFO_NOTICE,
-    MUTED_STYLE,
-    PRIMARY_BUTTON,
-    WARNING_NOTICE,
-    StateBadge,
-    key_value_grid,
-    muted,
-    notice,
-    value_label,
-)
+from app.ui.case_widgets import WARNING_NOTICE, muted, notice
 from app.ui.meeting_dialog import MeetingDialog
 from app.ui.timeline import AidTimeline
 
 log = logging.getLogger(__name__)
-
-# The most useful next step of each state comes first and is the highlighted button.
-PRIMARY_ORDER = [
-    Action.SUBMIT,
-    Action.GRANT,
-    Action.START,
-    Action.RESUME,
-    Action.ADD_MEETING,
-    Action.COMPLETE,
-    Action.EDIT,
-]
-# Decisions that close a door are kept apart, at the right of the bar.
-SEVERE = {Action.REFUSE, Action.END_EARLY}
 
 TAB_JOB, TAB_CONDITIONS, TAB_AIDS, TAB_INSTALMENTS = 0, 1, 2, 3
 TAB_MEETINGS, TAB_DECISIONS, TAB_DOCUMENTS, TAB_HISTORY = 4, 5, 6, 7
@@ -102,7 +70,6 @@ class CaseView(QWidget):
         self._case_id = case_id
         self._today = today
         self._detail: CaseDetail | None = None
-        self.action_buttons: dict[Action, QPushButton] = {}
         self._build()
         ok, detail = status.attempt_db(self.parentWidget(), lambda: self._load(log_access=True))
         self.loaded = ok and detail is not None
@@ -121,6 +88,11 @@ class CaseView(QWidget):
     @property
     def detail(self) -> CaseDetail | None:
         return self._detail
+
+    @property
+    def action_buttons(self) -> dict[Action, QPushButton]:
+        """The buttons of the actions offered now."""
+        return self.action_bar.buttons
 
     @property
     def title(self) -> str:
@@ -156,10 +128,12 @@ class CaseView(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(10)
-        layout.addWidget(self._build_header())
-        self.actions_bar = QHBoxLayout()
-        self.actions_bar.setSpacing(8)
-        layout.addLayout(self.actions_bar)
+        self.header = CaseHeader(self)
+        self.header.openPersonRequested.connect(self._on_open_person)
+        layout.addWidget(self.header)
+        self.action_bar = CaseActionBar()
+        self.action_bar.actionRequested.connect(self.run_action)
+        layout.addLayout(self.action_bar)
         self.timeline = AidTimeline()
         self.timeline.setObjectName("timeline")
         self.timeline.instalmentClicked.connect(self._on_timeline_instalment)
@@ -179,67 +153,7 @@ class CaseView(QWidget):
         layout.addWidget(self.missing_label)
         self._scroll.setWidget(content)
         outer.addWidget(self._scroll)
-
-    def _build_header(self) -> QFrame:
-        frame = QFrame()
-        frame.setObjectName("caseHeader")
-        frame.setStyleSheet(
-            "QFrame#caseHeader { background: palette(base); border: 1px solid palette(mid);"
-            " border-radius: 6px; }"
-        )
-        layout = QVBoxLayout(frame)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(6)
-        top = QHBoxLayout()
-        top.setSpacing(10)
-        self.reference_label = QLabel()
-        self.reference_label.setObjectName("referenceLabel")
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.reference_label.setFont(font)
-        self.reference_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.state_badge = StateBadge()
-        self.person_label = QLabel()
-        self.person_label.setObjectName("personLabel")
-        person_font = QFont(self.font())
-        person_font.setPointSizeF(person_font.pointSizeF() * 1.2)
-        self.person_label.setFont(person_font)
-        self.open_person_button = QPushButton("Ouvrir la fiche")
-        self.open_person_button.setObjectName("openBeneficiaryButton")
-        self.open_person_button.setToolTip("Ouvrir la fiche du bénéficiaire")
-        self.open_person_button.setAutoDefault(False)
-        self.open_person_button.clicked.connect(self._on_open_person)
-        top.addWidget(self.reference_label)
-        top.addWidget(self.state_badge)
-        top.addSpacing(16)
-        top.addWidget(self.person_label)
-        top.addWidget(self.open_person_button)
-        top.addStretch(1)
-        layout.addLayout(top)
-
-        self.birth_label = value_label(name="birthLabel")
-        self.address_label = value_label(name="addressLabel")
-        self.allocataire_label = value_label(name="allocataireLabel")
-        self.orientation_label = value_label(name="orientationLabel")
-        self.referent_label = value_label(name="referentLabel")
-        self.household_label = value_label(name="householdLabel")
-        grid = key_value_grid(
-            [
-                ("Né(e) le", self.birth_label),
-                ("Adresse", self.address_label),
-                ("N° allocataire", self.allocataire_label),
-                ("Orientation", self.orientation_label),
-                ("Référent", self.referent_label),
-                ("Foyer", self.household_label),
-            ],
-            columns=3,
-        )
-        layout.addLayout(grid)
-        self.state_notice = notice()
-        self.state_notice.setObjectName("stateNotice")
-        layout.addWidget(self.state_notice)
-        return frame
+        self._name_widgets()
 
     def _build_tabs(self) -> QTabWidget:
         self.tabs = QTabWidget()
@@ -279,11 +193,22 @@ class CaseView(QWidget):
         for page, title in zip(self._pages, titles, strict=True):
             assert isinstance(page, QWidget)
             self.tabs.addTab(page, title)
-        self._name_tab_widgets()
         return self.tabs
 
-    def _name_tab_widgets(self) -> None:
-        """The tabs' widgets under the names callers and tests know them by."""
+    def _name_widgets(self) -> None:
+        """The header's and the tabs' widgets under the names callers and tests know."""
+        header = self.header
+        self.reference_label = header.reference_label
+        self.state_badge = header.state_badge
+        self.person_label = header.person_label
+        self.open_person_button = header.open_person_button
+        self.birth_label = header.birth_label
+        self.address_label = header.address_label
+        self.allocataire_label = header.allocataire_label
+        self.orientation_label = header.orientation_label
+        self.referent_label = header.referent_label
+        self.household_label = header.household_label
+        self.state_notice = header.state_notice
         self.job_values = self.job.job_values
         self.eligibility_panel = self.conditions.eligibility_panel
         self.aid_model = self.aids.aid_model
@@ -307,21 +232,18 @@ class CaseView(QWidget):
 
     # --- showing -------------------------------------------------------------------------
     def _show_missing(self) -> None:
-        self.reference_label.setText("Dossier introuvable")
-        self.state_badge.setVisible(False)
-        self.open_person_button.setVisible(False)
+        self.header.show_missing()
         self.timeline.setVisible(False)
         self.tabs.setVisible(False)
-        self.state_notice.setVisible(False)
         self.missing_label.setVisible(True)
 
     def _show(self, d: CaseDetail) -> None:
         self._detail = d
-        for widget in (self.state_badge, self.open_person_button, self.tabs):
-            widget.setVisible(True)  # after a first failed load
+        self.tabs.setVisible(True)  # after a first failed load
         self.missing_label.setVisible(False)
-        self._show_header(d)
-        self._show_actions(d)
+        self.header.show_case(d, self._today)
+        actions = self.action_bar.show_actions(d, read_only=self._db.read_only)
+        self.new_meeting_button.setVisible(Action.ADD_MEETING in actions)
         self.timeline.set_case(d, self._today)
         # Nothing to draw before the grant (or after a refusal): keep the screen calm.
         has_items = bool(d.instalments or d.meetings)
@@ -332,24 +254,6 @@ class CaseView(QWidget):
         for page in self._pages:
             page.show_case(d)
 
-    def _show_header(self, d: CaseDetail) -> None:
-        self.reference_label.setText(d.reference)
-        self.state_badge.set_state(d.state)
-        self.person_label.setText(d.person_name)
-        self.birth_label.setText(birth_text(d.person_birth_date, self._today))
-        self.address_label.setText(d.person_address or "—")
-        self.allocataire_label.setText(d.allocataire or "—")
-        self.orientation_label.setText(
-            (d.orientation or "Non renseignée")
-            + (" — accompagnement global" if d.global_support else "")
-        )
-        self.referent_label.setText(d.referent or "Non attribué")
-        self.household_label.setText(household_text(d) or "Personne seule")
-        text, warning = state_notice(d)
-        self.state_notice.setText(text)
-        self.state_notice.setStyleSheet(WARNING_NOTICE if warning else INFO_NOTICE)
-        self.state_notice.setVisible(bool(text))
-
     @staticmethod
     def _first_tab(d: CaseDetail) -> int:
         """Where a case opens: the conditions while a decision is awaited, the decision
@@ -359,57 +263,6 @@ class CaseView(QWidget):
         if d.state is CaseState.REFUSED:
             return TAB_DECISIONS
         return TAB_JOB
-
-    def _show_actions(self, d: CaseDetail) -> None:
-        while self.actions_bar.count():
-            item = self.actions_bar.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
-        self.action_buttons = {}
-        actions = [] if self._db.read_only else list(d.actions)
-        ordered = sorted(
-            (a for a in actions if a not in SEVERE),
-            key=lambda a: PRIMARY_ORDER.index(a) if a in PRIMARY_ORDER else len(PRIMARY_ORDER),
-        )
-        severe = [a for a in actions if a in SEVERE]
-        primary = ordered[0] if ordered else None
-        for action in ordered:
-            self.actions_bar.addWidget(self._action_button(action, action is primary))
-        self.actions_bar.addStretch(1)
-        for action in severe:
-            self.actions_bar.addWidget(self._action_button(action, False, severe=True))
-        if not actions:
-            label = QLabel(self._no_action_reason(d))
-            label.setStyleSheet(MUTED_STYLE)
-            label.setObjectName("noActions")
-            self.actions_bar.insertWidget(0, label)
-        self.new_meeting_button.setVisible(Action.ADD_MEETING in actions)
-
-    def _no_action_reason(self, d: CaseDetail) -> str:
-        if self._db.read_only:
-            return "Base ouverte en lecture seule : aucune action possible."
-        if d.state in (CaseState.REFUSED, CaseState.ENDED_EARLY):
-            return "Dossier clos : aucune action possible."
-        if d.state is CaseState.SUBMITTED:
-            return "En attente de la décision d'une personne habilitée à valider."
-        return "Aucune action ne vous est ouverte sur ce dossier."
-
-    def _action_button(self, action: Action, primary: bool, severe: bool = False) -> QPushButton:
-        button = QPushButton(action.label)
-        button.setObjectName(f"action_{action.value}")
-        button.setAutoDefault(False)
-        if primary:
-            button.setDefault(True)
-            button.setStyleSheet(PRIMARY_BUTTON)
-        elif severe:
-            button.setStyleSheet("QPushButton { color: #a3261e; padding: 5px 12px; }")
-        else:
-            button.setStyleSheet("QPushButton { padding: 5px 12px; }")
-        button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
-        self.action_buttons[action] = button
-        return button
 
     # --- selection between the tabs and the timeline -----------------------------------
     def select_instalment(self, instalment_id: uuid.UUID) -> None:
@@ -493,6 +346,3 @@ class CaseView(QWidget):
             self.reload()
             self.changed.emit(self._case_id)
         return done
-
-
-__all__ = ["CaseView", "french_changes"]

@@ -22,7 +22,8 @@ from app.services.text import format_cents
 from app.services.workflow import ExitReason
 from app.ui import case_view as case_view_module
 from app.ui import case_widgets
-from app.ui.case_view import TAB_INSTALMENTS, TAB_MEETINGS, CaseView, french_changes
+from app.ui.case_texts import french_changes
+from app.ui.case_view import TAB_INSTALMENTS, TAB_MEETINGS, CaseView
 from app.ui.decision_dialogs import (
     EarlyEndDialog,
     GrantDialog,
