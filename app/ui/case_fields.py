@@ -31,7 +31,8 @@ from app.models.enums import Component, ContractType
 from app.services.cases import CaseInput
 from app.services.schedule import AidRequest
 from app.ui.case_aids import AidsBox, ComponentRow
-from app.ui.case_widgets import ERROR_NOTICE, EligibilityPanel, notice
+from app.ui.case_widgets import ERROR_NOTICE, notice
+from app.ui.eligibility_panel import EligibilityPanel
 from app.ui.form_errors import FormErrors
 from app.ui.form_fields import (
     add_field,

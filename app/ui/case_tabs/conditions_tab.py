@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from app.services.case_view import CaseDetail
-from app.ui.case_widgets import EligibilityPanel
+from app.ui.eligibility_panel import EligibilityPanel
 
 
 class ConditionsTab(QWidget):
