@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -327,8 +327,12 @@ class BeneficiaryList(QWidget):
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self.hint.place()
             self.table.fit_name_column()
-        elif watched is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
+        elif (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
+            key = event.key()
             if key == Qt.Key.Key_Down:
                 self._focus_table()
                 return True
