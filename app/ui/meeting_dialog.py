@@ -18,11 +18,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -49,6 +47,7 @@ from app.services.storage import Database
 from app.services.text import fold
 from app.ui import dialogs, edit_conflict_dialog
 from app.ui.form_errors import FormErrors
+from app.ui.form_fields import dialog_buttons, select_data
 from app.ui.form_save import save_from_form
 from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, DateField, ValidatedField, combo
 
@@ -59,11 +58,6 @@ REMINDER_STYLE = (
     " padding: 6px; color: #1d3b5c; }"
 )
 TEXT_FIELDS = ("participants", "job_situation", "notes", "next_steps")
-
-
-def _select(combo: QComboBox, value: str) -> None:
-    index = combo.findData(value)
-    combo.setCurrentIndex(max(index, 0))
 
 
 class _TextBox(QPlainTextEdit):
@@ -226,22 +220,17 @@ class MeetingDialog(QDialog):
         )
         outer.addLayout(texts, 1)
 
-        buttons = QHBoxLayout()
-        hint = QLabel("* champ obligatoire  ·  Ctrl+S : enregistrer")
-        hint.setStyleSheet("color: palette(placeholder-text);")
-        buttons.addWidget(hint)
-        buttons.addStretch(1)
         self.save_button = QPushButton("&Enregistrer")
         self.save_button.setObjectName("saveButton")
         self.save_button.clicked.connect(self.save)
         self.cancel_button = QPushButton("Fermer" if self._read_only else "Annuler")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.reject)
-        for button in (self.save_button, self.cancel_button):
-            button.setAutoDefault(False)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-        outer.addLayout(buttons)
+        outer.addLayout(
+            dialog_buttons(
+                "* champ obligatoire  ·  Ctrl+S : enregistrer", self.save_button, self.cancel_button
+            )
+        )
         self.save_button.setVisible(not self._read_only)
         QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self._save_shortcut)
         if self._read_only:
@@ -425,8 +414,8 @@ class MeetingDialog(QDialog):
 
     def _show_input(self, data: MeetingInput) -> None:
         self.held_on.setValue(data.held_on)
-        _select(self.kind, data.kind)
-        _select(self.mode, data.mode)
+        select_data(self.kind, data.kind)
+        select_data(self.mode, data.mode)
         self.participants.setText(data.participants)
         for obstacle, check in self.obstacle_boxes.items():
             check.setChecked(obstacle.value in data.obstacles)
