@@ -11,7 +11,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import APP_NAME, __version__, cli_payments, cli_privacy, cli_report, cli_stats
+from app import (
+    APP_NAME,
+    __version__,
+    cli_payments,
+    cli_privacy,
+    cli_report,
+    cli_server,
+    cli_stats,
+)
 from app.services.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -39,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     demo = sub.add_parser("demo", help="créer une base de démonstration fictive")
-    demo.add_argument("--db", required=True, help="fichier SQLite à créer")
+    demo.add_argument(
+        "--db",
+        required=True,
+        help="fichier SQLite à créer, ou URL d'une base PostgreSQL vide (postgresql+psycopg://…)",
+    )
     demo.add_argument("--beneficiaries", type=int, default=30_000, help="nombre (30 000)")
     demo.add_argument("--seed", type=int, default=2017, help="graine aléatoire (reproductible)")
     demo.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe")
@@ -92,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_stats.add_parsers(sub, _day)
     cli_report.add_parsers(sub)
     cli_privacy.add_parsers(sub, _day)
+    cli_server.add_parsers(sub)
 
     export = sub.add_parser(
         "export-cases",
@@ -182,6 +195,9 @@ def _day(text: str) -> date:
 def _demo(args: argparse.Namespace) -> int:
     from app.services.demo import build_demo
 
+    if cli_server.is_server_url(args.db):
+        build = {"beneficiaries": args.beneficiaries, "seed": args.seed, "as_of": args.as_of}
+        return cli_server.demo_on_server(args.db, build)
     path = Path(args.db)
     if path.exists() and not args.force:
         print(
@@ -428,6 +444,7 @@ COMMANDS = {
     "annual-report": cli_report.annual_report,
     "purge": cli_privacy.purge,
     "export-person": cli_privacy.export_person,
+    "move-to-server": cli_server.move_to_server,
     "demo": _demo,
     "import-beneficiaries": _import,
     "check": _check,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.services.actor import Actor
 from app.services.schema import open_sqlite
+from app.services.settings import load_settings, save_settings
 from app.services.storage import Database
 from tests.clock import MOMENT
 
@@ -113,8 +115,14 @@ def db(request: pytest.FixtureRequest, db_backend: str, tmp_path: Path) -> Itera
 
     with fresh_database(request.getfixturevalue("pg_base_url")) as url:
         database = open_server(url)
+        # Its documents in a shared folder, as the administrator sets it in Paramètres.
+        archive = str(tmp_path / "partage-departement" / "documents")
+        save_settings(database, ADMIN, replace(load_settings(database), archive_folder=archive))
         yield database
         database.dispose()
+
+
+ADMIN = Actor(login="admin.test", workstation="POSTE-TEST", name="Admin Test", is_admin=True)
 
 
 @pytest.fixture

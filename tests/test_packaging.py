@@ -91,6 +91,9 @@ def test_spec_hidden_imports(spec):
     # Lazily imported application modules.
     assert {"app.ui.application", "app.selftest", "app.services.integrity"} <= hidden
     assert not any(name.startswith("app.migrations.versions") for name in hidden)
+    # The server's driver, which SQLAlchemy and psycopg load by name.
+    assert {"sqlalchemy.dialects.postgresql.psycopg", "psycopg", "psycopg_binary"} <= hidden
+    assert "app.cli_server" in hidden
 
 
 def test_spec_excludes_unused_qt(spec):

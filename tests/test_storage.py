@@ -170,3 +170,20 @@ def test_rows_on_a_locked_database_gives_a_retryable_message_then_works(db, monk
         blocker.execute("ROLLBACK")
         blocker.close()
     assert db.rows("SELECT count(*) FROM institution") == [(0,)]
+
+
+def test_a_server_base_archives_in_the_folder_its_settings_name(db, actor, tmp_path):
+    from dataclasses import replace
+
+    from app.services.documents import ArchiveUnavailable, documents_root
+    from app.services.settings import load_settings, save_settings
+
+    if db.path is not None:  # SQLite: the documents live beside the file
+        assert documents_root(db) == db.path.parent / f"{db.path.stem}-documents"
+        return
+    save_settings(db, actor, replace(load_settings(db), archive_folder=""))
+    with pytest.raises(ArchiveUnavailable, match="Paramètres"):
+        documents_root(db)
+    shared = tmp_path / "partage"
+    save_settings(db, actor, replace(load_settings(db), archive_folder=str(shared)))
+    assert documents_root(db) == shared

@@ -57,7 +57,11 @@ class ArchiveUnavailable(UserFacingError):
 def documents_root(db: Database) -> Path:
     root = db.documents_dir
     if root is None:
-        raise ArchiveUnavailable("Aucun dossier d'archives n'est associé à cette base.")
+        raise ArchiveUnavailable(
+            "Aucun dossier d'archives n'est défini pour la base du serveur : un administrateur "
+            "le choisit dans Paramètres (« Dossier des documents », un dossier partagé du "
+            "Département)."
+        )
     return root
 
 

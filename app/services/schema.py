@@ -251,6 +251,9 @@ def open_server(url: str, *, migrate: bool = True) -> Database:
         )
     if current != head_revision() and migrate:
         _upgrade(db, stamp_application_id=False)
+    from app.services.settings import load_settings
+
+    db.server_archive = lambda: load_settings(db).archive_folder
     return db
 
 

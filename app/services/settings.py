@@ -100,6 +100,9 @@ class OfficeSettings:
     # The columns of the finance software's CSV, one a line (« clé » or « clé = Titre »);
     # empty: every column (app.services.payment_export.COLUMNS).
     payment_csv_columns: str = ""
+    # A base on the département's server: the shared folder (UNC path) every workstation
+    # archives letters, payment files and reports in. A SQLite base keeps them beside it.
+    archive_folder: str = ""
 
 
 # The settings' texts: (label, longest length, several lines allowed).
@@ -118,6 +121,7 @@ TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
     "debtor_iban": ("IBAN du compte payeur", 42, False),
     "debtor_bic": ("BIC du compte payeur", 11, False),
     "payment_csv_columns": ("Colonnes du fichier de paiement", 2_000, True),
+    "archive_folder": ("Dossier des documents (base sur serveur)", validation.PATH_MAX, False),
 }
 
 

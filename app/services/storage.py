@@ -150,6 +150,8 @@ class Database:
         self.dialect = dialect
         self.damage = damage  # damaged pages found at open (then read-only): what they are
         self._before_dispose: list[Callable[[], None]] = []
+        # A server base: where its documents are archived (a setting, read when asked).
+        self.server_archive: Callable[[], str] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -186,8 +188,12 @@ class Database:
 
     @property
     def documents_dir(self) -> Path | None:
-        """Archived letters live beside the database file, in a folder of their own."""
-        return self.path.parent / f"{self.path.stem}-documents" if self.path else None
+        """Archived letters live beside the database file, in a folder of their own; a
+        server's in the shared folder its settings name (``server_archive``), or nowhere."""
+        if self.path is not None:
+            return self.path.parent / f"{self.path.stem}-documents"
+        folder = self.server_archive() if self.server_archive is not None else ""
+        return Path(folder) if folder else None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
