@@ -92,6 +92,7 @@ def pg_base_url() -> Iterator[str]:
     if url:
         pg_server.make_template(url)
         yield url
+        pg_server.drop_template(url)
         return
     if pg_server.binaries() is None:
         if os.environ.get("PACK_SORTIE_REQUIRE_PG") == "1":

@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-TEMPLATE = "pack_sortie_template"
+# One template a test process: two runs against one server do not drop each other's.
+TEMPLATE = f"pack_sortie_template_{os.getpid()}"
 _names = itertools.count(1)
 
 
@@ -120,3 +121,7 @@ def fresh_database(base_url: str) -> Iterator[str]:
         yield f"{base_url}/{name}"
     finally:
         admin_execute(base_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def drop_template(base_url: str) -> None:
+    admin_execute(base_url, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
