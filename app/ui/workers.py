@@ -13,7 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    Qt,
+    QThread,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
@@ -34,6 +42,16 @@ class _ProgressRelay(QObject):
     def on_progress(self, done: int, total: int) -> None:
         self._dialog.setMaximum(max(total, 0))
         self._dialog.setValue(min(done, total) if total else 0)
+
+
+def worker_thread(worker: QObject, run: Callable[[], object], done: SignalInstance) -> QThread:
+    """A thread (not started) that ``worker`` lives in: it calls ``run`` when started and
+    quits when ``worker`` emits ``done``."""
+    thread = QThread()
+    worker.moveToThread(thread)
+    thread.started.connect(run)
+    done.connect(thread.quit)
+    return thread
 
 
 class _Worker(QObject):
@@ -66,10 +84,7 @@ def run_with_progress(
     if not cancellable:
         dialog.setCancelButton(None)
     worker = _Worker(job)
-    thread = QThread()
-    worker.moveToThread(thread)
-    thread.started.connect(worker.run)
-    worker.finished.connect(thread.quit)
+    thread = worker_thread(worker, worker.run, worker.finished)
     loop = QEventLoop()
     # Queued to this thread: delivered by loop.exec() even if the job ends before it starts.
     thread.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
@@ -99,10 +114,8 @@ class _Job(QObject):
         super().__init__()
         self.owner, self.generation = owner, generation
         self.worker = _Worker(lambda _progress, _cancelled: job())
-        self.runner = QThread()  # not ``thread``: QObject.thread() is a method
-        self.worker.moveToThread(self.runner)
-        self.runner.started.connect(self.worker.run)
-        self.worker.finished.connect(self.runner.quit)
+        # ``runner``, not ``thread``: QObject.thread() is a method
+        self.runner = worker_thread(self.worker, self.worker.run, self.worker.finished)
         self.runner.finished.connect(self.on_finished, Qt.ConnectionType.QueuedConnection)
         app = QCoreApplication.instance()
         if app is not None and not app.property("packSortieWaitsForJobs"):
