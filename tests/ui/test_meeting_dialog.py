@@ -225,3 +225,32 @@ def test_health_words_are_the_settings_list(qtbot, db, case, fake_dialogs, actor
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     (question,) = fake_dialogs.questions
     assert "« kinésithérapie »" in question and dialog.saved_id is None
+
+
+def test_the_summary_links_each_message_and_says_a_refusal(
+    qtbot, db, case, fake_dialogs, monkeypatch
+):
+    from app.services.errors import ConflictError
+    from app.ui import meeting_dialog
+
+    referent, _, case_id = case
+    dialog = open_dialog(qtbot, db, referent, case_id)
+    dialog.next_meeting_on.setValue(date(2018, 4, 1))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    text = dialog.form_errors.summary_label.text()
+    assert text.index("Le prochain entretien doit suivre") < text.index("Le compte rendu est vide")
+    assert 'href="next_meeting_on"' in text and 'href="notes"' in text
+    qtbot.waitUntil(lambda: dialog.next_meeting_on.lineEdit().hasFocus())
+    dialog.form_errors.focus("obstacles")  # the obstacles' link: their first box
+    qtbot.waitUntil(lambda: dialog.obstacle_boxes[Obstacle.TRANSPORT].hasFocus())
+
+    def refused(*_args, **_kwargs):
+        raise ConflictError("Ce dossier a été modifié sur un autre poste.")
+
+    monkeypatch.setattr(meeting_dialog, "save_meeting", refused)
+    dialog.next_meeting_on.clear()
+    dialog.notes.setPlainText("Point sur les horaires.")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert fake_dialogs.retries == []  # a conflict is not retried as is
+    assert dialog.error_text() == "Ce dossier a été modifié sur un autre poste."
+    assert dialog._fields["notes"].error == "" and dialog.isVisible()
