@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 from app.models.enums import CaseState
 from app.services.case_view import Action, CaseDetail
 from app.ui.case_widgets import MUTED_STYLE, PRIMARY_BUTTON
+from app.ui.widgets import clear_layout
 
 # The most useful next step of each state comes first and is the highlighted button.
 PRIMARY_ORDER = [
@@ -40,12 +41,7 @@ class CaseActionBar(QHBoxLayout):
 
     def show_actions(self, d: CaseDetail, *, read_only: bool) -> list[Action]:
         """The buttons of the actions ``d`` allows (none on a read-only base); returns them."""
-        while self.count():
-            item = self.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        clear_layout(self)
         self.buttons = {}
         actions = [] if read_only else list(d.actions)
         ordered = sorted(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.services.eligibility import Eligibility, RuleStatus
 from app.ui.case_widgets import muted
+from app.ui.widgets import clear_layout
 
 RULE_COLOURS: dict[RuleStatus, QColor] = {
     RuleStatus.PASSED: QColor("#2e7d32"),
@@ -106,12 +107,7 @@ class EligibilityPanel(QWidget):
         return next((x for x in self._lines if x.code == code), None)
 
     def _clear_rules(self) -> None:
-        while self._grid.count():
-            item = self._grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        clear_layout(self._grid)
         self._lines = []
 
     def set_eligibility(self, eligibility: Eligibility, scale_description: str = "") -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.services.case_view import CaseDetail, InstalmentView
 from app.services.text import format_cents
+from app.ui.case_tabs import QuietSelection
 from app.ui.case_widgets import (
     RIGHT,
     Column,
@@ -19,7 +20,6 @@ from app.ui.case_widgets import (
     make_table,
     month_label,
     muted,
-    select_row,
     selected_row,
 )
 from app.ui.timeline import STATUS_COLOURS
@@ -34,7 +34,6 @@ class InstalmentsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._syncing = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         self.instalments_empty = muted(
@@ -55,6 +54,7 @@ class InstalmentsTab(QWidget):
         )
         self.instalment_table = make_table(self.instalment_model, stretch=4, name="instalmentTable")
         self.instalment_table.selectionModel().selectionChanged.connect(self._on_selected)
+        self._selection = QuietSelection(self.instalment_table)
         layout.addWidget(self.instalment_table, 1)
 
     def show_case(self, d: CaseDetail) -> None:
@@ -73,13 +73,9 @@ class InstalmentsTab(QWidget):
         row = self.instalment_model.row_of(instalment_id)
         if row < 0:
             return False
-        self._syncing = True
-        try:
-            select_row(self.instalment_table, row)
-        finally:
-            self._syncing = False
+        self._selection.select(row)
         return True
 
     def _on_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        if not self._syncing:
+        if not self._selection.quiet:
             self.instalmentSelected.emit(self.selected_id())

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.services.case_view import Action, CaseDetail, MeetingView
 from app.services.text import format_date
+from app.ui.case_tabs import QuietSelection
 from app.ui.case_tabs.records_tab import RecordsTab
 from app.ui.case_texts import obstacles_text
-from app.ui.case_widgets import Column, muted, select_row, selected_row
+from app.ui.case_widgets import Column, muted, selected_row
 
 
 class MeetingsTab(RecordsTab):
@@ -39,7 +40,7 @@ class MeetingsTab(RecordsTab):
             text_height=90,
             parent=parent,
         )
-        self._syncing = False
+        self._selection = QuietSelection(self.table)
         self.text.setOpenLinks(False)
         self.table.doubleClicked.connect(self._on_double_click)
 
@@ -89,11 +90,7 @@ class MeetingsTab(RecordsTab):
         row = self.model.row_of(meeting_id)
         if row < 0:
             return False
-        self._syncing = True
-        try:
-            select_row(self.table, row)
-        finally:
-            self._syncing = False
+        self._selection.select(row)
         self.show_row(row)
         return True
 
@@ -103,7 +100,7 @@ class MeetingsTab(RecordsTab):
     def _on_selected(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         super()._on_selected(selected, deselected)
         row = selected_row(self.table)
-        if not self._syncing and row >= 0:
+        if not self._selection.quiet and row >= 0:
             self.meetingSelected.emit(self.model.id_at(row))
 
     def _on_double_click(self, index: QModelIndex) -> None:
