@@ -40,6 +40,11 @@ class DatabaseUnavailable(UserFacingError):
     retryable = True
 
 
+class Contention(DatabaseUnavailable):
+    """A server transaction undone because another station's touched the same rows at the
+    same moment (serialisation failure, deadlock): running it again will do."""
+
+
 class ConflictError(UserFacingError):
     """Someone else changed the record in the meantime."""
 

@@ -20,9 +20,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.services.errors import ConflictError, DatabaseRefused, DatabaseUnavailable
+from app.services.errors import (
+    ConflictError,
+    Contention,
+    DatabaseRefused,
+    DatabaseUnavailable,
+)
 from app.services.lock_wait import (
     cancel_check,
     raise_if_cancelled,
@@ -35,7 +40,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 BUSY_TIMEOUT_MS = {"local": 5_000, "shared": 15_000}
+# PostgreSQL's SQLSTATEs of a transaction undone for another's sake: serialisation failure
+# (SERIALIZABLE writes) and deadlock.
+CONTENTION_STATES = frozenset({"40001", "40P01"})
+WRITE_ATTEMPTS = 8  # a serialisable write undone by contention is run again up to this
 NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "afs", "davfs"}
 
 
@@ -94,6 +105,12 @@ def translate_error(exc: Exception) -> Exception:
             return exc
         if isinstance(exc, DBAPIError) and isinstance(exc.orig, Exception):
             exc = exc.orig
+    if getattr(exc, "sqlstate", None) in CONTENTION_STATES:
+        return Contention(
+            "Un autre poste enregistrait au même moment sur ces données : rien n'a été "
+            "enregistré. Réessayez.",
+            detail=str(exc),
+        )
     text = str(exc).lower()
     if "locked" in text or "busy" in text or "vtable constructor failed" in text:
         return DatabaseUnavailable(
@@ -236,6 +253,24 @@ class Database:
             raise translated from exc
         finally:
             session.close()
+
+    def write_retrying(self, work: Callable[[Session], T]) -> T:
+        """``work`` in one write transaction (:meth:`write`), run again from the start when
+        a server undid it for a concurrent transaction's sake (SERIALIZABLE: the envelope
+        check and the numbering then see the other's commit). ``work`` must only act through
+        its session, or start its own bookkeeping afresh each time it runs."""
+        import random
+
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except Contention:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                log.info("Write undone by a concurrent one, attempt %d: run again", attempt)
+                threading.Event().wait(random.uniform(0.005, 0.02 * attempt))
+        raise AssertionError("unreachable")
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """The rows of one read-only SQL statement with ``:name`` parameters.

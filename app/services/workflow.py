@@ -85,8 +85,13 @@ def _transition(
     after: dict[str, object] | None = None,
 ) -> None:
     """Run ``change`` in one write transaction and audit the state before and after
-    (with what ``change`` put in ``after``)."""
-    with db.write() as s:
+    (with what ``change`` put in ``after``). On a server, a transaction undone by a
+    concurrent one is run again (``after`` emptied first; the callers read the decision
+    the last run made)."""
+
+    def run(s: Session) -> None:
+        if after is not None:
+            after.clear()
         case = _load(s, case_id)
         require_caseload(actor, case)
         before = {"state": case.state}
@@ -104,6 +109,8 @@ def _transition(
             before=before,
             after={"state": case.state, **(after or {})},
         )
+
+    db.write_retrying(run)
 
 
 def _decide(
@@ -230,7 +237,7 @@ def grant(
         return summary
 
     _transition(db, actor, case_id, "grant", change, audited)
-    return DecisionInfo(result[0].number, DecisionKind.GRANT, on)
+    return DecisionInfo(result[-1].number, DecisionKind.GRANT, on)
 
 
 def refuse(
@@ -245,10 +252,10 @@ def refuse(
         _expect(case, CaseState.SUBMITTED)
         result.append(_decide(s, actor, case, DecisionKind.REFUSAL, on, text))
         case.state = CaseState.REFUSED.value
-        return f"refus, décision {result[0].number}"
+        return f"refus, décision {result[-1].number}"
 
     _transition(db, actor, case_id, "refuse", change)
-    return DecisionInfo(result[0].number, DecisionKind.REFUSAL, on)
+    return DecisionInfo(result[-1].number, DecisionKind.REFUSAL, on)
 
 
 def start_follow_up(db: Database, actor: Actor, case_id: uuid.UUID, on: date | None = None) -> None:
@@ -399,7 +406,7 @@ def end_early(
         return f"fin anticipée ({reason.label}), {cancelled} échéance(s) annulée(s)"
 
     _transition(db, actor, case_id, "end_early", change)
-    return DecisionInfo(result[0].number, DecisionKind.EARLY_END, on)
+    return DecisionInfo(result[-1].number, DecisionKind.EARLY_END, on)
 
 
 def complete(
@@ -422,7 +429,7 @@ def complete(
         )
 
     _transition(db, actor, case_id, "complete", change)
-    return DecisionInfo(result[0].number, DecisionKind.COMPLETION, on)
+    return DecisionInfo(result[-1].number, DecisionKind.COMPLETION, on)
 
 
 def refresh_states(db: Database, actor: Actor, today: date | None = None) -> int:
