@@ -45,6 +45,17 @@ def test_migrations_match_the_models(db):
     assert diff == []
 
 
+def test_every_base_is_at_head_with_its_search_index(db):
+    from app.services.schema import current_revision
+
+    assert current_revision(db) == head_revision()
+    if db.dialect == "postgresql":
+        found = "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_beneficiary_search_trgm'"
+    else:
+        found = "SELECT name FROM sqlite_master WHERE name = 'beneficiary_fts'"
+    assert len(db.rows(found)) == 1
+
+
 def test_missing_file_is_not_created_without_asking(db_path):
     with pytest.raises(DatabaseUnavailable, match="introuvable"):
         open_sqlite(db_path)

@@ -4,5 +4,11 @@
 UNMODELLED_PREFIXES = ("beneficiary_fts",)
 
 
+# The server's trigram index over the same text (PostgreSQL only, see fts.SERVER_INDEX).
+UNMODELLED_INDEXES = ("ix_beneficiary_search_trgm",)
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "index" and name in UNMODELLED_INDEXES:
+        return False
     return not (type_ == "table" and name.startswith(UNMODELLED_PREFIXES))

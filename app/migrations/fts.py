@@ -1,5 +1,6 @@
-"""The beneficiary search index (SQLite FTS5), shared by the migrations that touch it.
+"""The beneficiary search indexes, shared by the migrations that touch them.
 
+SQLite:
 An external-content FTS5 table over ``beneficiary.search_text`` (already accent-folded),
 kept in sync by triggers. A batch migration that rebuilds the ``beneficiary`` table drops
 the triggers and may renumber rowids: such a migration must call ``drop`` before and
@@ -42,3 +43,23 @@ def drop() -> None:
     for suffix in ("ai", "ad", "au"):
         op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_{suffix}")
     op.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+# PostgreSQL: a trigram index over the same folded text answers the list's
+# ``search_text LIKE '% word%'`` (app/services/beneficiary_search.py) without a scan.
+SERVER_INDEX = "ix_beneficiary_search_trgm"
+
+
+def create_server_index() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(
+        f"CREATE INDEX IF NOT EXISTS {SERVER_INDEX} ON beneficiary "
+        "USING gin (search_text gin_trgm_ops)"
+    )
+
+
+def drop_server_index() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP INDEX IF EXISTS {SERVER_INDEX}")

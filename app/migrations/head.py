@@ -3,4 +3,4 @@
 Bump it with every new migration; tests/test_schema.py checks it against Alembic's head.
 """
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
