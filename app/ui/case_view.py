@@ -164,11 +164,11 @@ class CaseView(QWidget):
         self.conditions = ConditionsTab()
         self.aids = AidsTab()
         self.instalments = InstalmentsTab()
-        self.instalments.instalmentSelected.connect(self.timeline.select)
+        self.instalments.instalmentSelected.connect(self._select_in_timeline)
         self.meetings = MeetingsTab()
         self.meetings.newMeetingRequested.connect(lambda: self.run_action(Action.ADD_MEETING))
         self.meetings.openRequested.connect(self.open_meeting)
-        self.meetings.meetingSelected.connect(self.timeline.select)
+        self.meetings.meetingSelected.connect(self._select_in_timeline)
         self.decisions = DecisionsTab()
         self.documents = DocumentsTab(
             self._db,
@@ -269,6 +269,10 @@ class CaseView(QWidget):
         """Select the instalment in its table and in the timeline."""
         if self.instalments.select(instalment_id):
             self.timeline.select(instalment_id)
+
+    def _select_in_timeline(self, item_id: uuid.UUID | None) -> None:
+        """An instalment or a meeting the user selected in its tab."""
+        self.timeline.select(item_id)
 
     def _on_timeline_instalment(self, instalment_id: uuid.UUID) -> None:
         self.tabs.setCurrentIndex(TAB_INSTALMENTS)
