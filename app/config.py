@@ -11,6 +11,7 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -60,6 +61,9 @@ class WorkstationConfig:
     shared: bool | None = None  # None: detect from the path
     recent: list[str] = field(default_factory=list)
     certificate: str = ""  # PKCS#12 file of this workstation's signer (never its passphrase)
+    # The département server's profile (host, port, database, user), never its password:
+    # see app/services/server_connection.py. Empty: no server used on this workstation.
+    server: dict[str, Any] = field(default_factory=dict)
 
     def remember(self, database: str, shared: bool | None) -> None:
         self.database, self.shared = database, shared
@@ -76,6 +80,8 @@ def load_config(paths: Paths | None = None) -> WorkstationConfig:
         log.warning("Unreadable workstation config %s (%s); starting from defaults", file, exc)
         return WorkstationConfig()
     known = {k: raw[k] for k in ("database", "shared", "recent", "certificate") if k in raw}
+    if isinstance(raw.get("server"), dict):
+        known["server"] = {k: v for k, v in raw["server"].items() if k != "password"}
     return WorkstationConfig(**known)
 
 

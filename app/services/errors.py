@@ -53,3 +53,39 @@ class ConflictError(UserFacingError):
 
 class NotAllowed(UserFacingError):
     """The action is not allowed in this state or for this user."""
+
+
+class ServerUnreachable(DatabaseUnavailable):
+    """The département's server does not answer (down, network, VPN, wrong host or port)."""
+
+    def __init__(self, where: str = "", *, detail: str = "") -> None:
+        place = f" ({where})" if where else ""
+        super().__init__(
+            f"Le serveur du Département{place} ne répond pas : vérifiez que ce poste est "
+            "connecté au réseau du Département, puis réessayez. S'il ne répond toujours pas, "
+            "prévenez votre administrateur.",
+            detail=detail,
+        )
+        self.where = where
+
+
+class LoginRefused(DatabaseRefused):
+    """The server refused the user name or the password."""
+
+    def __init__(self, *, detail: str = "") -> None:
+        super().__init__(
+            "Connexion refusée par le serveur : identifiant ou mot de passe incorrect.",
+            detail=detail,
+        )
+
+
+class ServerBaseMissing(DatabaseRefused):
+    """The server answers but has no database of that name."""
+
+    def __init__(self, name: str = "", *, detail: str = "") -> None:
+        base = f"« {name} » " if name else ""
+        super().__init__(
+            f"La base {base}n'existe pas sur le serveur du Département : vérifiez son nom "
+            "auprès de votre administrateur.",
+            detail=detail,
+        )

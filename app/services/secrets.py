@@ -6,7 +6,8 @@ or only a plain-text backend such as those of ``keyrings.alt``), :class:`Keyring
 is raised: the UI then asks for the passphrase each time. A passphrase is never written in
 plain text, and never into the workstation JSON config.
 
-Entries are keyed by :func:`certificate_key`, a stable id of the certificate *file*.
+Entries are keyed by :func:`certificate_key`, a stable id of the certificate *file*; the
+password of a département server's account by :func:`server_key`.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def certificate_key(pkcs12_path: str | Path) -> str:
     content = hashlib.sha256(path.read_bytes()).hexdigest()
     ident = hashlib.sha256(f"{path}\0{content}".encode()).hexdigest()
     return f"pkcs12:{ident}"
+
+
+def server_key(user: str, host: str, port: int, database: str) -> str:
+    """The entry of a département server's password: ``"server:user@host:port/base"``."""
+    return f"server:{user}@{host.lower()}:{port}/{database}"
 
 
 def _is_plain_text(backend: KeyringBackend) -> bool:

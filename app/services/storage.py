@@ -27,6 +27,10 @@ from app.services.errors import (
     Contention,
     DatabaseRefused,
     DatabaseUnavailable,
+    LoginRefused,
+    ServerBaseMissing,
+    ServerUnreachable,
+    UserFacingError,
 )
 from app.services.lock_wait import (
     cancel_check,
@@ -47,6 +51,7 @@ BUSY_TIMEOUT_MS = {"local": 5_000, "shared": 15_000}
 # (SERIALIZABLE writes) and deadlock.
 CONTENTION_STATES = frozenset({"40001", "40P01"})
 WRITE_ATTEMPTS = 8  # a serialisable write undone by contention is run again up to this
+CONNECT_TIMEOUT_S = 5  # a server that does not answer is said so after this, not hung on
 NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "afs", "davfs"}
 
 
@@ -112,6 +117,11 @@ def translate_error(exc: Exception) -> Exception:
             detail=str(exc),
         )
     text = str(exc).lower()
+    if type(exc).__module__.startswith("psycopg") and (
+        text.startswith(("connection failed", "connection timeout", "failed to resolve"))
+        or getattr(exc, "sqlstate", None) in ("28P01", "28000", "3D000")
+    ):
+        return connection_refusal(exc)
     if "locked" in text or "busy" in text or "vtable constructor failed" in text:
         return DatabaseUnavailable(
             "La base de données est occupée par un autre poste. Réessayez dans quelques instants.",
@@ -136,6 +146,30 @@ def translate_error(exc: Exception) -> Exception:
             detail=str(exc),
         )
     return exc
+
+
+def connection_refusal(exc: Exception) -> UserFacingError:
+    """Why the driver could not connect to the server (libpq's words, English or French)."""
+    import re
+
+    text, state = str(exc), getattr(exc, "sqlstate", None)
+    lower = text.lower()
+    if state in ("28P01", "28000") or any(
+        words in lower
+        for words in ("password authentication", "no password supplied", "authentification")
+    ):
+        return LoginRefused(detail=text)
+    if re.search(r'role "[^"]*" does not exist|le rôle .* n\'existe pas', lower):
+        return LoginRefused(detail=text)
+    missing = re.search(r'database "([^"]*)" does not exist|la base de données « (.*) »', text)
+    if state == "3D000" or missing:
+        return ServerBaseMissing(
+            next(filter(None, missing.groups()), "") if missing else "", detail=text
+        )
+    at = re.search(r'server at "([^"]+)", port (\d+)', text) or re.search(
+        r"resolve host '([^']+)'()", text
+    )
+    return ServerUnreachable(":".join(filter(None, at.groups())) if at else "", detail=text)
 
 
 class Database:
@@ -402,7 +436,19 @@ def sqlite_engine(path: Path, *, mode: StorageMode, read_only: bool) -> Engine:
 
 
 def server_engine(url: str) -> Engine:
-    """PostgreSQL (or another server): the server handles locking; we ask serialisable writes."""
-    from sqlalchemy import create_engine
+    """PostgreSQL (or another server): the server handles locking; we ask serialisable writes.
 
-    return create_engine(url, pool_pre_ping=True)
+    A URL without password takes the one this session was given or the keyring remembers
+    (``server_connection.password_for``): it never travels in the URL, nor in a log."""
+    from sqlalchemy import create_engine, make_url
+
+    from app.services.server_connection import password_for
+
+    parsed = make_url(url)
+    options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        options["connect_timeout"] = CONNECT_TIMEOUT_S
+        password = None if parsed.password is not None else password_for(parsed)
+        if password is not None:
+            options["password"] = password
+    return create_engine(parsed, pool_pre_ping=True, connect_args=options)
