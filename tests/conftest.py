@@ -59,7 +59,7 @@ def db_path(tmp_path: Path) -> Path:
 # The backends a database test runs on (PACK_SORTIE_TEST_BACKENDS narrows them for a quick
 # run); a test marked ``sqlite_only``, or one reaching for the file (``db_path``), is about
 # SQLite itself and runs there only.
-BACKENDS = os.environ.get("PACK_SORTIE_TEST_BACKENDS", "sqlite").split(",")
+BACKENDS = os.environ.get("PACK_SORTIE_TEST_BACKENDS", "sqlite,postgresql").split(",")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -66,6 +66,7 @@ def test_the_result_and_the_errors_come_back_in_the_gui_thread(window):
     assert db_wait.current_wait_dialog() is None  # a quick call shows no dialog
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock (tests.locks)
 def test_a_locked_share_shows_the_wait_and_annuler_writes_nothing(db, window, monkeypatch):
     monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
     seen: dict[str, object] = {}
@@ -93,6 +94,7 @@ def test_a_locked_share_shows_the_wait_and_annuler_writes_nothing(db, window, mo
     assert institutions(db) == 0
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock (tests.locks)
 def test_the_save_goes_through_when_the_other_station_finishes(db, window, monkeypatch):
     monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
     with other_station(db) as blocker:
@@ -109,6 +111,7 @@ def test_the_save_goes_through_when_the_other_station_finishes(db, window, monke
     assert db_wait.current_wait_dialog() is None
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock (tests.locks)
 def test_escape_on_the_wait_dialog_cancels_too(qtbot, db, window, monkeypatch):
     monkeypatch.setitem(storage.BUSY_TIMEOUT_MS, "local", 600_000)
 
