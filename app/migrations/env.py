@@ -9,7 +9,7 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - offline/autogenerate use from the alembic CLI
     from sqlalchemy import create_engine
 
-    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+    connection = create_engine(context.config.get_main_option("sqlalchemy.url", "")).connect()
 
 context.configure(
     connection=connection,
