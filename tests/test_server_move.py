@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,13 @@ def test_the_demo_builds_on_a_server(server_url, capsys):
         assert count_beneficiaries(db, BeneficiaryFilter()) == 120
     finally:
         db.dispose()
+
+
+def test_check_reads_a_server_base_without_changing_it(office, server_url, pg_base_url, capsys):
+    assert main(["check", "--db", server_url]) == 0  # migrated to head by the fixture's copy
+    out = capsys.readouterr().out
+    assert "Schéma à jour" in out and "base saine" in out
+    assert main(["check", "--db", f"{pg_base_url}/postgres"]) == 2  # a base, not ours
+    assert "pas une base Pack Sortie" in capsys.readouterr().out
+    assert main(["check", "--db", f"{pg_base_url}/pas_de_base_{uuid.uuid4().hex}"]) == 3
+    assert "n'existe pas" in capsys.readouterr().out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.services.errors import DatabaseUnavailable, UserFacingError
 from app.services.schema import head_revision, known_revisions, probe_file
@@ -40,6 +42,8 @@ class CheckReport:
 
 
 def check_database(location: str | Path) -> CheckReport:
+    if "://" in str(location) and not str(location).startswith("file:"):
+        return check_server(str(location))
     path = Path(location)
     report = CheckReport(str(path))
     if not path.exists():
@@ -65,21 +69,7 @@ def check_database(location: str | Path) -> CheckReport:
         report.add(False, WalMode(path).message)
     else:
         report.add(True, "Journal classique (pas de mode WAL).")
-    head = head_revision()
-    if probe.revision == head:
-        report.add(True, f"Schéma à jour (révision {head}).")
-    elif probe.revision in known_revisions():
-        report.add(
-            False,
-            f"Schéma ancien ({probe.revision}, actuel {head}) : il sera mis à "
-            "jour (après sauvegarde) à la prochaine ouverture.",
-        )
-    else:
-        report.add(
-            False,
-            f"Schéma inconnu ({probe.revision}) : base créée par une version "
-            "plus récente de l'application.",
-        )
+    _revision(report, probe.revision)
     conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=15)
     try:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -93,7 +83,7 @@ def check_database(location: str | Path) -> CheckReport:
             report.add(False, f"{len(orphans)} références orphelines ({', '.join(tables)}).")
         else:
             report.add(True, "Références entre tables cohérentes (foreign_key_check).")
-        _unfinished_imports(conn, report)
+        _unfinished_imports(lambda sql: conn.execute(sql).fetchall(), report)
     except sqlite3.DatabaseError as exc:
         report.add(False, f"Lecture impossible : {exc}")
     finally:
@@ -101,12 +91,71 @@ def check_database(location: str | Path) -> CheckReport:
     return report
 
 
-def _unfinished_imports(conn: sqlite3.Connection, report: CheckReport) -> None:
+def _revision(report: CheckReport, revision: str | None, *, backed_up: bool = True) -> None:
+    head = head_revision()
+    if revision == head:
+        report.add(True, f"Schéma à jour (révision {head}).")
+    elif revision in known_revisions():
+        report.add(
+            False,
+            f"Schéma ancien ({revision}, actuel {head}) : il sera mis à jour "
+            f"{'(après sauvegarde) ' if backed_up else ''}à la prochaine ouverture.",
+        )
+    else:
+        report.add(
+            False,
+            f"Schéma inconnu ({revision}) : base créée par une version "
+            "plus récente de l'application.",
+        )
+
+
+def check_server(url: str) -> CheckReport:
+    """The same questions of a server base, read-only: reachable, ours, at which schema,
+    every table there (the server itself keeps the references and the pages sound)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError
+
+    from app.models import Base
+    from app.services.storage import server_engine, translate_error
+
+    engine = server_engine(url)
+    report = CheckReport(engine.url.render_as_string(hide_password=True))
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "alembic_version" not in tables:
+                report.refused = True
+                report.add(False, "Cette base du serveur n'est pas une base Pack Sortie.")
+                return report
+            revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            report.add(True, "Base PostgreSQL de Pack Sortie (table alembic_version).")
+            _revision(report, revision, backed_up=False)
+            missing = sorted(set(Base.metadata.tables) - tables)
+            if missing:
+                report.add(False, f"Tables absentes : {', '.join(missing)}.")
+            else:
+                report.add(
+                    True,
+                    "Toutes les tables sont présentes ; le serveur garantit les "
+                    "références entre elles (clés étrangères).",
+                )
+            _unfinished_imports(lambda sql: conn.exec_driver_sql(sql).fetchall(), report)
+    except DBAPIError as exc:
+        translated = translate_error(exc)
+        report.unavailable = True
+        message = getattr(translated, "message", "") or "Serveur injoignable."
+        report.add(False, f"{message} Contrôle à refaire plus tard.")
+    finally:
+        engine.dispose()
+    return report
+
+
+def _unfinished_imports(rows: Callable[[str], Sequence[Any]], report: CheckReport) -> None:
     """An import a crash cut off is undone by the next import: said, not a failure."""
     try:
-        runs = conn.execute(
+        runs = rows(
             "SELECT file_name, user_login, workstation FROM import_run WHERE status = 'applying'"
-        ).fetchall()
+        )
     except sqlite3.OperationalError:  # a base older than the import runs
         return
     for file_name, login, workstation in runs:
