@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel
 
 from app.models.enums import CaseState, DocumentKind, InstalmentStatus
@@ -35,6 +34,7 @@ from app.ui.meeting_dialog import MeetingDialog
 from tests import clock as session
 from tests.clock import working_day
 from tests.factories import granted_case, make_case, make_person, make_users
+from tests.ui.user_input import key_text
 
 pytestmark = pytest.mark.usefixtures("fake_dialogs")
 
@@ -94,22 +94,6 @@ def drive_dialogs(monkeypatch, *drivers: Driver) -> list[QDialog]:
 
     monkeypatch.setattr(case_widgets, "exec_dialog", fake_exec)
     return seen
-
-
-def key_text(qtbot, widget, text: str) -> None:
-    """Type like a user; accented letters go as key events with their text (QTest's
-    keyClicks only knows ASCII keys)."""
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            QTest.sendKeyEvent(
-                QTest.KeyAction.Click,
-                widget,
-                Qt.Key.Key_unknown,
-                char,
-                Qt.KeyboardModifier.NoModifier,
-            )
 
 
 def click(qtbot, button) -> None:

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.models.enums import MeetingKind, MeetingMode
@@ -15,20 +14,7 @@ from app.services.case_view import load_case
 from app.services.meetings import HEALTH_REMINDER, MeetingInput, Obstacle, save_meeting
 from app.ui.meeting_dialog import MeetingDialog
 from tests.factories import granted_case, make_person, make_users
-
-
-def key_text(qtbot, widget, text: str) -> None:
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            QTest.sendKeyEvent(
-                QTest.KeyAction.Click,
-                widget,
-                Qt.Key.Key_unknown,
-                char,
-                Qt.KeyboardModifier.NoModifier,
-            )
+from tests.ui.user_input import key_text
 
 
 @pytest.fixture
