@@ -181,19 +181,32 @@ def list_query(
     db: Database, flt: BeneficiaryFilter, sort: str, descending: bool
 ) -> tuple[str, dict[str, Any]]:
     """The SQL of one page (``:limit``/``:offset`` still to bind) and its parameters."""
-    order = [f"{_SORT_SQL[sort]} {'DESC' if descending else 'ASC'}"]
+    key = _SORT_SQL[sort]
+    terms = search_terms(flt.text)
+    if db.dialect == "sqlite":
+        wide = bool(
+            terms and sort == "name" and _fts_count(db, terms, cap=WIDE_MATCH) >= WIDE_MATCH
+        )
+        where, params = _where(db, flt, wide=wide, walk_sort_index=sort in _INDEXED_SORTS)
+    else:
+        where, params = _where(db, flt)
+        if terms and sort in _INDEXED_SORTS and not _server_wide(db, where, params):
+            # Few matches: PostgreSQL would still walk the sort index and test every row
+            # (2 418 matches of "lef" at 300 000: 419 ms); an expression it cannot take
+            # from the index makes it fetch the matches and sort them (18 ms).
+            key = f"({key} || '')"
+    order = [f"{key} {'DESC' if descending else 'ASC'}"]
     if sort != "name":
         order.append("beneficiary.sort_name")
     order.append("beneficiary.id")
-    terms = search_terms(flt.text)
-    wide = bool(
-        terms
-        and sort == "name"
-        and db.dialect == "sqlite"
-        and _fts_count(db, terms, cap=WIDE_MATCH) >= WIDE_MATCH
-    )
-    where, params = _where(db, flt, wide=wide, walk_sort_index=sort in _INDEXED_SORTS)
     return f"{_LIST_SELECT}{where} ORDER BY {', '.join(order)} LIMIT :limit OFFSET :offset", params
+
+
+def _server_wide(db: Database, where: str, params: dict[str, Any]) -> bool:
+    """At least WIDE_MATCH people match (counted no further than that)."""
+    capped = f"SELECT count(*) FROM (SELECT 1 FROM beneficiary{where} LIMIT {WIDE_MATCH}) AS m"
+    found = db.rows(capped, params)
+    return bool(found) and int(found[0][0]) >= WIDE_MATCH
 
 
 def list_beneficiaries(
