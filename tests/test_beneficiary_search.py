@@ -1,7 +1,7 @@
 """The list's read model on a server (PostgreSQL): LIKE on the folded text, native UUIDs.
 
-SQLite is covered by tests/test_beneficiaries.py against real databases; here a recording
-stand-in for the server shows what SQL and parameters the read model sends there."""
+tests/test_beneficiaries.py runs the list on real SQLite and PostgreSQL bases; here a
+recording stand-in for the server shows what SQL and parameters the read model sends there."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class ServerStandIn:
 
     def rows(self, sql, params=None):
         self.sent.append((sql, dict(params or {})))
-        return self.answer
+        return [(1,)] if sql.startswith("SELECT count(*)") else self.answer
 
 
 def test_a_server_search_uses_like_on_the_folded_text_and_native_uuids():
@@ -47,8 +47,9 @@ def test_a_server_search_uses_like_on_the_folded_text_and_native_uuids():
     )
     flt = BeneficiaryFilter(text="Hélène LEFÈVRE", office_id=office)
     [row] = search.list_beneficiaries(server, flt, limit=10)
-    [(sql, params)] = server.sent  # no FTS count on a server
-    assert "beneficiary_fts" not in sql
+    (count, _), (sql, params) = server.sent  # how many match (capped), then the page
+    assert "LIMIT 2000" in count and "beneficiary_fts" not in count + sql
+    assert "ORDER BY (beneficiary.sort_name || '') ASC" in sql  # few: sorted, not walked
     assert "beneficiary.search_text LIKE :term0 AND beneficiary.search_text LIKE :term1" in sql
     assert {params["term0"], params["term1"]} == {"% helene%", "% lefevre%"}
     assert params["office_id"] == office  # a UUID object, not SQLite's hex text
