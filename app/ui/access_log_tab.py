@@ -27,7 +27,8 @@ from app.services.storage import Database
 from app.services.text import format_date
 from app.ui import db_wait, dialogs, status
 from app.ui.caseload_view import RowTable
-from app.ui.widgets import DateField, ErrorLabel, RowListModel
+from app.ui.date_field import DateField
+from app.ui.widgets import ErrorLabel, RowListModel
 
 ANY_USER = "Tous les utilisateurs"
 

@@ -34,6 +34,7 @@ from app.models.enums import Civility, Orientation, PayingBody, SupportContract
 from app.services import beneficiaries, validation
 from app.services.beneficiaries import BeneficiaryInput
 from app.services.beneficiary_search import Lookups
+from app.ui.date_field import DateField
 from app.ui.form_errors import FormErrors
 from app.ui.form_fields import (
     add_field,
@@ -48,7 +49,7 @@ from app.ui.form_fields import (
     value_of,
 )
 from app.ui.household_editor import HouseholdEditor, HouseholdRow
-from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, DateField, ValidatedField, combo
+from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, ValidatedField, combo
 
 HEALTH_REMINDER = "Ne saisissez aucune donnée de santé."
 REQUIRED = ("last_name", "first_name")

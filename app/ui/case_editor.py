@@ -34,8 +34,9 @@ from app.services.validation import format_iban
 from app.ui import dialogs, edit_conflict_dialog
 from app.ui.case_aids import ComponentRow
 from app.ui.case_fields import CaseFields, parse_hours
+from app.ui.date_field import DateField
 from app.ui.form_calls import call_service
-from app.ui.widgets import DateField, fit_to_screen
+from app.ui.widgets import fit_to_screen
 
 __all__ = ["CaseEditor", "ComponentRow", "parse_hours"]
 

@@ -32,6 +32,7 @@ from app.services.cases import CaseInput
 from app.services.schedule import AidRequest
 from app.ui.case_aids import AidsBox, ComponentRow
 from app.ui.case_widgets import ERROR_NOTICE, notice
+from app.ui.date_field import DateField
 from app.ui.eligibility_panel import EligibilityPanel
 from app.ui.form_errors import FormErrors
 from app.ui.form_fields import (
@@ -43,7 +44,7 @@ from app.ui.form_fields import (
     plain_scroll,
     select_data,
 )
-from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, DateField, ValidatedField, combo
+from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, ValidatedField, combo
 
 DATES = ("job_start", "trial_end", "contract_end", "request_date")
 # The job's fields before the weekly hours, in Tab order.

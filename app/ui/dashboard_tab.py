@@ -53,8 +53,8 @@ from app.services.text import format_date
 from app.ui import db_wait, dialogs
 from app.ui.case_widgets import ERROR_NOTICE, MUTED_STYLE
 from app.ui.chart_view import ChartView
+from app.ui.date_field import DateField
 from app.ui.figure_card import FigureCard
-from app.ui.widgets import DateField
 from app.ui.workers import Background
 
 if TYPE_CHECKING:

@@ -32,10 +32,11 @@ from app.services.case_view import CaseDetail
 from app.services.eligibility import RuleStatus
 from app.services.storage import Database
 from app.ui.case_widgets import ERROR_NOTICE, PRIMARY_BUTTON, WARNING_NOTICE, notice
+from app.ui.date_field import DateField
 from app.ui.form_errors import FormErrors
 from app.ui.form_save import save_from_form
 from app.ui.motivation_edit import MotivationEdit
-from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, DateField, ValidatedField
+from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, ValidatedField
 
 log = logging.getLogger(__name__)
 

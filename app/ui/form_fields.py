@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.widgets import DateField, ValidatedField
+from app.ui.date_field import DateField
+from app.ui.widgets import ValidatedField
 
 MONOSPACE_FAMILIES = ["Consolas", "DejaVu Sans Mono", "Courier New", "monospace"]
 HINT_STYLE = "color: palette(placeholder-text);"

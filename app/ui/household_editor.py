@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import Relation
 from app.services.beneficiaries import HouseholdInput
+from app.ui.date_field import DateField
 from app.ui.form_fields import HINT_STYLE, select_data
-from app.ui.widgets import DateField, ErrorLabel, combo, set_invalid
+from app.ui.widgets import ErrorLabel, combo, set_invalid
 
 PREFIX = "household."
 

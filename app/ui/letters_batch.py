@@ -45,8 +45,8 @@ from app.ui.case_widgets import (
     notice,
     section_title,
 )
+from app.ui.date_field import DateField
 from app.ui.signer_setup import HAND, SignerSession
-from app.ui.widgets import DateField
 from app.ui.workers import run_with_progress
 
 log = logging.getLogger(__name__)

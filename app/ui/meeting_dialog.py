@@ -46,10 +46,11 @@ from app.services.settings import load_settings
 from app.services.storage import Database
 from app.services.text import fold
 from app.ui import dialogs, edit_conflict_dialog
+from app.ui.date_field import DateField
 from app.ui.form_errors import FormErrors
 from app.ui.form_fields import dialog_buttons, select_data
 from app.ui.form_save import save_from_form
-from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, DateField, ValidatedField, combo
+from app.ui.widgets import INVALID_STYLE, SUMMARY_STYLE, ValidatedField, combo
 
 log = logging.getLogger(__name__)
 

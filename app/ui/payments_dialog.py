@@ -33,7 +33,8 @@ from app.services.storage import Database
 from app.services.text import format_cents, format_date, format_month
 from app.ui import dialogs, status
 from app.ui.caseload_view import RowTable
-from app.ui.widgets import DateField, RowListModel, fit_to_screen
+from app.ui.date_field import DateField
+from app.ui.widgets import RowListModel, fit_to_screen
 
 log = logging.getLogger(__name__)
 

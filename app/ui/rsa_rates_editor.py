@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QListWidget, QPushButton, QWi
 from app.services import settings as settings_service
 from app.services.settings import OfficeSettings
 from app.services.text import format_cents, format_date
-from app.ui.widgets import DateField, ErrorLabel, cents_of, euro_field
+from app.ui.date_field import DateField
+from app.ui.widgets import ErrorLabel, cents_of, euro_field
 
 
 class RsaRatesEditor(QWidget):

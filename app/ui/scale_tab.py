@@ -44,9 +44,9 @@ from app.ui.admin_forms import (
     spin_box,
     text_box,
 )
+from app.ui.date_field import DateField
 from app.ui.status import attempt_inline
 from app.ui.widgets import (
-    DateField,
     ErrorLabel,
     cents_of,
     euro_field,

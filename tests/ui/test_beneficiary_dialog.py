@@ -33,7 +33,7 @@ from app.services.beneficiary_search import (
 from app.services.errors import ConflictError, DatabaseUnavailable
 from app.ui import edit_conflict_dialog
 from app.ui.beneficiary_dialog import HEALTH_REMINDER, BeneficiaryDialog
-from app.ui.widgets import DateField
+from app.ui.date_field import DateField
 from tests.ui.user_input import key_text, show_active
 
 GOOD_IBAN = "FR7630006000011234567890189"
