@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.lock_wait import cancellable
+from app.ui.workers import worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +128,10 @@ def run_db[T](parent: QWidget | None, action: Callable[[], T], label: str = "Bas
         return action()
     stop = threading.Event()
     call = _Call(action, stop)
-    thread = QThread()
-    call.moveToThread(thread)
-    thread.started.connect(call.run)
-    call.done.connect(thread.quit)
+    # The worker's thread ends itself: a quit queued to this thread could still wait here
+    # when the call ended just as the first instants ran out (no dialog, no loop running),
+    # and thread.wait() below never returned (seen once in CI).
+    thread = worker_thread(call, call.run, call.done)
     loop = QEventLoop()
     # Queued to this thread: delivered by loop.exec() even if the call ends before it runs.
     thread.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)

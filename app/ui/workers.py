@@ -46,11 +46,12 @@ class _ProgressRelay(QObject):
 
 def worker_thread(worker: QObject, run: Callable[[], object], done: SignalInstance) -> QThread:
     """A thread (not started) that ``worker`` lives in: it calls ``run`` when started and
-    quits when ``worker`` emits ``done``."""
+    quits when ``worker`` emits ``done``: directly, in the worker's thread (QThread.quit is
+    thread-safe), so its end never waits for the GUI thread's event loop."""
     thread = QThread()
     worker.moveToThread(thread)
     thread.started.connect(run)
-    done.connect(thread.quit)
+    done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     return thread
 
 

@@ -128,3 +128,29 @@ def test_escape_on_the_wait_dialog_cancels_too(qtbot, db, window, monkeypatch):
         with pytest.raises(WaitCancelled):
             db_wait.run_db(window, lambda: save(db))
     assert institutions(db) == 0
+
+
+RACE = """
+import os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app.ui import db_wait
+db_wait.DIALOG_AFTER_MS = 0  # the call ends as the first instants run out, again and again
+for n in range(2000):
+    assert db_wait.run_db(None, lambda: n) == n
+print("ok")
+"""
+
+
+def test_a_call_ending_as_the_first_instants_run_out_never_hangs():
+    """The worker's thread used to be told to quit through the GUI thread's event loop,
+    which no longer ran when the call ended just then: the window froze for good (seen in
+    CI). In a child process, so that a hang fails the test instead of the suite."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", RACE], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
