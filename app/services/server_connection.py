@@ -113,6 +113,24 @@ class ServerProfile:
         return cls(url.host, url.database, url.username or "", url.port or DEFAULT_PORT)
 
 
+def is_server_location(location: str) -> bool:
+    """A ``postgresql://`` URL rather than a file (no import: the start-up's test)."""
+    return "://" in location and not location.startswith("file:")
+
+
+def parse_location(location: str) -> tuple[ServerProfile, str | None] | None:
+    """The profile of a server URL and the password it carries (``--db``, rarely one), or
+    None for a file."""
+    if not is_server_location(location):
+        return None
+    profile = ServerProfile.from_location(location)
+    if profile is None:
+        return None
+    from sqlalchemy.engine import make_url
+
+    return profile, make_url(location).password
+
+
 def problems(profile: ServerProfile) -> dict[str, str]:
     """What is missing or wrong in the form, field by field (French)."""
     found = {}

@@ -82,13 +82,17 @@ def install_translations(app: QApplication) -> QTranslator | None:
 
 
 def choose_with_wizard(paths: Paths, parent: QWidget | None = None) -> tuple[str, bool] | None:
-    """The first-run wizard: (location, shared), or None if the user closed it."""
+    """The first-run wizard: (location, shared), or None if the user closed it. The
+    département's server is its URL without password (the wizard kept the password)."""
     from app.ui.first_run_wizard import FirstRunWizard
 
     wizard = FirstRunWizard(paths, parent)
     try:
         if wizard.exec() != QDialog.DialogCode.Accepted:
             return None
+        server = getattr(wizard, "server", None)
+        if server is not None:
+            return server.location, False
         return str(wizard.location), bool(wizard.shared)
     finally:
         wizard.deleteLater()
@@ -100,7 +104,8 @@ def open_at_startup(
     """``--db``, else the remembered database, else the wizard; None when the user quits.
 
     A known database is never created anew (a disconnected share must not give an empty
-    database); after a failure the user may pick another database or quit.
+    database); after a failure the user may pick another database or quit. A server that
+    is silent or refuses the login: :mod:`app.ui.server_startup` offers to retry.
     """
     config = load_config(paths)
     location: str | None = db_location or config.database or None
@@ -113,6 +118,16 @@ def open_at_startup(
                 return None
             location, shared = chosen
             create = True
+        if "://" in location and not location.startswith("file:"):  # the département's server
+            from app.ui.server_startup import open_server_at_startup
+
+            outcome = open_server_at_startup(parent, location, paths)
+            if isinstance(outcome, tuple):
+                return outcome
+            if outcome == "quit":
+                return None
+            location, shared = None, None  # « Ouvrir une base locale… »: the wizard
+            continue
         opened = open_workspace(
             parent, location, create=create, shared=shared, paths=paths, refresh_states=False
         )

@@ -1,8 +1,10 @@
 """First start on a workstation: choose the database to work on.
 
-Three choices: create a local database, open a shared one (network drive), or discover the
-application with a demonstration database (built here, in a worker, with a progress dialog).
-The wizard does not open the database: the caller does, with ``location`` and ``shared``.
+Four choices: create a local database, open a shared one (network drive), connect to the
+département's server (:class:`app.ui.server_dialog.ServerForm`, its connection tested before
+the wizard closes), or discover the application with a demonstration database (built here,
+in a worker, with a progress dialog). The wizard does not open the database: the caller
+does, with ``location`` and ``shared``, or ``server`` (a profile, its password kept).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Paths
+from app.services.server_connection import ServerProfile
 from app.services.storage import is_network_path
 from app.ui import dialogs, workers
+from app.ui.server_dialog import ServerForm
 
 log = logging.getLogger(__name__)
 
-CREATE, OPEN, DEMO = "create", "open", "demo"
+CREATE, OPEN, SERVER, DEMO = "create", "open", "server", "demo"
 DEMO_BENEFICIARIES = 30_000
 DEMO_SEED = 2017
 DATABASE_FILTER = "Base Pack Sortie (*.sqlite *.sqlite3 *.db);;Tous les fichiers (*)"
@@ -101,8 +106,9 @@ class _Choice(QFrame):
 class FirstRunWizard(QDialog):
     """Shown when no database is configured on this workstation.
 
-    After ``exec()`` returns Accepted: ``choice`` is "create", "open" or "demo";
-    ``location`` the database file; ``shared`` whether it lives on a shared drive.
+    After ``exec()`` returns Accepted: ``choice`` is "create", "open", "server" or "demo";
+    ``location`` the database file; ``shared`` whether it lives on a shared drive; ``server``
+    the département server's profile (None for a file).
     """
 
     def __init__(self, paths: Paths, parent: QWidget | None = None) -> None:
@@ -113,6 +119,7 @@ class FirstRunWizard(QDialog):
         self.choice: str = CREATE
         self.location: Path = paths.default_database
         self.shared: bool = False
+        self.server: ServerProfile | None = None
         self.setStyleSheet(CARD_STYLE)
         self._build()
         self._on_choice_changed()
@@ -181,7 +188,17 @@ class FirstRunWizard(QDialog):
         self.open_card.add_widget(self.shared_check)
         layout.addWidget(self.open_card)
 
-        # 3. Demonstration.
+        # 3. The département's server.
+        self.server_card = _Choice(
+            "Serveur du département",
+            "La base commune du Département, sur son serveur PostgreSQL : demandez ces "
+            "informations à votre administrateur.",
+        )
+        self.server_form = ServerForm()
+        self.server_card.add_widget(self.server_form)
+        layout.addWidget(self.server_card)
+
+        # 4. Demonstration.
         self.demo_card = _Choice(
             "Découvrir l'application avec la base de démonstration",
             f"{DEMO_BENEFICIARIES:,} bénéficiaires fictifs".replace(",", "\u202f")
@@ -190,7 +207,7 @@ class FirstRunWizard(QDialog):
         layout.addWidget(self.demo_card)
 
         self._group = QButtonGroup(self)
-        for card in (self.create_card, self.open_card, self.demo_card):
+        for card in self._cards().values():
             self._group.addButton(card.radio)
         self.create_card.radio.setChecked(True)
         self._group.buttonToggled.connect(self._on_choice_changed)
@@ -222,6 +239,8 @@ class FirstRunWizard(QDialog):
             self.open_path,
             self.open_browse,
             self.shared_check,
+            self.server_card.radio,
+            *self.server_form.fields(),
             self.demo_card.radio,
             self.continue_button,
             self.quit_button,
@@ -231,26 +250,36 @@ class FirstRunWizard(QDialog):
         self._update_create_note()
 
     # --- state ---------------------------------------------------------------------------
+    def _cards(self) -> dict[str, _Choice]:
+        return {
+            CREATE: self.create_card,
+            OPEN: self.open_card,
+            SERVER: self.server_card,
+            DEMO: self.demo_card,
+        }
+
     def selected_choice(self) -> str:
-        if self.open_card.radio.isChecked():
-            return OPEN
-        if self.demo_card.radio.isChecked():
-            return DEMO
-        return CREATE
+        return next((c for c, card in self._cards().items() if card.radio.isChecked()), CREATE)
 
     def select(self, choice: str) -> None:
         """Select a choice programmatically (also used by tests)."""
-        card = {CREATE: self.create_card, OPEN: self.open_card, DEMO: self.demo_card}[choice]
-        card.radio.setChecked(True)
+        self._cards()[choice].radio.setChecked(True)
 
     def _on_choice_changed(self, *_args: object) -> None:
         current = self.selected_choice()
-        self.create_card.set_selected(current == CREATE)
-        self.open_card.set_selected(current == OPEN)
-        self.demo_card.set_selected(current == DEMO)
+        for choice, card in self._cards().items():
+            card.set_selected(current == choice)
+        if self.server_form.isHidden() == (current == SERVER):  # shown only when chosen
+            self.server_form.setVisible(current == SERVER)
+            QTimer.singleShot(0, self, self._fit_height)  # once the layout has settled
         self.continue_button.setText(
             "Préparer la démonstration" if current == DEMO else "Continuer"
         )
+
+    def _fit_height(self) -> None:
+        if (layout := self.layout()) is not None:
+            layout.activate()
+        self.resize(self.width(), self.sizeHint().height())
 
     def _update_create_note(self) -> None:
         text = self.create_path.text().strip()
@@ -319,6 +348,13 @@ class FirstRunWizard(QDialog):
                 self.open_path.setFocus()
                 return
             shared = self.shared_check.isChecked()
+        elif choice == SERVER:
+            if not self.server_form.verify(self):  # tested, password kept; else told why
+                return
+            self.choice, self.server = choice, self.server_form.profile()
+            log.info("First run: server %s", self.server.location)
+            self.accept()
+            return
         else:
             location, shared = self._paths.demo_database, False
             if not self._build_demo(location):

@@ -6,6 +6,7 @@ and :mod:`app.ui.main_window`, so that neither imports the other."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
@@ -18,6 +19,9 @@ from app.services.presence import OthersConnected
 from app.services.sqlite_file import WalMode
 from app.services.storage import Database
 from app.ui import db_wait, dialogs, status
+
+if TYPE_CHECKING:
+    from app.services.server_connection import ServerProfile
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +45,7 @@ def open_workspace(
         while True:
             try:
                 db = db_wait.run_db(
-                    parent,
-                    lambda: schema.open_database(location, create=create, shared=shared, **options),
+                    parent, lambda: open_location(location, create, shared, options)
                 )
                 break
             except WalMode as exc:
@@ -73,11 +76,34 @@ def open_workspace(
     if remember:
         config = load_config(paths)
         config.remember(opened[0].location, shared)
+        if server := _server(location):
+            config.server = server[0].as_config()
         try:
             save_config(config, paths)
         except OSError as exc:  # the work can go on; only the next start will ask again
             log.warning("Workstation config not saved: %s", exc)
     return opened
+
+
+def open_location(
+    location: str, create: bool, shared: bool | None, options: dict[str, bool]
+) -> Database:
+    """A file through :func:`schema.open_database`; the département's server through
+    :func:`server_connection.connect` (its password from this session or the keyring,
+    every failure told in French)."""
+    if server := _server(location):
+        from app.services import server_connection
+
+        return server_connection.connect(*server)
+    return schema.open_database(location, create=create, shared=shared, **options)
+
+
+def _server(location: str) -> tuple[ServerProfile, str | None] | None:
+    if "://" not in location:
+        return None  # a file: no server module (nor SQLAlchemy) loaded before the window
+    from app.services.server_connection import parse_location
+
+    return parse_location(location)
 
 
 def refresh_case_states(parent: QWidget | None, db: Database, actor: Actor) -> int:
