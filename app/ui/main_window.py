@@ -101,6 +101,7 @@ class MainWindow(DatabaseActions, ScreenActions, DialogActions, QMainWindow):
         action = partial(make_action, self)
         self.action_new_database = action("&Nouvelle base locale…", self.new_local_database)
         self.action_open_database = action("&Ouvrir une base…", self.open_database_file)
+        self.action_server = action("&Serveur du département…", self.open_server_database)
         self.action_demo = action("Ouvrir la base de &démonstration", self.open_demo_database)
         self.action_import = action(
             "&Importer des bénéficiaires…",
@@ -174,7 +175,12 @@ class MainWindow(DatabaseActions, ScreenActions, DialogActions, QMainWindow):
                 (
                     "&Fichier",
                     [
-                        [self.action_new_database, self.action_open_database, self.action_demo],
+                        [
+                            self.action_new_database,
+                            self.action_open_database,
+                            self.action_server,
+                            self.action_demo,
+                        ],
                         [self.action_backup, self.action_restore],
                         [self.action_import],
                         [self.action_close_tab, self.action_quit],

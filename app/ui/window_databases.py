@@ -100,6 +100,15 @@ class DatabaseActions(WindowParts):
         chosen = dialogs.ask_open_file(self, "Ouvrir une base Pack Sortie", DATABASE_FILTER, start)
         return bool(chosen) and self.switch_database(chosen)
 
+    def open_server_database(self) -> bool:
+        """« Serveur du département… »: the connection dialog (tested, password kept), then
+        the server's base through the start-up path."""
+        from app.config import load_config
+        from app.ui.server_dialog import ask_server_connection
+
+        profile = ask_server_connection(self, load_config(self.paths), self.paths)
+        return profile is not None and self.switch_database(profile.location)
+
     def open_demo_database(self) -> bool:
         """The fictitious demonstration database (built on first use, not remembered)."""
         path = self.paths.demo_database

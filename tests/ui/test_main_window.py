@@ -685,3 +685,24 @@ def test_screenshot_of_the_main_window(qtbot, window):
     window.beneficiary_list.set_search_text("xyzxyz")
     qtbot.wait(20)
     assert window.grab().save(str(SHOTS / "main_window_empty.png"))
+
+
+@pytest.mark.parametrize("chosen", [True, False])
+def test_the_file_menu_connects_to_the_departement_server(monkeypatch, window, chosen):
+    from app.services.server_connection import ServerProfile
+    from app.ui import server_dialog
+
+    profile = ServerProfile("srv-dept", "packsortie", "nbenali")
+    asked, opened = [], []
+    monkeypatch.setattr(
+        server_dialog,
+        "ask_server_connection",
+        lambda parent, config, paths=None: asked.append(parent) or (profile if chosen else None),
+    )
+    monkeypatch.setattr(window, "switch_database", lambda location: opened.append(location))
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.action_server in file_menu.actions()
+    assert window.action_server.text() == "&Serveur du département…"
+    window.action_server.trigger()
+    assert asked == [window]
+    assert opened == ([profile.location] if chosen else [])
