@@ -241,16 +241,20 @@ def open_server(url: str, *, migrate: bool = True) -> Database:
         read_only=False,
         dialect=engine.dialect.name,
     )
-    with db.engine.connect() as conn:
-        from alembic.runtime.migration import MigrationContext
+    try:
+        with db.engine.connect() as conn:
+            from alembic.runtime.migration import MigrationContext
 
-        current = MigrationContext.configure(conn).get_current_revision()
-    if current not in (None, HEAD_REVISION) and current not in known_revisions():
-        raise DatabaseRefused(
-            f"La base du serveur a été créée par une version plus récente (schéma {current})."
-        )
-    if current != head_revision() and migrate:
-        _upgrade(db, stamp_application_id=False)
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current not in (None, HEAD_REVISION) and current not in known_revisions():
+            raise DatabaseRefused(
+                f"La base du serveur a été créée par une version plus récente (schéma {current})."
+            )
+        if current != head_revision() and migrate:
+            _upgrade(db, stamp_application_id=False)
+    except BaseException:
+        db.dispose()  # a refused or unreachable base leaves no connection behind
+        raise
     from app.services.settings import load_settings
 
     db.server_archive = lambda: load_settings(db).archive_folder
