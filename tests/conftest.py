@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +19,9 @@ from app.services.schema import open_sqlite
 from app.services.settings import load_settings, save_settings
 from app.services.storage import Database
 from tests.clock import MOMENT
+
+if TYPE_CHECKING:
+    from app.services.server_connection import ServerProfile
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -135,3 +140,24 @@ def actor() -> Actor:
         is_validator=True,
         is_admin=True,
     )
+
+
+@pytest.fixture
+def server(pg_base_url: str) -> Iterator[ServerProfile]:
+    """A profile of a fresh migrated base of the test server (trust authentication)."""
+    from app.services.server_connection import ServerProfile
+    from tests.pg_server import fresh_database
+
+    with fresh_database(pg_base_url) as url:
+        profile = ServerProfile.from_location(url)
+        assert profile is not None
+        yield profile
+
+
+@pytest.fixture(autouse=True)
+def forget_server_passwords() -> Iterator[None]:
+    """The server passwords a test kept for its session are gone for the next test."""
+    yield
+    module = sys.modules.get("app.services.server_connection")
+    if module is not None:
+        module._session.clear()

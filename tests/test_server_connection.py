@@ -4,7 +4,6 @@ file), and every connection failure told in French (translate_error), never a tr
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -25,21 +24,6 @@ from app.services.storage import StorageMode, translate_error
 from tests.pg_server import admin_execute, fresh_database
 
 SECRET = "Mot-de-passe-très-secret-42"
-
-
-@pytest.fixture(autouse=True)
-def _forget_session_passwords() -> Iterator[None]:
-    yield
-    server_connection._session.clear()
-
-
-@pytest.fixture
-def server(pg_base_url: str) -> Iterator[ServerProfile]:
-    """A profile of a fresh migrated base of the test server (trust authentication)."""
-    with fresh_database(pg_base_url) as url:
-        profile = ServerProfile.from_location(url)
-        assert profile is not None
-        yield profile
 
 
 def closed_port() -> int:

@@ -4,7 +4,6 @@ the Fichier menu, and the start-up when the server is silent or refuses the logi
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -19,23 +18,8 @@ from app.services.storage import StorageMode
 from app.ui import application, server_dialog, server_startup, workspace
 from app.ui.first_run_wizard import FirstRunWizard
 from app.ui.server_dialog import FailureChoice, ServerConnectionDialog
-from tests.pg_server import fresh_database
 
 SECRET = "Mot-de-passe-du-serveur"
-
-
-@pytest.fixture(autouse=True)
-def _forget_session_passwords() -> Iterator[None]:
-    yield
-    server_connection._session.clear()
-
-
-@pytest.fixture
-def server(pg_base_url: str) -> Iterator[ServerProfile]:
-    with fresh_database(pg_base_url) as url:
-        profile = ServerProfile.from_location(url)
-        assert profile is not None
-        yield profile
 
 
 @pytest.fixture
